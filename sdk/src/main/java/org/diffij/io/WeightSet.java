@@ -1,0 +1,163 @@
+package org.diffij.io;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.diffij.DiffijException;
+
+/**
+ * The weights of one model component by name, wherever they are stored: a single safetensors
+ * file, a sharded set with its {@code *.safetensors.index.json}, or a variant such as
+ * {@code diffusion_pytorch_model.fp16.safetensors} when it is the only one there.
+ */
+public final class WeightSet implements AutoCloseable {
+
+    private final List<SafetensorsFile> files;
+    private final Map<String, SafetensorsFile> byName;
+
+    private WeightSet(List<SafetensorsFile> files) {
+        this.files = files;
+        Map<String, SafetensorsFile> names = new TreeMap<>();
+        for (SafetensorsFile file : files) {
+            for (String name : file.names()) {
+                SafetensorsFile previous = names.put(name, file);
+                if (previous != null) {
+                    close(files);
+                    throw new DiffijException("tensor '" + name + "' is stored twice, in " + previous.path().getFileName()
+                            + " and " + file.path().getFileName());
+                }
+            }
+        }
+        this.byName = names;
+    }
+
+    /** One file, or a sharded set when given its index. */
+    public static WeightSet open(Path path) {
+        if (path.getFileName().toString().endsWith(".index.json")) {
+            return openIndex(path);
+        }
+        return new WeightSet(List.of(SafetensorsFile.open(path)));
+    }
+
+    /** The weights of a component folder of a diffusers pipeline ({@code unet/}, {@code vae/}, ...). */
+    public static WeightSet openFolder(Path folder) {
+        Path file = weightFile(folder);
+        if (file == null) {
+            throw new DiffijException(folder + ": no .safetensors weights here (pickled .bin/.ckpt files are not "
+                    + "loaded; convert them to safetensors)");
+        }
+        return open(file);
+    }
+
+    /** The file (or shard index) holding a component folder's weights, or null when there is none. */
+    public static Path weightFile(Path folder) {
+        List<Path> candidates;
+        try (Stream<Path> list = Files.list(folder)) {
+            candidates = list.filter(Files::isRegularFile).sorted().toList();
+        } catch (IOException e) {
+            throw new DiffijException(folder + ": cannot be listed (" + e.getMessage() + ")", e);
+        }
+        List<Path> indexes = new ArrayList<>();
+        List<Path> plain = new ArrayList<>();
+        List<Path> variants = new ArrayList<>();
+        for (Path p : candidates) {
+            String name = p.getFileName().toString();
+            if (name.endsWith(".safetensors.index.json")) {
+                indexes.add(p);
+            } else if (name.endsWith(".safetensors")) {
+                String stem = name.substring(0, name.length() - ".safetensors".length());
+                (stem.contains(".") ? variants : plain).add(p);
+            }
+        }
+        for (List<Path> group : List.of(indexes, plain, variants)) {
+            if (!group.isEmpty()) {
+                return group.get(0);
+            }
+        }
+        return null;
+    }
+
+    private static WeightSet openIndex(Path index) {
+        JsonObject json = Json.readObject(index);
+        JsonObject map = json.getAsJsonObject("weight_map");
+        if (map == null) {
+            throw new DiffijException(index + ": a shard index needs a \"weight_map\"");
+        }
+        Map<String, Path> shards = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> entry : map.entrySet()) {
+            String shard = entry.getValue().getAsString();
+            shards.computeIfAbsent(shard, s -> index.resolveSibling(s));
+        }
+        List<SafetensorsFile> files = new ArrayList<>();
+        try {
+            for (Path shard : shards.values()) {
+                files.add(SafetensorsFile.open(shard));
+            }
+        } catch (RuntimeException e) {
+            close(files);
+            throw e;
+        }
+        WeightSet set = new WeightSet(files);
+        for (Map.Entry<String, JsonElement> entry : map.entrySet()) {
+            SafetensorsFile holder = set.byName.get(entry.getKey());
+            if (holder == null || !holder.path().getFileName().toString().equals(entry.getValue().getAsString())) {
+                set.close();
+                throw new DiffijException(index + ": lists '" + entry.getKey() + "' in " + entry.getValue().getAsString()
+                        + " but that shard does not hold it");
+            }
+        }
+        return set;
+    }
+
+    public Set<String> names() {
+        return byName.keySet();
+    }
+
+    public boolean contains(String name) {
+        return byName.containsKey(name);
+    }
+
+    public TensorInfo info(String name) {
+        return file(name).info(name);
+    }
+
+    public HostTensor read(String name) {
+        return file(name).read(name);
+    }
+
+    public List<SafetensorsFile> files() {
+        return files;
+    }
+
+    /** Metadata of the first file (shards repeat it). */
+    public Map<String, String> metadata() {
+        return files.isEmpty() ? Map.of() : files.get(0).metadata();
+    }
+
+    private SafetensorsFile file(String name) {
+        SafetensorsFile file = byName.get(name);
+        if (file == null) {
+            throw new DiffijException("no weight named '" + name + "' in "
+                    + files.stream().map(f -> f.path().getFileName().toString()).toList());
+        }
+        return file;
+    }
+
+    @Override
+    public void close() {
+        close(files);
+    }
+
+    private static void close(List<SafetensorsFile> files) {
+        files.forEach(SafetensorsFile::close);
+    }
+}

@@ -1,0 +1,103 @@
+package org.diffij.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.diffij.DiffijException;
+import org.junit.jupiter.api.Test;
+
+class DiffijEngineTest {
+
+    @Test
+    void startsOfflineOnCpuAndComputesConvolutionAndMatmul() {
+        DiffijEngine engine = DiffijEngine.get();
+        assertEquals("true", System.getProperty("OPT_OUT_TRACKING"));
+        assertEquals("true", System.getProperty("ai.djl.offline"));
+        assertTrue(engine.device().getDeviceType().equals("cpu") || engine.device().isGpu());
+        float[] result = engine.queue().run("conv+matmul", ctx -> {
+            NDArray x = ctx.manager().arange(16f).reshape(1, 1, 4, 4);
+            NDArray w = ctx.manager().ones(new Shape(1, 1, 3, 3));
+            NDArray conv = Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow();
+            NDArray m = ctx.manager().create(new float[] {1, 2, 3, 4}, new Shape(2, 2));
+            NDArray product = m.matMul(m);
+            return new float[] {conv.getFloat(0, 0, 1, 1), conv.getFloat(0, 0, 0, 0), product.getFloat(0, 0),
+                product.getFloat(1, 1)};
+        });
+        // 3x3 sum around (1,1) of 0..15 is 0+1+2+4+5+6+8+9+10 = 45; the zero-padded corner is 0+1+4+5 = 10.
+        assertArrayEquals(new float[] {45, 10, 7, 22}, result);
+    }
+
+    @Test
+    void jobsRunOneAtATimeInSubmissionOrder() throws InterruptedException {
+        JobQueue queue = DiffijEngine.get().queue();
+        List<Integer> order = new ArrayList<>();
+        CountDownLatch release = new CountDownLatch(1);
+        JobHandle<Integer> first = queue.submit("first", ctx -> {
+            release.await();
+            synchronized (order) {
+                order.add(1);
+            }
+            return 1;
+        });
+        List<String> messages = new ArrayList<>();
+        JobHandle<Integer> second = queue.submit("second", ctx -> {
+            synchronized (order) {
+                order.add(2);
+            }
+            return 2;
+        }, (done, total, message) -> messages.add(message));
+        release.countDown();
+        assertEquals(1, first.await());
+        assertEquals(2, second.await());
+        assertEquals(List.of(1, 2), order);
+        assertTrue(messages.get(0).startsWith("queued") || messages.get(0).equals("starting"), messages.toString());
+    }
+
+    @Test
+    void cancellationStopsAJobAtItsNextCheckAndFreesItsMemory() throws InterruptedException {
+        JobQueue queue = DiffijEngine.get().queue();
+        CountDownLatch started = new CountDownLatch(1);
+        NDArray[] leaked = new NDArray[1];
+        JobHandle<Void> handle = queue.submit("long job", ctx -> {
+            leaked[0] = ctx.manager().zeros(new Shape(64, 64));
+            started.countDown();
+            while (true) {
+                ctx.checkCancelled();
+                Thread.sleep(5);
+            }
+        });
+        started.await();
+        handle.cancel();
+        assertThrows(JobCancelledException.class, handle::await);
+        assertEquals(JobHandle.State.CANCELLED, handle.state());
+        assertTrue(leaked[0].isReleased(), "the job's arrays must be freed with its scope");
+    }
+
+    @Test
+    void failuresArriveAsMessagesAndTheQueueKeepsWorking() {
+        JobQueue queue = DiffijEngine.get().queue();
+        DiffijException error = assertThrows(DiffijException.class,
+                () -> queue.run("broken job", ctx -> ctx.manager().ones(new Shape(2, 3)).matMul(ctx.manager()
+                        .ones(new Shape(2, 3)))));
+        assertTrue(error.getMessage().startsWith("broken job failed"), error.getMessage());
+        assertEquals(Integer.valueOf(3), queue.run("next job", ctx -> 3));
+    }
+
+    @Test
+    void outOfMemoryBecomesAnActionableMessage() {
+        DiffijException error = assertThrows(DiffijException.class,
+                () -> DiffijEngine.get().queue().run("huge job", ctx -> {
+                    throw new OutOfMemoryError("Java heap space");
+                }));
+        assertTrue(error instanceof OutOfMemoryException);
+        assertTrue(error.getMessage().contains("smaller image size"), error.getMessage());
+    }
+}
