@@ -19,7 +19,7 @@ import org.diffij.DiffijException;
  * file, a sharded set with its {@code *.safetensors.index.json}, or a variant such as
  * {@code diffusion_pytorch_model.fp16.safetensors} when it is the only one there.
  */
-public final class WeightSet implements AutoCloseable {
+public final class WeightSet implements Weights, AutoCloseable {
 
     private final List<SafetensorsFile> files;
     private final Map<String, SafetensorsFile> byName;
@@ -118,10 +118,12 @@ public final class WeightSet implements AutoCloseable {
         return set;
     }
 
+    @Override
     public Set<String> names() {
         return byName.keySet();
     }
 
+    @Override
     public boolean contains(String name) {
         return byName.containsKey(name);
     }
@@ -130,6 +132,7 @@ public final class WeightSet implements AutoCloseable {
         return file(name).info(name);
     }
 
+    @Override
     public HostTensor read(String name) {
         return file(name).read(name);
     }
