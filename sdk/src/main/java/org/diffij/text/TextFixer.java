@@ -34,6 +34,9 @@ public final class TextFixer {
     }
 
     public static String fix(String text) {
+        if (isPlainAscii(text)) {
+            return text;
+        }
         StringBuilder out = new StringBuilder(text.length());
         boolean unescapeHtml = true;
         int pos = 0;
@@ -50,6 +53,17 @@ public final class TextFixer {
             pos = lineEnd;
         }
         return out.toString();
+    }
+
+    /** Printable ASCII, tabs and line feeds without {@code &}: nothing to repair (the common prompt). */
+    private static boolean isPlainAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c > '~' || c == '&' || (c < ' ' && c != '\t' && c != '\n')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String fixSegment(String text, boolean unescapeHtml) {
