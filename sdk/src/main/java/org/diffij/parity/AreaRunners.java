@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
 public final class AreaRunners {
 
     private static final List<AreaRunner> RUNNERS = List.of(
-            new org.diffij.text.TokenizerAreaRunner());
+            new org.diffij.text.TokenizerAreaRunner(),
+            new org.diffij.text.TextEncoderAreaRunner());
 
     private AreaRunners() {
     }
