@@ -13,7 +13,8 @@ import java.util.concurrent.Callable;
 public final class Benchmarks {
 
     private static final List<Benchmark> ALL = List.of(
-            new org.diffij.text.TokenizerBenchmark());
+            new org.diffij.text.TokenizerBenchmark(),
+            new org.diffij.text.TextEncoderBenchmark());
 
     private Benchmarks() {
     }

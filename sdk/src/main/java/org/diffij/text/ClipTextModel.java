@@ -154,7 +154,7 @@ public final class ClipTextModel implements CachedModel {
         }
         NDArray base = tokenEmbedding.get(manager, new NDIndex("{}", manager.create(baseIds)));
         NDArray added = extra.toType(dtype, false).get(manager, new NDIndex("{}", manager.create(extraIds)));
-        NDArray select = manager.create(isExtra, new Shape(ids.length, 1));
+        NDArray select = manager.create(isExtra, new Shape(ids.length, 1)).broadcast(base.getShape());
         return NDArrays.where(select, added, base);
     }
 
