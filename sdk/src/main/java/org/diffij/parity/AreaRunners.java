@@ -11,7 +11,8 @@ public final class AreaRunners {
 
     private static final List<AreaRunner> RUNNERS = List.of(
             new org.diffij.text.TokenizerAreaRunner(),
-            new org.diffij.text.TextEncoderAreaRunner());
+            new org.diffij.text.TextEncoderAreaRunner(),
+            new org.diffij.text.TextualInversionAreaRunner());
 
     private AreaRunners() {
     }
