@@ -5,12 +5,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.diffij.image.ImageProcessingAreaRunner;
+import org.diffij.text.TextEncoderAreaRunner;
+import org.diffij.text.TextualInversionAreaRunner;
+import org.diffij.text.TokenizerAreaRunner;
 
 /** The one table of implemented golden areas. */
 public final class AreaRunners {
 
     private static final List<AreaRunner> RUNNERS = List.of(
-            new ImageProcessingRunner());
+            new ImageProcessingAreaRunner(),
+            new TokenizerAreaRunner(),
+            new TextEncoderAreaRunner(),
+            new TextualInversionAreaRunner());
 
     private AreaRunners() {
     }

@@ -1,11 +1,12 @@
-package org.diffij.parity;
+package org.diffij.image;
 
 import java.util.Map;
-import org.diffij.image.ClipImageProcessor;
 import org.diffij.io.HostTensor;
+import org.diffij.parity.AreaRunner;
+import org.diffij.parity.GoldenCase;
 
 /** Area {@code image_processing}: the CLIP image processor of IP-Adapter image prompts. */
-final class ImageProcessingRunner implements AreaRunner {
+public final class ImageProcessingAreaRunner implements AreaRunner {
 
     @Override
     public String area() {
