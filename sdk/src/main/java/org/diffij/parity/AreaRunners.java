@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 public final class AreaRunners {
 
     private static final List<AreaRunner> RUNNERS = List.of(new org.diffij.models.unet.UNetAreaRunner(),
-            new org.diffij.models.vae.VaeAreaRunner());
+            new org.diffij.models.vae.VaeAreaRunner(), new org.diffij.models.controlnet.ControlNetAreaRunner());
 
     private AreaRunners() {
     }

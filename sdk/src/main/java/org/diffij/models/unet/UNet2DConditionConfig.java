@@ -45,7 +45,7 @@ public record UNet2DConditionConfig(
     }
 
     /** Also reads the UNet-shaped part of a ControlNet config (which has no up blocks). */
-    static UNet2DConditionConfig from(JsonObject json, String what) {
+    public static UNet2DConditionConfig from(JsonObject json, String what) {
         ConfigReader c = new ConfigReader(json, what);
         c.requireOneOf("act_fn", "silu");
         c.requireOneOf("time_embedding_type", "positional");
