@@ -6,6 +6,9 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.diffij.image.ImageProcessingAreaRunner;
+import org.diffij.models.controlnet.ControlNetAreaRunner;
+import org.diffij.models.unet.UNetAreaRunner;
+import org.diffij.models.vae.VaeAreaRunner;
 import org.diffij.text.TextEncoderAreaRunner;
 import org.diffij.text.TextualInversionAreaRunner;
 import org.diffij.text.TokenizerAreaRunner;
@@ -17,7 +20,10 @@ public final class AreaRunners {
             new ImageProcessingAreaRunner(),
             new TokenizerAreaRunner(),
             new TextEncoderAreaRunner(),
-            new TextualInversionAreaRunner());
+            new TextualInversionAreaRunner(),
+            new UNetAreaRunner(),
+            new VaeAreaRunner(),
+            new ControlNetAreaRunner());
 
     private AreaRunners() {
     }
