@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.diffij.conditioning.ConditioningAreaRunner;
 import org.diffij.image.ImageProcessingAreaRunner;
 import org.diffij.models.controlnet.ControlNetAreaRunner;
 import org.diffij.models.unet.UNetAreaRunner;
@@ -23,7 +24,8 @@ public final class AreaRunners {
             new TextualInversionAreaRunner(),
             new UNetAreaRunner(),
             new VaeAreaRunner(),
-            new ControlNetAreaRunner());
+            new ControlNetAreaRunner(),
+            new ConditioningAreaRunner());
 
     private AreaRunners() {
     }
