@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
 /** The one table of implemented golden areas. */
 public final class AreaRunners {
 
-    private static final List<AreaRunner> RUNNERS = List.of();
+    private static final List<AreaRunner> RUNNERS = List.of(new org.diffij.schedulers.SchedulerParityRunner());
 
     private AreaRunners() {
     }
