@@ -10,6 +10,7 @@ import org.diffij.image.ImageProcessingAreaRunner;
 import org.diffij.models.controlnet.ControlNetAreaRunner;
 import org.diffij.models.unet.UNetAreaRunner;
 import org.diffij.models.vae.VaeAreaRunner;
+import org.diffij.schedulers.SchedulerParityRunner;
 import org.diffij.text.TextEncoderAreaRunner;
 import org.diffij.text.TextualInversionAreaRunner;
 import org.diffij.text.TokenizerAreaRunner;
@@ -25,7 +26,8 @@ public final class AreaRunners {
             new UNetAreaRunner(),
             new VaeAreaRunner(),
             new ControlNetAreaRunner(),
-            new ConditioningAreaRunner());
+            new ConditioningAreaRunner(),
+            new SchedulerParityRunner());
 
     private AreaRunners() {
     }
