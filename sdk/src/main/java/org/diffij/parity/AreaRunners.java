@@ -10,6 +10,7 @@ import org.diffij.image.ImageProcessingAreaRunner;
 import org.diffij.models.controlnet.ControlNetAreaRunner;
 import org.diffij.models.unet.UNetAreaRunner;
 import org.diffij.models.vae.VaeAreaRunner;
+import org.diffij.pipelines.PipelineAreaRunner;
 import org.diffij.schedulers.SchedulerParityRunner;
 import org.diffij.text.TextEncoderAreaRunner;
 import org.diffij.text.TextualInversionAreaRunner;
@@ -27,7 +28,8 @@ public final class AreaRunners {
             new VaeAreaRunner(),
             new ControlNetAreaRunner(),
             new ConditioningAreaRunner(),
-            new SchedulerParityRunner());
+            new SchedulerParityRunner(),
+            new PipelineAreaRunner());
 
     private AreaRunners() {
     }
