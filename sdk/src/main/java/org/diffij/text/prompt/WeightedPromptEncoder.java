@@ -81,11 +81,15 @@ public final class WeightedPromptEncoder implements PromptEncoder {
         return new Conditioning(z.reshape(1, (long) chunks.size() * length, hidden), textEmbeds);
     }
 
+    /** The mean of each chunk over its tokens and features, shaped (chunks, 1, 1). */
+    private static NDArray chunkMeans(NDArray z) {
+        long chunks = z.getShape().get(0);
+        return z.reshape(chunks, -1).mean(new int[] {1}).reshape(chunks, 1, 1);
+    }
+
     /** Per chunk: {@code z * w}, rescaled so that its mean over tokens and features is the unweighted mean. */
     static NDArray applyWeights(NDArray z, NDArray weights) {
-        NDArray originalMean = z.mean(new int[] {1, 2}, true);
         NDArray weightedZ = z.mul(weights);
-        NDArray newMean = weightedZ.mean(new int[] {1, 2}, true);
-        return weightedZ.mul(originalMean.div(newMean));
+        return weightedZ.mul(chunkMeans(z).div(chunkMeans(weightedZ)));
     }
 }
