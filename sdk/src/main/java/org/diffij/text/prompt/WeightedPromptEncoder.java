@@ -51,6 +51,11 @@ public final class WeightedPromptEncoder implements PromptEncoder {
                 PromptChunks.DEFAULT_COMMA_BACKTRACK);
     }
 
+    /** The tokenizer, with the overlay's textual-inversion tokens when there are any. */
+    public ClipTokenizer tokenizer() {
+        return tokenizer;
+    }
+
     /** The prompt's chunks (ids and weights), without encoding. */
     public List<PromptChunks.Chunk> chunks(String prompt) {
         String expanded = overlay != null ? overlay.expand(prompt) : prompt;
