@@ -82,4 +82,24 @@ class WeightedPromptEncoderTest {
         assertEquals(result[5][1], result[5][0], 1e-5f);
         assertArrayEquals(new float[] {154, 64}, result[6]);
     }
+
+    @Test
+    void aShorterNegativePromptIsPaddedWithTheEmptyPrompt() {
+        Path model = Golden.manifest().modelPath("tiny-sd15");
+        float[][] result = DiffijEngine.get().queue().run("padding", ctx -> {
+            NDManager m = ctx.manager();
+            ClipTextModel encoder = ClipTextModel.load(model.resolve("text_encoder"), m, DataType.FLOAT32);
+            WeightedPromptEncoder weighted = WeightedPromptEncoder.sd(
+                    ClipTokenizer.load(model.resolve("tokenizer")), encoder, null, 0);
+            NDArray cond = weighted.encode(m, "a cat BREAK a dog BREAK a bird").embeds();
+            NDArray uncond = weighted.encode(m, "blurry").embeds();
+            NDArray[] padded = ChunkPadding.toSameLength(m, weighted, cond, uncond);
+            return new float[][] {{padded[0].getShape().get(1), padded[1].getShape().get(1)},
+                padded[1].get(":, 0:77").toFloatArray(), uncond.toFloatArray(),
+                padded[1].get(":, 154:231").toFloatArray(), weighted.encode(m, "").embeds().toFloatArray()};
+        });
+        assertArrayEquals(new float[] {231, 231}, result[0]);
+        assertArrayEquals(result[2], result[1]);
+        assertArrayEquals(result[4], result[3]);
+    }
 }
