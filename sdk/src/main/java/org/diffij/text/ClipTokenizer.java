@@ -170,6 +170,11 @@ public final class ClipTokenizer {
         return max + 1;
     }
 
+    /** The number of entries of {@code vocab.json}; ids from here on are added tokens such as embeddings. */
+    public int vocabularySize() {
+        return bpe.vocabSize();
+    }
+
     public int startId() {
         return startId;
     }

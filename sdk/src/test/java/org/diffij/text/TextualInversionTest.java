@@ -13,6 +13,7 @@ import org.diffij.DiffijException;
 import org.diffij.io.HostTensor;
 import org.diffij.io.SafetensorsWriter;
 import org.diffij.parity.Golden;
+import org.diffij.parity.GoldenCase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +67,28 @@ class TextualInversionTest {
         SafetensorsWriter.write(file, Map.of("a", HostTensor.ofFloats(new float[2], 2),
                 "b", HostTensor.ofFloats(new float[2], 2)), Map.of());
         assertThrows(DiffijException.class, () -> TextualInversion.load(file, null));
+    }
+
+    @Test
+    void embeddingsSavedByTrainingLoadBackExactly() {
+        for (String name : List.of("textual_inversion_single", "textual_inversion_multi")) {
+            GoldenCase training = Golden.golden("training/" + name);
+            float[] expected = training.expected("step3.new_rows").toFloatArray();
+            Path folder = Golden.manifest().root().resolve("cases/training").resolve(name);
+            TextualInversion diffusers = TextualInversion.load(folder.resolve("learned_embeds.safetensors"), null);
+            TextualInversion a1111 = TextualInversion.load(folder.resolve("cat-toy.safetensors"), null);
+            assertEquals("<cat-toy>", diffusers.token());
+            assertEquals("cat-toy", a1111.token());
+            for (TextualInversion loaded : List.of(diffusers, a1111)) {
+                float[][] rows = loaded.vectorsFor(0, 32);
+                float[] flat = new float[rows.length * 32];
+                for (int i = 0; i < rows.length; i++) {
+                    System.arraycopy(rows[i], 0, flat, i * 32, 32);
+                }
+                assertArrayEquals(expected, flat, name);
+            }
+            training.close();
+        }
     }
 
     @Test
