@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
 public final class AreaRunners {
 
     private static final List<AreaRunner> RUNNERS = List.of(new org.diffij.models.unet.UNetAreaRunner(),
-            new org.diffij.models.vae.VaeAreaRunner(), new org.diffij.models.controlnet.ControlNetAreaRunner());
+            new org.diffij.models.vae.VaeAreaRunner(), new org.diffij.models.controlnet.ControlNetAreaRunner(),
+            new org.diffij.models.checkpoint.SingleFileAreaRunner());
 
     private AreaRunners() {
     }
