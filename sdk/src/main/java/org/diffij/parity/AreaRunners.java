@@ -11,7 +11,7 @@ public final class AreaRunners {
 
     private static final List<AreaRunner> RUNNERS = List.of(new org.diffij.models.unet.UNetAreaRunner(),
             new org.diffij.models.vae.VaeAreaRunner(), new org.diffij.models.controlnet.ControlNetAreaRunner(),
-            new org.diffij.models.checkpoint.SingleFileAreaRunner());
+            new org.diffij.models.checkpoint.SingleFileAreaRunner(), new org.diffij.models.lora.LoraAreaRunner());
 
     private AreaRunners() {
     }
