@@ -12,7 +12,11 @@ import java.util.concurrent.Callable;
 /** The table of benchmarks and the measuring helpers they share. */
 public final class Benchmarks {
 
-    private static final List<Benchmark> ALL = List.of(new org.diffij.models.UnetBenchmark(), new org.diffij.models.VaeBenchmark());
+    private static final List<Benchmark> ALL = List.of(
+            new org.diffij.text.TokenizerBenchmark(),
+            new org.diffij.text.TextEncoderBenchmark(),
+            new org.diffij.models.UnetBenchmark(),
+            new org.diffij.models.VaeBenchmark());
 
     private Benchmarks() {
     }

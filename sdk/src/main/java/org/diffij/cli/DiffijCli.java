@@ -29,6 +29,10 @@ public final class DiffijCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // DJL logs through SLF4J; the command line has no logging backend, so say so instead of warning.
+        System.setProperty("slf4j.provider", System.getProperty("slf4j.provider",
+                "org.slf4j.helpers.NOP_FallbackServiceProvider"));
+        System.setProperty("slf4j.internal.verbosity", System.getProperty("slf4j.internal.verbosity", "WARN"));
         System.exit(execute(args));
     }
 
