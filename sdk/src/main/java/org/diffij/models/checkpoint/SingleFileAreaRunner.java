@@ -15,9 +15,11 @@ import org.diffij.models.vae.AutoencoderKL;
 import org.diffij.models.vae.AutoencoderKLConfig;
 import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;
+import org.diffij.text.ClipTextConfig;
+import org.diffij.text.ClipTextModel;
 
 /**
- * The {@code single_file} golden area: the UNet and VAE loaded from one LDM checkpoint (with the
+ * The {@code single_file} golden area: the UNet, VAE and CLIP text encoder loaded from one LDM checkpoint (with the
  * configs of the diffusers folder of the same model, as {@code from_single_file(config=...)}).
  */
 public final class SingleFileAreaRunner implements AreaRunner {
@@ -52,12 +54,20 @@ public final class SingleFileAreaRunner implements AreaRunner {
                             checkpoint.component("vae"), m, type);
                 }
             });
+            ClipTextModel textEncoder = ctx.model(key + "text_encoder", m -> {
+                try (SingleFileCheckpoint checkpoint = SingleFileCheckpoint.open(file, configFolder)) {
+                    return ClipTextModel.load(ClipTextConfig.read(configFolder.resolve("text_encoder/config.json")),
+                            checkpoint.component("text_encoder"), m, type);
+                }
+            });
             NDManager m = ctx.manager();
             Map<String, HostTensor> out = new HashMap<>();
             out.put("noise_pred", Tensors.toHost(unet.forward(Tensors.toNDArray(m, golden.input("sample"), type),
                     Tensors.toNDArray(m, golden.input("timestep"), type),
                     Tensors.toNDArray(m, golden.input("encoder_hidden_states"), type))));
             out.put("decoded", Tensors.toHost(vae.decode(Tensors.toNDArray(m, golden.input("sample"), type))));
+            out.put("last_hidden_state", Tensors.toHost(textEncoder.forward(
+                    Tensors.toNDArray(m, golden.input("input_ids"), type)).lastHiddenState()));
             return out;
         });
     }

@@ -17,10 +17,13 @@ import org.diffij.models.unet.UNet2DConditionConfig;
 import org.diffij.models.unet.UNet2DConditionModel;
 import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;
+import org.diffij.text.ClipTextConfig;
+import org.diffij.text.ClipTextModel;
 
 /**
- * The {@code lora} golden area: the UNet prediction without the LoRA and with it merged at the
- * case's scale and at 1.0, and the merged weights the case lists ({@code fused_<component>.<key>}).
+ * The {@code lora} golden area: the UNet prediction and the prompt embeddings without the LoRA and
+ * with it merged at the case's scale and at 1.0, and the merged weights the case lists
+ * ({@code fused_<component>.<key>}).
  */
 public final class LoraAreaRunner implements AreaRunner {
 
@@ -68,6 +71,14 @@ public final class LoraAreaRunner implements AreaRunner {
                     UNet2DConditionModel unet = new UNet2DConditionModel(config, new LoraWeights(base.get("unet"),
                             "unet", List.of(new LoraWeights.Applied(adapter, s.getValue()))), m, type);
                     predictions.put(s.getKey(), Tensors.toHost(unet.forward(sample, timestep, context)));
+                }
+                ClipTextConfig textConfig = ClipTextConfig.read(model.resolve("text_encoder/config.json"));
+                NDArray ids = Tensors.toNDArray(m, golden.input("input_ids"), type);
+                for (Map.Entry<String, Float> s : scales.entrySet()) {
+                    ClipTextModel encoder = ClipTextModel.load(textConfig, new LoraWeights(base.get("text_encoder"),
+                            "text_encoder", List.of(new LoraWeights.Applied(adapter, s.getValue()))), m, type);
+                    predictions.put(s.getKey().replace("noise_pred", "prompt_embeds"),
+                            Tensors.toHost(encoder.forward(ids).lastHiddenState()));
                 }
                 return predictions;
             }));
