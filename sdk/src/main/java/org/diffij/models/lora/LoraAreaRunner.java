@@ -11,19 +11,18 @@ import java.util.Map;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
-import org.diffij.io.Json;
 import org.diffij.io.WeightSet;
-import org.diffij.models.unet.UNet2DConditionConfig;
 import org.diffij.models.unet.UNet2DConditionModel;
+import org.diffij.nn.LowRankBranches;
 import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;
 import org.diffij.text.ClipTextConfig;
 import org.diffij.text.ClipTextModel;
 
 /**
- * The {@code lora} golden area: the UNet prediction and the prompt embeddings without the LoRA and
- * with it merged at the case's scale and at 1.0, and the merged weights the case lists
- * ({@code fused_<component>.<key>}).
+ * The {@code lora} golden area: the UNet prediction (LoRA at run time on the cached UNet) and the
+ * prompt embeddings (LoRA merged into the text encoder's weights) without the LoRA, at the case's
+ * scale and at 1.0, and the merged weights the case lists ({@code fused_<component>.<key>}).
  */
 public final class LoraAreaRunner implements AreaRunner {
 
@@ -52,11 +51,10 @@ public final class LoraAreaRunner implements AreaRunner {
                     String component = target.substring(0, target.indexOf('.'));
                     String name = target.substring(component.length() + 1);
                     out.put(output, new LoraWeights(base.get(component), component,
-                            List.of(new LoraWeights.Applied(adapter, scale))).read(name));
+                            List.of(new AppliedLora(adapter, scale))).read(name));
                 }
             }
-            UNet2DConditionConfig config = UNet2DConditionConfig.from(
-                    Json.readObject(model.resolve("unet/config.json")));
+            Path unetFolder = model.resolve("unet");
             DiffijEngine engine = DiffijEngine.get();
             DataType type = engine.computeType();
             out.putAll(engine.queue().run("lora " + golden.id(), ctx -> {
@@ -67,16 +65,21 @@ public final class LoraAreaRunner implements AreaRunner {
                 Map<String, HostTensor> predictions = new HashMap<>();
                 Map<String, Float> scales = Map.of("noise_pred_no_lora", 0f, "noise_pred_scale1p0", 1f,
                         "noise_pred_" + scaleName(scale), scale);
+                UNet2DConditionModel unet = ctx.model("unet:" + unetFolder.toAbsolutePath() + ":" + type,
+                        mm -> UNet2DConditionModel.load(unetFolder, mm, type));
                 for (Map.Entry<String, Float> s : scales.entrySet()) {
-                    UNet2DConditionModel unet = new UNet2DConditionModel(config, new LoraWeights(base.get("unet"),
-                            "unet", List.of(new LoraWeights.Applied(adapter, s.getValue()))), m, type);
-                    predictions.put(s.getKey(), Tensors.toHost(unet.forward(sample, timestep, context)));
+                    // Run time: the cached base UNet plus the LoRA's low-rank branches, as diffusers computes it.
+                    var branches = RuntimeLora.branches(List.of(new AppliedLora(adapter, s.getValue())), "unet", m,
+                            type);
+                    NDArray prediction = LowRankBranches.applying(branches,
+                            () -> unet.forward(sample, timestep, context));
+                    predictions.put(s.getKey(), Tensors.toHost(prediction));
                 }
                 ClipTextConfig textConfig = ClipTextConfig.read(model.resolve("text_encoder/config.json"));
                 NDArray ids = Tensors.toNDArray(m, golden.input("input_ids"), type);
                 for (Map.Entry<String, Float> s : scales.entrySet()) {
                     ClipTextModel encoder = ClipTextModel.load(textConfig, new LoraWeights(base.get("text_encoder"),
-                            "text_encoder", List.of(new LoraWeights.Applied(adapter, s.getValue()))), m, type);
+                            "text_encoder", List.of(new AppliedLora(adapter, s.getValue()))), m, type);
                     predictions.put(s.getKey().replace("noise_pred", "prompt_embeds"),
                             Tensors.toHost(encoder.forward(ids).lastHiddenState()));
                 }

@@ -13,15 +13,11 @@ import org.diffij.io.Weights;
  */
 public final class LoraWeights implements Weights {
 
-    /** One LoRA applied at a scale. */
-    public record Applied(LoraAdapter adapter, float scale) {
-    }
-
     private final Weights base;
     private final String component;
-    private final List<Applied> applied;
+    private final List<AppliedLora> applied;
 
-    public LoraWeights(Weights base, String component, List<Applied> applied) {
+    public LoraWeights(Weights base, String component, List<AppliedLora> applied) {
         this.base = base;
         this.component = component;
         this.applied = List.copyOf(applied);
@@ -45,7 +41,7 @@ public final class LoraWeights implements Weights {
         }
         String module = name.substring(0, name.length() - ".weight".length());
         List<float[]> deltas = new ArrayList<>();
-        for (Applied a : applied) {
+        for (AppliedLora a : applied) {
             LoraLayer layer = a.adapter().layers(component).get(module);
             if (layer != null) {
                 deltas.add(layer.delta(weight.shape(), a.scale() * layer.alpha() / layer.rank()));

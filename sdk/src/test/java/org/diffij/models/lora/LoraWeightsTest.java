@@ -46,7 +46,7 @@ class LoraWeightsTest {
     @Test
     void kohyaLoraMergesWithAlphaOverRank() {
         LoraAdapter adapter = LoraAdapter.parse("k", weights(kohya(0.5f)), Map.of("unet", BASE));
-        LoraWeights merged = new LoraWeights(BASE, "unet", List.of(new LoraWeights.Applied(adapter, 2f)));
+        LoraWeights merged = new LoraWeights(BASE, "unet", List.of(new AppliedLora(adapter, 2f)));
         // up @ down = [[3, 6], [4, 8]], times scale 2 · alpha 0.5 / rank 1 = 1
         assertArrayEquals(new float[] {4, 8, 7, 12}, merged.read("down_blocks.0.attn1.to_q.weight").toFloatArray());
         assertArrayEquals(new float[] {5, 6}, merged.read("down_blocks.0.attn1.to_q.bias").toFloatArray());
@@ -60,7 +60,7 @@ class LoraWeightsTest {
         LoraAdapter a = LoraAdapter.parse("a", weights(peft), Map.of("unet", BASE));
         LoraAdapter b = LoraAdapter.parse("b", weights(kohya(1f)), Map.of("unet", BASE));
         LoraWeights merged = new LoraWeights(BASE, "unet",
-                List.of(new LoraWeights.Applied(a, 1f), new LoraWeights.Applied(b, 0.5f)));
+                List.of(new AppliedLora(a, 1f), new AppliedLora(b, 0.5f)));
         // base + [[1, 0], [1, 0]] + 0.5 · [[3, 6], [4, 8]]
         assertArrayEquals(new float[] {3.5f, 5, 6, 8}, merged.read("down_blocks.0.attn1.to_q.weight").toFloatArray());
         assertEquals(Set.of("unet"), a.components());
