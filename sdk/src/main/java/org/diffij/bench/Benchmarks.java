@@ -14,7 +14,9 @@ public final class Benchmarks {
 
     private static final List<Benchmark> ALL = List.of(
             new org.diffij.text.TokenizerBenchmark(),
-            new org.diffij.text.TextEncoderBenchmark());
+            new org.diffij.text.TextEncoderBenchmark(),
+            new org.diffij.models.UnetBenchmark(),
+            new org.diffij.models.VaeBenchmark());
 
     private Benchmarks() {
     }

@@ -7,7 +7,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.diffij.conditioning.ConditioningAreaRunner;
 import org.diffij.image.ImageProcessingAreaRunner;
+import org.diffij.models.checkpoint.SingleFileAreaRunner;
 import org.diffij.models.controlnet.ControlNetAreaRunner;
+import org.diffij.models.lora.LoraAreaRunner;
 import org.diffij.models.unet.UNetAreaRunner;
 import org.diffij.models.vae.VaeAreaRunner;
 import org.diffij.pipelines.PipelineAreaRunner;
@@ -27,6 +29,8 @@ public final class AreaRunners {
             new UNetAreaRunner(),
             new VaeAreaRunner(),
             new ControlNetAreaRunner(),
+            new SingleFileAreaRunner(),
+            new LoraAreaRunner(),
             new ConditioningAreaRunner(),
             new SchedulerParityRunner(),
             new PipelineAreaRunner());
