@@ -5,11 +5,29 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.diffij.conditioning.ConditioningAreaRunner;
+import org.diffij.image.ImageProcessingAreaRunner;
+import org.diffij.models.controlnet.ControlNetAreaRunner;
+import org.diffij.models.unet.UNetAreaRunner;
+import org.diffij.models.vae.VaeAreaRunner;
+import org.diffij.schedulers.SchedulerParityRunner;
+import org.diffij.text.TextEncoderAreaRunner;
+import org.diffij.text.TextualInversionAreaRunner;
+import org.diffij.text.TokenizerAreaRunner;
 
 /** The one table of implemented golden areas. */
 public final class AreaRunners {
 
-    private static final List<AreaRunner> RUNNERS = List.of(new org.diffij.schedulers.SchedulerParityRunner());
+    private static final List<AreaRunner> RUNNERS = List.of(
+            new ImageProcessingAreaRunner(),
+            new TokenizerAreaRunner(),
+            new TextEncoderAreaRunner(),
+            new TextualInversionAreaRunner(),
+            new UNetAreaRunner(),
+            new VaeAreaRunner(),
+            new ControlNetAreaRunner(),
+            new ConditioningAreaRunner(),
+            new SchedulerParityRunner());
 
     private AreaRunners() {
     }

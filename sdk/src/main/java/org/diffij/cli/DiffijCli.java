@@ -1,0 +1,64 @@
+package org.diffij.cli;
+
+import java.io.PrintWriter;
+import org.diffij.DiffijException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar diffij.jar <subcommand>}: the command-line face of the SDK. */
+@Command(name = "diffij", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Stable Diffusion for Fiji/ImageJ: model files, reference parity, benchmarks.",
+        subcommands = {
+            ParityCommand.class,
+            InspectCommand.class,
+            EngineCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class DiffijCli implements Runnable {
+
+    /** Exit code of bad input (a file, option or model the user named is wrong). */
+    public static final int BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        // DJL logs through SLF4J; the command line has no logging backend, so say so instead of warning.
+        System.setProperty("slf4j.provider", System.getProperty("slf4j.provider",
+                "org.slf4j.helpers.NOP_FallbackServiceProvider"));
+        System.setProperty("slf4j.internal.verbosity", System.getProperty("slf4j.internal.verbosity", "WARN"));
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this instead of main). */
+    public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new DiffijCli());
+        cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            if (error instanceof DiffijException) {
+                err.println("diffij: " + error.getMessage());
+                return BAD_INPUT;
+            }
+            err.println("diffij: internal error: " + error);
+            error.printStackTrace(err);
+            return 1;
+        });
+        cli.setParameterExceptionHandler((error, args) -> {
+            PrintWriter err = error.getCommandLine().getErr();
+            err.println("diffij: " + error.getMessage());
+            err.println("Try 'diffij " + error.getCommandLine().getCommandName() + " --help'.");
+            return BAD_INPUT;
+        });
+        return cli;
+    }
+}

@@ -1,0 +1,279 @@
+package org.diffij.conditioning;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import net.imglib2.RandomAccess;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.Img;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+import net.imglib2.view.Views;
+import org.diffij.DiffijException;
+
+/**
+ * Canny edges with exactly the output of OpenCV 4.6's {@code cv2.Canny} (no IPP, no HAL) on 8-bit
+ * gray or RGB images: 255 on edge pixels, 0 elsewhere.
+ *
+ * <p>The steps, all in integers: Sobel gradients per channel with replicated borders (aperture 7
+ * sums divided by 16, rounded half to even, thresholds divided by 16 too); per pixel the channel
+ * with the largest magnitude ({@code |dx| + |dy|} or {@code dx^2 + dy^2}; an earlier channel wins
+ * ties); non-maximum suppression along the gradient direction quantised with OpenCV's fixed-point
+ * tan(22.5 deg) test and its asymmetric {@code >} / {@code >=} comparisons; hysteresis keeping the
+ * suppressed pixels above the low threshold that are 8-connected to one above the high threshold.
+ * Rows are processed in parallel stripes; hysteresis is one linear flood fill.
+ */
+public final class Canny {
+
+    private static final int NOT_KEPT = 0;
+    private static final int WEAK = 1;
+    private static final int STRONG = 2;
+    /** round(tan(22.5 deg) * 2^15), OpenCV's fixed-point direction test. */
+    private static final int TAN_22_5_Q15 = 13573;
+
+    private final CannyParameters parameters;
+
+    public Canny(CannyParameters parameters) {
+        this.parameters = parameters;
+    }
+
+    /**
+     * The edges of an 8-bit image: 2-D (x, y) gray, or 3-D (x, y, channel) with 1 or 3 channels in
+     * R, G, B order.
+     */
+    public Img<UnsignedByteType> edges(RandomAccessibleInterval<UnsignedByteType> image) {
+        List<RandomAccessibleInterval<UnsignedByteType>> channels = channelsOf(image);
+        int width = Planes.width(image);
+        int height = Planes.height(image);
+        int low;
+        int high;
+        {
+            double lowT = Math.min(parameters.threshold1(), parameters.threshold2());
+            double highT = Math.max(parameters.threshold1(), parameters.threshold2());
+            if (parameters.apertureSize() == 7) {
+                lowT /= 16;
+                highT /= 16;
+            }
+            if (parameters.l2Gradient()) {
+                lowT = squaredThreshold(lowT);
+                highT = squaredThreshold(highT);
+            }
+            low = (int) Math.floor(lowT);
+            high = (int) Math.floor(highT);
+        }
+        Gradients gradients = new Gradients(width, height);
+        Stripes.forEach(height, width, (from, to) -> gradients.compute(channels, parameters, from, to));
+        byte[] kept = new byte[width * height];
+        Stripes.forEach(height, width, (from, to) -> suppressNonMaxima(gradients, low, high, kept, from, to));
+        return ArrayImgs.unsignedBytes(hysteresis(kept, width, height), width, height);
+    }
+
+    private static double squaredThreshold(double t) {
+        double clipped = Math.min(32767.0, t);
+        return clipped > 0 ? clipped * clipped : clipped;
+    }
+
+    private static List<RandomAccessibleInterval<UnsignedByteType>> channelsOf(
+            RandomAccessibleInterval<UnsignedByteType> image) {
+        List<RandomAccessibleInterval<UnsignedByteType>> channels = new ArrayList<>();
+        if (image.numDimensions() == 2) {
+            channels.add(image);
+        } else if (image.numDimensions() == 3 && (image.dimension(2) == 1 || image.dimension(2) == 3)) {
+            for (long c = image.min(2); c <= image.max(2); c++) {
+                channels.add(Views.hyperSlice(image, 2, c));
+            }
+        } else {
+            throw new DiffijException("Canny needs a gray (x, y) or RGB (x, y, 3) 8-bit image, got "
+                    + image.numDimensions() + " dimensions" + (image.numDimensions() == 3
+                    ? " with " + image.dimension(2) + " channels" : ""));
+        }
+        Planes.requireSize(image, "the Canny input");
+        return channels;
+    }
+
+    /** dx, dy and magnitude of the strongest channel of every pixel, row-major. */
+    private static final class Gradients {
+        final int width;
+        final int height;
+        final short[] dx;
+        final short[] dy;
+        final int[] magnitude;
+
+        Gradients(int width, int height) {
+            this.width = width;
+            this.height = height;
+            int n = width * height;
+            dx = new short[n];
+            dy = new short[n];
+            magnitude = new int[n];
+        }
+
+        void compute(List<RandomAccessibleInterval<UnsignedByteType>> channels, CannyParameters p, int fromRow,
+                int toRow) {
+            int[] d = SobelKernels.derivative(p.apertureSize());
+            int[] s = SobelKernels.smoothing(p.apertureSize());
+            int r = d.length / 2;
+            int firstSource = Math.max(0, fromRow - r);
+            int lastSource = Math.min(height - 1, toRow - 1 + r);
+            int rows = lastSource - firstSource + 1;
+            int[][] derivativeX = new int[rows][width];
+            int[][] smoothedX = new int[rows][width];
+            int[] line = new int[width + 2 * r];
+            int[][] dTaps = new int[d.length][];
+            int[][] sTaps = new int[d.length][];
+            boolean divideBy16 = p.apertureSize() == 7;
+            for (int c = 0; c < channels.size(); c++) {
+                RandomAccessibleInterval<UnsignedByteType> channel = channels.get(c);
+                RandomAccess<UnsignedByteType> in = channel.randomAccess();
+                for (int y = firstSource; y <= lastSource; y++) {
+                    readReplicated(in, channel, y, line, r);
+                    rowPass(line, d, s, derivativeX[y - firstSource], smoothedX[y - firstSource]);
+                }
+                for (int y = fromRow; y < toRow; y++) {
+                    for (int k = 0; k < d.length; k++) {
+                        int source = Math.min(Math.max(y + k - r, 0), height - 1) - firstSource;
+                        dTaps[k] = derivativeX[source];
+                        sTaps[k] = smoothedX[source];
+                    }
+                    int offset = y * width;
+                    for (int x = 0; x < width; x++) {
+                        int gx = 0;
+                        int gy = 0;
+                        for (int k = 0; k < d.length; k++) {
+                            gx += s[k] * dTaps[k][x];
+                            gy += d[k] * sTaps[k][x];
+                        }
+                        if (divideBy16) {
+                            gx = divideBy16RoundHalfEven(gx);
+                            gy = divideBy16RoundHalfEven(gy);
+                        }
+                        int m = p.l2Gradient() ? gx * gx + gy * gy : Math.abs(gx) + Math.abs(gy);
+                        if (c == 0 || m > magnitude[offset + x]) {
+                            magnitude[offset + x] = m;
+                            dx[offset + x] = (short) gx;
+                            dy[offset + x] = (short) gy;
+                        }
+                    }
+                }
+            }
+        }
+
+        private void readReplicated(RandomAccess<UnsignedByteType> in, RandomAccessibleInterval<UnsignedByteType> channel,
+                int y, int[] line, int r) {
+            in.setPosition(channel.min(0), 0);
+            in.setPosition(channel.min(1) + y, 1);
+            for (int x = 0; x < width; x++) {
+                line[r + x] = in.get().get();
+                in.fwd(0);
+            }
+            for (int i = 0; i < r; i++) {
+                line[i] = line[r];
+                line[r + width + i] = line[r + width - 1];
+            }
+        }
+
+        private void rowPass(int[] line, int[] d, int[] s, int[] derivative, int[] smoothed) {
+            if (d.length == 3) {
+                for (int x = 0; x < width; x++) {
+                    int a = line[x];
+                    int b = line[x + 1];
+                    int c = line[x + 2];
+                    derivative[x] = c - a;
+                    smoothed[x] = a + 2 * b + c;
+                }
+                return;
+            }
+            for (int x = 0; x < width; x++) {
+                int sumD = 0;
+                int sumS = 0;
+                for (int k = 0; k < d.length; k++) {
+                    sumD += d[k] * line[x + k];
+                    sumS += s[k] * line[x + k];
+                }
+                derivative[x] = sumD;
+                smoothed[x] = sumS;
+            }
+        }
+    }
+
+    /** {@code rint(v / 16)}: OpenCV scales aperture-7 Sobel sums by 1/16 when writing 16-bit results. */
+    static int divideBy16RoundHalfEven(int v) {
+        int q = Math.floorDiv(v, 16);
+        int rest = v - 16 * q;
+        if (rest > 8 || (rest == 8 && (q & 1) != 0)) {
+            q++;
+        }
+        return q;
+    }
+
+    private static void suppressNonMaxima(Gradients g, int low, int high, byte[] kept, int fromRow, int toRow) {
+        int width = g.width;
+        int height = g.height;
+        int[] mag = g.magnitude;
+        for (int y = fromRow; y < toRow; y++) {
+            boolean hasAbove = y > 0;
+            boolean hasBelow = y < height - 1;
+            for (int x = 0; x < width; x++) {
+                int i = y * width + x;
+                int m = mag[i];
+                if (m <= low) {
+                    continue;
+                }
+                int gx = g.dx[i];
+                int gy = g.dy[i];
+                int ax = Math.abs(gx);
+                int ay = Math.abs(gy) << 15;
+                int tg22x = ax * TAN_22_5_Q15;
+                boolean maximum;
+                if (ay < tg22x) {
+                    int left = x > 0 ? mag[i - 1] : 0;
+                    int right = x < width - 1 ? mag[i + 1] : 0;
+                    maximum = m > left && m >= right;
+                } else if (ay > tg22x + (ax << 16)) {
+                    int above = hasAbove ? mag[i - width] : 0;
+                    int below = hasBelow ? mag[i + width] : 0;
+                    maximum = m > above && m >= below;
+                } else {
+                    int step = (gx ^ gy) < 0 ? -1 : 1;
+                    int before = hasAbove && x - step >= 0 && x - step < width ? mag[i - width - step] : 0;
+                    int after = hasBelow && x + step >= 0 && x + step < width ? mag[i + width + step] : 0;
+                    maximum = m > before && m > after;
+                }
+                if (maximum) {
+                    kept[i] = (byte) (m > high ? STRONG : WEAK);
+                }
+            }
+        }
+    }
+
+    private static byte[] hysteresis(byte[] kept, int width, int height) {
+        byte[] edges = new byte[width * height];
+        int[] stack = new int[64];
+        for (int start = 0; start < kept.length; start++) {
+            if (kept[start] != STRONG || edges[start] != 0) {
+                continue;
+            }
+            edges[start] = (byte) 255;
+            int top = 0;
+            stack[top++] = start;
+            while (top > 0) {
+                int p = stack[--top];
+                int px = p % width;
+                int py = p / width;
+                for (int ny = Math.max(0, py - 1); ny <= Math.min(height - 1, py + 1); ny++) {
+                    for (int nx = Math.max(0, px - 1); nx <= Math.min(width - 1, px + 1); nx++) {
+                        int q = ny * width + nx;
+                        if (kept[q] != NOT_KEPT && edges[q] == 0) {
+                            edges[q] = (byte) 255;
+                            if (top == stack.length) {
+                                stack = Arrays.copyOf(stack, 2 * top);
+                            }
+                            stack[top++] = q;
+                        }
+                    }
+                }
+            }
+        }
+        return edges;
+    }
+}
