@@ -150,6 +150,12 @@ class SchedulerTest {
         DiffijException error = assertThrows(DiffijException.class, () -> Samplers.create("PNDMScheduler", prk));
         assertTrue(error.getMessage().contains("PLMS"), error.getMessage());
         assertEquals(SchedulerType.PNDM, Samplers.create("PLMS", prk).type());
+        JsonObject bh1 = SamplersTest.sd15Config();
+        bh1.addProperty("solver_type", "bh1");
+        DiffijException nan = assertThrows(DiffijException.class, () -> Samplers.create("UniPC", bh1));
+        assertTrue(nan.getMessage().contains("sigma_min"), nan.getMessage());
+        bh1.addProperty("final_sigmas_type", "sigma_min");
+        assertEquals(SchedulerType.UNIPC, Samplers.create("UniPC", bh1).type());
         DiffijException unknownClass = assertThrows(DiffijException.class,
                 () -> SchedulerType.forClassName("KDPM2DiscreteScheduler"));
         assertTrue(unknownClass.getMessage().contains("EulerDiscreteScheduler"));
