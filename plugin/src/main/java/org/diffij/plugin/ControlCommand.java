@@ -2,7 +2,6 @@ package org.diffij.plugin;
 
 import ij.IJ;
 import ij.ImagePlus;
-import ij.Macro;
 import ij.WindowManager;
 import ij.macro.Interpreter;
 import ij.measure.Calibration;
@@ -59,11 +58,21 @@ public abstract class ControlCommand implements PlugIn {
                 show(result);
             }
         } catch (DiffijException e) {
-            IJ.error(title(), e.getMessage());
-            if (Macro.getOptions() != null || Interpreter.getInstance() != null) {
-                Macro.abort();
-            }
+            report(e.getMessage());
         }
+    }
+
+    /**
+     * With a display: ImageJ's error dialog (which also aborts a running macro). Headless, where that
+     * dialog cannot open: the message goes to the log (standard output) and a running macro is aborted.
+     */
+    private void report(String message) {
+        if (!GraphicsEnvironment.isHeadless()) {
+            IJ.error(title(), message);
+            return;
+        }
+        IJ.log(title() + ": " + message);
+        Interpreter.abort();
     }
 
     /** Runs on {@code source} with macro-style options (as the macro line records them); returns the new image. */

@@ -3,22 +3,24 @@ package org.diffij.plugin;
 import ij.ImagePlus;
 import ij.gui.Roi;
 import ij.gui.ShapeRoi;
-import ij.macro.Interpreter;
 import ij.plugin.frame.RoiManager;
 import ij.process.FloatPolygon;
+import java.awt.GraphicsEnvironment;
 import java.util.ArrayList;
 import java.util.List;
 import org.diffij.conditioning.Polyline;
 
-/** The selections a command draws: the ROI Manager's when it holds any, else the image's own. */
+/**
+ * The selections a command draws: the ROI Manager's when one exists and holds any, else the
+ * image's own. (Headless there is no ROI Manager: ImageJ cannot create its window, not even in batch mode.)
+ */
 final class Selections {
 
     private Selections() {
     }
 
     static List<Roi> of(ImagePlus image) {
-        RoiManager manager = Interpreter.isBatchMode() && Interpreter.getBatchModeRoiManager() != null
-                ? Interpreter.getBatchModeRoiManager() : RoiManager.getInstance();
+        RoiManager manager = GraphicsEnvironment.isHeadless() ? null : RoiManager.getInstance();
         List<Roi> rois = new ArrayList<>();
         if (manager != null && manager.getCount() > 0) {
             rois.addAll(List.of(manager.getRoisAsArray()));
