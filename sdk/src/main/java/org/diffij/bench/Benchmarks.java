@@ -12,7 +12,8 @@ import java.util.concurrent.Callable;
 /** The table of benchmarks and the measuring helpers they share. */
 public final class Benchmarks {
 
-    private static final List<Benchmark> ALL = List.of();
+    private static final List<Benchmark> ALL = List.of(
+            new org.diffij.conditioning.ConditioningBenchmark());
 
     private Benchmarks() {
     }
