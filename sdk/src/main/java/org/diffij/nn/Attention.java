@@ -37,7 +37,7 @@ public final class Attention {
             NDArray q = splitHeads(toQ.forward(input));
             NDArray k = splitHeads(toK.forward(source));
             NDArray v = splitHeads(toV.forward(source));
-            NDArray attended = Kernels.get().attention(q, k, v);
+            NDArray attended = AttentionSlicing.current().attend(Kernels.get(), q, k, v);
             long[] s = attended.getShape().getShape();
             return toOut.forward(attended.transpose(0, 2, 1, 3).reshape(s[0], s[2], heads * dimHead));
         });

@@ -54,6 +54,12 @@ public final class Generator {
 
     public JobHandle<GenerationResult> submit(GenerationRequest request, ImageSources sources,
             ProgressListener listener) {
+        return submit(request, sources, listener, null);
+    }
+
+    /** As {@link #submit(GenerationRequest, ImageSources, ProgressListener)}, with a latent preview after each step. */
+    public JobHandle<GenerationResult> submit(GenerationRequest request, ImageSources sources,
+            ProgressListener listener, PreviewListener previews) {
         Samplers.lookup(request.sampler());
         Path modelPath = models.apply(request.model());
         List<Path> controlPaths = new ArrayList<>();
@@ -61,11 +67,11 @@ public final class Generator {
             controlPaths.add(models.apply(control.model()));
         }
         return DiffijEngine.get().queue().submit("generation", job -> generate(job, request, modelPath, controlPaths,
-                sources), listener);
+                sources, previews), listener);
     }
 
     private GenerationResult generate(JobContext job, GenerationRequest request, Path modelPath, List<Path> controlPaths,
-            ImageSources sources) {
+            ImageSources sources, PreviewListener previews) {
         long start = System.nanoTime();
         job.progress(0, request.steps(), "hashing " + modelPath.getFileName());
         GenerationRequest complete = request.withModelHash(ModelHash.of(modelPath));
@@ -99,7 +105,9 @@ public final class Generator {
         StableDiffusionPipeline.Inputs inputs = new StableDiffusionPipeline.Inputs(prompts, negatives, request.width(),
                 request.height(), request.steps(), request.cfgScale(), scheduler, noise, request.clipSkip() - 1, null,
                 init, mask, request.strength(), controls);
-        StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs, null);
+        LatentPreview preview = LatentPreview.of(model);
+        StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs, previews == null ? null
+                : (done, total, latents) -> previews.preview(done, total, preview.preview(latents, 0)));
         return new GenerationResult(complete, output.images(), (System.nanoTime() - start) / 1e9, version);
     }
 

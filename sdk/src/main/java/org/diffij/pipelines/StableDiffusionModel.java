@@ -72,6 +72,12 @@ public final class StableDiffusionModel implements CachedModel {
                 forceZeros);
     }
 
+    /** An SD 1.x/2.x model from components already built (e.g. with random weights for benchmarks). */
+    static StableDiffusionModel of(Path path, ClipTokenizer tokenizer, ClipTextModel textEncoder,
+            UNet2DConditionModel unet, AutoencoderKL vae, JsonObject schedulerConfig) {
+        return new StableDiffusionModel(path, tokenizer, textEncoder, null, null, unet, vae, schedulerConfig, false);
+    }
+
     public Path path() {
         return path;
     }

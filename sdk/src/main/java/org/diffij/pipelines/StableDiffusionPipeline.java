@@ -16,6 +16,7 @@ import org.diffij.io.HostTensor;
 import org.diffij.models.controlnet.ControlNetModel;
 import org.diffij.models.unet.ControlResiduals;
 import org.diffij.models.vae.AutoencoderKL;
+import org.diffij.nn.AttentionSlicing;
 import org.diffij.noise.NoiseSource;
 import org.diffij.schedulers.Scheduler;
 
@@ -58,7 +59,17 @@ public final class StableDiffusionPipeline {
     private StableDiffusionPipeline() {
     }
 
+    /** Runs with the memory plan the current {@link MemorySettings} give for this request. */
     public static Output run(JobContext job, StableDiffusionModel model, Inputs in, StepListener listener) {
+        MemoryPlan plan = MemoryPlan.of(MemorySettings.fromEnvironment(), model.vae().config(), in.prompts().size(),
+                in.width(), in.height());
+        try (AttentionSlicing.InForce ignored = AttentionSlicing.use(plan.attention())) {
+            return run(job, model, in, listener, plan);
+        }
+    }
+
+    private static Output run(JobContext job, StableDiffusionModel model, Inputs in, StepListener listener,
+            MemoryPlan plan) {
         NDManager manager = job.manager();
         DataType dtype = job.engine().computeType();
         int batch = in.prompts().size();
@@ -103,7 +114,7 @@ public final class StableDiffusionPipeline {
             boolean inpaint = in.mask() != null;
             boolean fullStrength = in.strength() >= 1.0;
             if (!inpaint || !inpaintingUnet || !fullStrength) {
-                imageLatents = encode(manager, vae, image, in.noise(), scaling);
+                imageLatents = encode(manager, plan, vae, image, in.noise(), scaling);
             }
             HostTensor noise = in.noise().randnTensor(latentShape);
             latents = inpaint && fullStrength ? scale(noise, scheduler.initNoiseSigma())
@@ -112,7 +123,7 @@ public final class StableDiffusionPipeline {
                 NDArray mask = maskTensor(manager, in.mask(), batch, in.width(), in.height());
                 latentMask = nearest(mask, latentShape[2], latentShape[3]);
                 NDArray masked = image.mul(mask.lt(0.5f).toType(dtype, false));
-                HostTensor maskedLatents = encode(manager, vae, masked, in.noise(), scaling);
+                HostTensor maskedLatents = encode(manager, plan, vae, masked, in.noise(), scaling);
                 if (inpaintingUnet) {
                     NDArray extra = NDArrays.concat(new NDList(latentMask.toType(dtype, false),
                             Tensors.toNDArray(manager, maskedLatents, dtype)), 1);
@@ -181,7 +192,7 @@ public final class StableDiffusionPipeline {
             }
         }
         job.checkCancelled();
-        return new Output(latents, stepLatents, decode(manager, vae, latents, scaling, dtype));
+        return new Output(latents, stepLatents, decode(manager, plan, vae, latents, scaling, dtype));
     }
 
     private record ControlImage(ControlInput input, NDArray image) {
@@ -272,11 +283,11 @@ public final class StableDiffusionPipeline {
     }
 
     /** VAE latents of an image, sampled with the next draw of the noise source and scaled. */
-    private static HostTensor encode(NDManager manager, AutoencoderKL vae, NDArray image, NoiseSource noise,
-            float scaling) {
+    private static HostTensor encode(NDManager manager, MemoryPlan plan, AutoencoderKL vae, NDArray image,
+            NoiseSource noise, float scaling) {
         try (NDManager scope = manager.newSubManager()) {
             image.tempAttach(scope);
-            var distribution = vae.encode(image);
+            var distribution = plan.encode(vae, image);
             long[] shape = distribution.mean().getShape().getShape();
             NDArray draw = Tensors.toNDArray(scope, noise.randnTensor(shape), distribution.mean().getDataType());
             float shift = vae.config().shiftFactor();
@@ -295,11 +306,11 @@ public final class StableDiffusionPipeline {
         }
     }
 
-    private static List<RgbImage> decode(NDManager manager, AutoencoderKL vae, HostTensor latents, float scaling,
-            DataType dtype) {
+    private static List<RgbImage> decode(NDManager manager, MemoryPlan plan, AutoencoderKL vae, HostTensor latents,
+            float scaling, DataType dtype) {
         try (NDManager scope = manager.newSubManager()) {
             NDArray z = Tensors.toNDArray(scope, latents, dtype).div(scaling).add(vae.config().shiftFactor());
-            NDArray image = vae.decode(z).div(2).add(0.5f).clip(0, 1).transpose(0, 2, 3, 1);
+            NDArray image = plan.decode(vae, z).div(2).add(0.5f).clip(0, 1).transpose(0, 2, 3, 1);
             long[] s = image.getShape().getShape();
             float[] values = Tensors.toHost(image).toFloatArray();
             int size = (int) (s[1] * s[2] * s[3]);

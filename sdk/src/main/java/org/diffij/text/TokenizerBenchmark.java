@@ -73,7 +73,8 @@ public final class TokenizerBenchmark implements Benchmark {
         return prompts;
     }
 
-    private static Path tokenizerFolder() {
+    /** The CLIP tokenizer folder benchmarks use: {@code -Ddiffij.bench.tokenizer=DIR}, else the golden tiny-sd15 one. */
+    public static Path tokenizerFolder() {
         String property = System.getProperty("diffij.bench.tokenizer");
         if (property != null) {
             return Path.of(property);
