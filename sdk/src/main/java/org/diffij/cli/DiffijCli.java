@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
             ParityCommand.class,
             InspectCommand.class,
             EngineCommand.class,
+            GenerateCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -1,7 +1,6 @@
 package org.diffij.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Activation;
 
 /** Activation functions under their diffusers names. */
 public final class Activations {
@@ -11,6 +10,6 @@ public final class Activations {
 
     /** {@code x · sigmoid(x)}. */
     public static NDArray silu(NDArray x) {
-        return Activation.swish(x, 1f);
+        return Kernels.get().silu(x);
     }
 }

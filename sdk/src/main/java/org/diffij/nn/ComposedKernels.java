@@ -71,6 +71,16 @@ final class ComposedKernels implements Kernels {
     }
 
     @Override
+    public NDArray groupNormSilu(NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
+        return silu(groupNorm(x, groups, weight, bias, eps));
+    }
+
+    @Override
+    public NDArray silu(NDArray x) {
+        return Activation.swish(x, 1f);
+    }
+
+    @Override
     public NDArray geglu(NDArray x) {
         NDList halves = x.split(2, x.getShape().dimension() - 1);
         return halves.get(0).mul(Activation.gelu(halves.get(1)));

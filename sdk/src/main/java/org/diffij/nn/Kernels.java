@@ -20,6 +20,12 @@ public interface Kernels {
     /** GroupNorm of {@code x (N, C, ...)} over {@code groups} channel groups, then ×weight + bias per channel. */
     NDArray groupNorm(NDArray x, int groups, NDArray weight, NDArray bias, float eps);
 
+    /** SiLU of the group norm, computed in place on the normalised values (one tensor instead of two). */
+    NDArray groupNormSilu(NDArray x, int groups, NDArray weight, NDArray bias, float eps);
+
+    /** {@code x · sigmoid(x)}. */
+    NDArray silu(NDArray x);
+
     /** {@code h · gelu(gate)} where {@code h, gate} are the two halves of the last axis (the GEGLU activation). */
     NDArray geglu(NDArray x);
 

@@ -14,7 +14,7 @@ import org.diffij.DiffijException;
 
 /**
  * libtorch's fused {@code scaled_dot_product_attention}, {@code group_norm} and {@code gelu}
- * reached through a TorchScript module this class writes itself. The module holds no tensors, so
+ * ({@code silu}, and both fused as group-norm-then-SiLU) reached through a TorchScript module this class writes itself. The module holds no tensors, so
  * one instance serves the whole process; results belong to the first input's manager.
  */
 final class NativeKernels implements Kernels {
@@ -24,6 +24,10 @@ final class NativeKernels implements Kernels {
                 return torch.scaled_dot_product_attention(query, key, value)
               def group_norm(self: __torch__.diffij.Kernels, x: Tensor, groups: int, weight: Tensor, bias: Tensor, eps: float) -> Tensor:
                 return torch.group_norm(x, groups, weight, bias, eps, False)
+              def group_norm_silu(self: __torch__.diffij.Kernels, x: Tensor, groups: int, weight: Tensor, bias: Tensor, eps: float) -> Tensor:
+                return torch.silu_(torch.group_norm(x, groups, weight, bias, eps, False))
+              def silu(self: __torch__.diffij.Kernels, x: Tensor) -> Tensor:
+                return torch.silu(x)
               def geglu(self: __torch__.diffij.Kernels, x: Tensor) -> Tensor:
                 halves = torch.chunk(x, 2, -1)
                 return torch.mul(halves[0], torch.gelu(halves[1]))
@@ -56,6 +60,17 @@ final class NativeKernels implements Kernels {
     public NDArray groupNorm(NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
         return call("group_norm", x, IValue.from(pt(x)), IValue.from((long) groups), IValue.from(pt(weight)),
                 IValue.from(pt(bias)), IValue.from((double) eps));
+    }
+
+    @Override
+    public NDArray groupNormSilu(NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
+        return call("group_norm_silu", x, IValue.from(pt(x)), IValue.from((long) groups), IValue.from(pt(weight)),
+                IValue.from(pt(bias)), IValue.from((double) eps));
+    }
+
+    @Override
+    public NDArray silu(NDArray x) {
+        return call("silu", x, IValue.from(pt(x)));
     }
 
     @Override

@@ -41,12 +41,24 @@ public final class ParameterLoader {
         this.what = what;
     }
 
+    /**
+     * A loader that makes up parameters instead of reading them (for benchmarks and tests): weights
+     * {@code N(0, 1) / sqrt(fan_in)}, 1-D weights (norm scales) 1, biases 0. Draws from the engine's
+     * generator, so call it inside a job.
+     */
+    public static ParameterLoader random(NDManager manager, DataType computeType, String what) {
+        return new ParameterLoader(null, manager, computeType, what);
+    }
+
     public Params root() {
         return new Params(this, "");
     }
 
     NDArray tensor(String name, long... shape) {
         used.add(name);
+        if (weights == null) {
+            return randomParameter(name, shape);
+        }
         if (!weights.contains(name)) {
             missing.add(name);
             return manager.zeros(new Shape(shape), computeType);
@@ -61,6 +73,20 @@ public final class ParameterLoader {
         return array;
     }
 
+    private NDArray randomParameter(String name, long[] shape) {
+        NDArray array;
+        if (shape.length >= 2) {
+            long fanIn = HostTensor.numel(shape) / shape[0];
+            array = manager.randomNormal(0, (float) (1 / Math.sqrt(fanIn)), new Shape(shape), computeType);
+        } else if (name.endsWith(".weight")) {
+            array = manager.ones(new Shape(shape), computeType);
+        } else {
+            array = manager.zeros(new Shape(shape), computeType);
+        }
+        bytes += array.getShape().size() * array.getDataType().getNumOfBytes();
+        return array;
+    }
+
     /** Bytes of native memory the loaded parameters take. */
     public long bytes() {
         return bytes;
@@ -68,7 +94,7 @@ public final class ParameterLoader {
 
     /** Fails with every missing, misshapen and unexpected key by name; call once all layers are built. */
     public void finish() {
-        Set<String> unexpected = new TreeSet<>(weights.names());
+        Set<String> unexpected = new TreeSet<>(weights == null ? Set.of() : weights.names());
         unexpected.removeAll(used);
         List<String> problems = new ArrayList<>();
         describe(problems, "missing", missing);

@@ -31,12 +31,12 @@ public final class ResnetBlock2D {
     /** {@code temb (B, tembChannels)} or null for blocks without a timestep embedding. */
     public NDArray forward(NDArray x, NDArray temb) {
         return Scope.run(x, input -> {
-            NDArray h = conv1.forward(Activations.silu(norm1.forward(input)));
+            NDArray h = conv1.forward(norm1.forwardSilu(input));
             if (timeEmbProj != null) {
                 NDArray t = timeEmbProj.forward(Activations.silu(temb));
                 h = h.addi(t.expandDims(-1).expandDims(-1));
             }
-            h = conv2.forward(Activations.silu(norm2.forward(h)));
+            h = conv2.forward(norm2.forwardSilu(h));
             NDArray shortcut = convShortcut != null ? convShortcut.forward(input) : input;
             NDArray sum = h.addi(shortcut);
             return outputScaleFactor == 1f ? sum : sum.divi(outputScaleFactor);

@@ -7,9 +7,12 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.diffij.conditioning.ConditioningAreaRunner;
 import org.diffij.image.ImageProcessingAreaRunner;
+import org.diffij.models.checkpoint.SingleFileAreaRunner;
 import org.diffij.models.controlnet.ControlNetAreaRunner;
+import org.diffij.models.lora.LoraAreaRunner;
 import org.diffij.models.unet.UNetAreaRunner;
 import org.diffij.models.vae.VaeAreaRunner;
+import org.diffij.pipelines.PipelineAreaRunner;
 import org.diffij.schedulers.SchedulerParityRunner;
 import org.diffij.text.TextEncoderAreaRunner;
 import org.diffij.text.TextualInversionAreaRunner;
@@ -26,8 +29,11 @@ public final class AreaRunners {
             new UNetAreaRunner(),
             new VaeAreaRunner(),
             new ControlNetAreaRunner(),
+            new SingleFileAreaRunner(),
+            new LoraAreaRunner(),
             new ConditioningAreaRunner(),
-            new SchedulerParityRunner());
+            new SchedulerParityRunner(),
+            new PipelineAreaRunner());
 
     private AreaRunners() {
     }

@@ -47,6 +47,21 @@ class KernelsTest {
     }
 
     @Test
+    void fusedGroupNormSiluAgreesWithComposedOne() {
+        float diff = DiffijEngine.get().queue().run("group norm silu", ctx -> {
+            NDManager m = ctx.manager();
+            NDArray x = m.randomNormal(new Shape(1, 8, 6, 6));
+            NDArray w = m.randomNormal(new Shape(8));
+            NDArray b = m.randomNormal(new Shape(8));
+            NDArray a = NATIVE.groupNormSilu(x, 2, w, b, 1e-6f);
+            NDArray c = new ComposedKernels().groupNormSilu(x, 2, w, b, 1e-6f);
+            NDArray d = NATIVE.silu(x).sub(new ComposedKernels().silu(x)).abs().max();
+            return Math.max(a.sub(c).abs().max().getFloat(), d.getFloat());
+        });
+        assertTrue(diff < 1e-5, "max difference " + diff);
+    }
+
+    @Test
     void gegluAgreesWithComposedGeglu() {
         float diff = DiffijEngine.get().queue().run("geglu", ctx -> {
             NDArray x = ctx.manager().randomNormal(new Shape(2, 9, 10));

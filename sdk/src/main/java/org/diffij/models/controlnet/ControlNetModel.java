@@ -41,9 +41,13 @@ public final class ControlNetModel implements CachedModel {
     private final long bytes;
 
     public ControlNetModel(ControlNetConfig config, Weights weights, NDManager manager, DataType computeType) {
+        this(config, new ParameterLoader(weights, manager, computeType, "ControlNetModel"));
+    }
+
+    /** Built from the loader's parameters (read from weights, or made up for benchmarks). */
+    public ControlNetModel(ControlNetConfig config, ParameterLoader loader) {
         this.config = config;
         UNet2DConditionConfig u = config.unet();
-        ParameterLoader loader = new ParameterLoader(weights, manager, computeType, "ControlNetModel");
         Params p = loader.root();
         int[] channels = u.blockOutChannels();
         this.time = new TimeConditioning(p, u);

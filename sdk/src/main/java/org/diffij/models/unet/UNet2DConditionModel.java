@@ -17,7 +17,6 @@ import org.diffij.nn.Conv2d;
 import org.diffij.nn.GroupNorm;
 import org.diffij.nn.ParameterLoader;
 import org.diffij.nn.Params;
-import org.diffij.nn.Activations;
 import org.diffij.nn.Scope;
 
 /**
@@ -38,10 +37,13 @@ public final class UNet2DConditionModel implements CachedModel {
     private final Conv2d convOut;
     private final long bytes;
 
-    public UNet2DConditionModel(UNet2DConditionConfig config, Weights weights, NDManager manager,
-            DataType computeType) {
+    public UNet2DConditionModel(UNet2DConditionConfig config, Weights weights, NDManager manager, DataType computeType) {
+        this(config, new ParameterLoader(weights, manager, computeType, "UNet2DConditionModel"));
+    }
+
+    /** Built from the loader's parameters (read from weights, or made up for benchmarks). */
+    public UNet2DConditionModel(UNet2DConditionConfig config, ParameterLoader loader) {
         this.config = config;
-        ParameterLoader loader = new ParameterLoader(weights, manager, computeType, "UNet2DConditionModel");
         Params p = loader.root();
         int[] channels = config.blockOutChannels();
         this.time = new TimeConditioning(p, config);
@@ -113,7 +115,7 @@ public final class UNet2DConditionModel implements CachedModel {
                 long[] size = next == null ? new long[] {0, 0} : next.getShape().slice(2).getShape();
                 h = block.forward(h, pending, temb, context, size[0], size[1]);
             }
-            return convOut.forward(Activations.silu(convNormOut.forward(h)));
+            return convOut.forward(convNormOut.forwardSilu(h));
         });
     }
 

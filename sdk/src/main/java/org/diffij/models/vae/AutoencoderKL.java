@@ -32,8 +32,12 @@ public final class AutoencoderKL implements CachedModel {
     private final long bytes;
 
     public AutoencoderKL(AutoencoderKLConfig config, Weights weights, NDManager manager, DataType computeType) {
+        this(config, new ParameterLoader(weights, manager, computeType, "AutoencoderKL"));
+    }
+
+    /** Built from the loader's parameters (read from weights, or made up for benchmarks). */
+    public AutoencoderKL(AutoencoderKLConfig config, ParameterLoader loader) {
         this.config = config;
-        ParameterLoader loader = new ParameterLoader(weights, manager, computeType, "AutoencoderKL");
         Params p = loader.root();
         long moments = 2L * config.latentChannels();
         this.encoder = new Encoder(p.at("encoder"), config);

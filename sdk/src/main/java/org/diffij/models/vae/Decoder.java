@@ -3,7 +3,6 @@ package org.diffij.models.vae;
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
-import org.diffij.nn.Activations;
 import org.diffij.nn.Conv2d;
 import org.diffij.nn.GroupNorm;
 import org.diffij.nn.Params;
@@ -62,7 +61,7 @@ final class Decoder {
                     h = upsamplers.get(i).forward(h);
                 }
             }
-            return convOut.forward(Activations.silu(convNormOut.forward(h)));
+            return convOut.forward(convNormOut.forwardSilu(h));
         });
     }
 }

@@ -3,7 +3,6 @@ package org.diffij.models.vae;
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
-import org.diffij.nn.Activations;
 import org.diffij.nn.Conv2d;
 import org.diffij.nn.Downsample2D;
 import org.diffij.nn.GroupNorm;
@@ -63,7 +62,7 @@ final class Encoder {
                 }
             }
             h = midBlock.forward(h);
-            return convOut.forward(Activations.silu(convNormOut.forward(h)));
+            return convOut.forward(convNormOut.forwardSilu(h));
         });
     }
 }

@@ -1,0 +1,221 @@
+package org.diffij.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.OvalRoi;
+import ij.process.ByteProcessor;
+import ij.process.ColorProcessor;
+import ij.process.FloatProcessor;
+import java.util.Random;
+import net.imglib2.img.array.ArrayImgs;
+import org.diffij.DiffijException;
+import org.diffij.conditioning.Ade20kPalette;
+import org.diffij.conditioning.Canny;
+import org.diffij.conditioning.CannyParameters;
+import org.junit.jupiter.api.Test;
+
+/** The example macros of {@code macros/}, run headless through ImageJ's macro interpreter. */
+class ControlMacrosTest {
+
+    private static ImagePlus calibrated(ImagePlus image) {
+        image.getCalibration().pixelWidth = 0.5;
+        image.getCalibration().pixelHeight = 0.25;
+        image.getCalibration().setUnit("um");
+        return image;
+    }
+
+    private static ImagePlus shapes() {
+        ByteProcessor ip = new ByteProcessor(90, 70);
+        ip.setColor(180);
+        ip.fillOval(20, 15, 45, 35);
+        ip.setColor(60);
+        ip.fill(new ij.gui.Roi(5, 5, 10, 60));
+        return calibrated(new ImagePlus("shapes", ip));
+    }
+
+    @Test
+    void cannyMacroMakesANewEdgeImageEqualToTheSdksAndLeavesTheSourceAlone() {
+        ImagePlus source = shapes();
+        byte[] before = ((byte[]) source.getProcessor().getPixels()).clone();
+        ImagePlus edges = HeadlessImageJ.runMacro("control_canny.ijm", source).image();
+        assertNotNull(edges);
+        assertEquals("Canny of shapes", edges.getTitle());
+        assertEquals(8, edges.getBitDepth());
+        assertArrayEquals(before, (byte[]) source.getProcessor().getPixels(), "the source is unchanged");
+        byte[] expected = ((net.imglib2.img.array.ArrayImg<net.imglib2.type.numeric.integer.UnsignedByteType,
+                net.imglib2.img.basictypeaccess.array.ByteArray>) new Canny(CannyParameters.CONTROLNET_DEFAULT)
+                .edges(ArrayImgs.unsignedBytes(before, 90, 70))).update(null).getCurrentStorageArray();
+        assertArrayEquals(expected, (byte[]) edges.getProcessor().getPixels());
+        assertTrue(edges.getStatistics().max == 255, "edges found");
+        assertEquals(0.5, edges.getCalibration().pixelWidth);
+        assertEquals(0.25, edges.getCalibration().pixelHeight);
+        assertEquals(source.getCalibration().getUnit(), edges.getCalibration().getUnit());
+    }
+
+    @Test
+    void cannyMacroDrawsItsDemoWithoutAnImage() {
+        ImagePlus edges = HeadlessImageJ.runMacro("control_canny.ijm", null).image();
+        assertNotNull(edges);
+        assertEquals("Canny of demo", edges.getTitle());
+        assertEquals(255, edges.getStatistics().max);
+        assertEquals(0.5, edges.getCalibration().pixelWidth);
+    }
+
+    @Test
+    void generationSizeResizesAndScalesTheCalibration() {
+        ImagePlus rgb = calibrated(new ImagePlus("rgb", shapes().getProcessor().convertToColorProcessor()));
+        ImagePlus edges = new CannyEdgesCommand().apply(rgb, "low=50 high=150 aperture=5 l2 size=128 resize=crop");
+        assertEquals(128, edges.getWidth());
+        assertEquals(128, edges.getHeight());
+        assertEquals(0.5 * 90 / 128, edges.getCalibration().pixelWidth, 1e-12);
+        ImagePlus fitted = new CannyEdgesCommand().apply(rgb, "size=128 resize=fit multiple=8");
+        assertEquals(128, fitted.getWidth());
+        assertEquals(96, fitted.getHeight(), "70 * 128 / 90 = 99.6 rounds to 12 multiples of 8");
+        DiffijException bad = assertThrows(DiffijException.class,
+                () -> new CannyEdgesCommand().apply(rgb, "aperture=4"));
+        assertTrue(bad.getMessage().contains("'aperture' must be one of 3, 5, 7"), bad.getMessage());
+    }
+
+    private static ImagePlus focusSeries() {
+        int w = 48;
+        int h = 24;
+        Random random = new Random(11);
+        FloatProcessor texture = new FloatProcessor(w, h);
+        for (int i = 0; i < w * h; i++) {
+            texture.setf(i, random.nextFloat());
+        }
+        ImageStack stack = new ImageStack(w, h);
+        for (int z = 0; z < 6; z++) {
+            FloatProcessor left = (FloatProcessor) texture.duplicate();
+            FloatProcessor right = (FloatProcessor) texture.duplicate();
+            left.blurGaussian(0.3 + 1.3 * Math.abs(z - 1));
+            right.blurGaussian(0.3 + 1.3 * Math.abs(z - 4));
+            FloatProcessor slice = new FloatProcessor(w, h);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    slice.setf(x, y, x < w / 2 ? left.getf(x, y) : right.getf(x, y));
+                }
+            }
+            stack.addSlice(slice);
+        }
+        return calibrated(new ImagePlus("series", stack));
+    }
+
+    @Test
+    void depthFromFocusMacroRendersTheLaterFocusBrighter() {
+        ImagePlus series = focusSeries();
+        ImagePlus depth = HeadlessImageJ.runMacro("control_depth_from_focus.ijm", series).image();
+        assertNotNull(depth);
+        assertEquals("Depth of series", depth.getTitle());
+        assertEquals(1, depth.getStackSize());
+        int left = depth.getProcessor().get(8, 12);
+        int right = depth.getProcessor().get(40, 12);
+        assertTrue(right > left + 100, "right half in focus at slice 4 is nearer than the left at 1: " + left + " / "
+                + right);
+        assertEquals(0.5, depth.getCalibration().pixelWidth);
+    }
+
+    @Test
+    void depthFromFocusMacroSynthesisesItsOwnSeries() {
+        ImagePlus depth = HeadlessImageJ.runMacro("control_depth_from_focus.ijm", null).image();
+        assertNotNull(depth);
+        assertTrue(depth.getProcessor().get(56, 20) > depth.getProcessor().get(8, 20));
+    }
+
+    @Test
+    void depthFromFocusRefusesASingleSliceWithAClearMessage() {
+        ImagePlus single = shapes();
+        HeadlessImageJ.MacroRun run = HeadlessImageJ.runMacro("control_depth_from_focus.ijm", single);
+        assertTrue(run.log().contains("Depth from Focus: depth from focus needs a z-stack of at least 3 slices; "
+                + "\"shapes\" has 1"), run.log());
+        assertFalse(run.log().contains("Depth of"), "the macro stopped at the error");
+        assertTrue(run.image() == null || !run.image().getTitle().startsWith("Depth of"));
+        DiffijException e = assertThrows(DiffijException.class, () -> new DepthFromFocusCommand().apply(single, ""));
+        assertTrue(e.getMessage().startsWith("depth from focus needs a z-stack of at least 3 slices"), e.getMessage());
+    }
+
+    @Test
+    void normalMapMacroPaintsTheBackgroundFlatAndTiltsTheSlope() {
+        FloatProcessor depth = new FloatProcessor(40, 30);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+                depth.setf(x, y, x);
+            }
+        }
+        ImagePlus normals = HeadlessImageJ.runMacro("control_normal_map.ijm", calibrated(new ImagePlus("ramp", depth))).image();
+        assertNotNull(normals);
+        assertEquals(24, normals.getBitDepth());
+        int[] rgb = new int[3];
+        ((ColorProcessor) normals.getProcessor()).getPixel(2, 15, rgb);
+        assertArrayEquals(new int[] {127, 127, 255}, rgb, "background");
+        ((ColorProcessor) normals.getProcessor()).getPixel(30, 15, rgb);
+        assertTrue(rgb[0] > 200 && rgb[1] == 127, "slope rising to the right");
+        assertEquals("Normal map of dome", HeadlessImageJ.runMacro("control_normal_map.ijm", null).image().getTitle());
+    }
+
+    @Test
+    void labelColoursMacroPaintsAde20kColoursAndRefusesUnknownLabels() {
+        ByteProcessor labels = new ByteProcessor(20, 10);
+        labels.setColor(2);
+        labels.fill(new ij.gui.Roi(0, 0, 20, 5));
+        ImagePlus painted = HeadlessImageJ.runMacro("control_label_colours.ijm", calibrated(new ImagePlus("labels", labels))).image();
+        assertNotNull(painted);
+        int[] rgb = new int[3];
+        ((ColorProcessor) painted.getProcessor()).getPixel(3, 2, rgb);
+        assertArrayEquals(Ade20kPalette.get().colour(2), rgb);
+        ((ColorProcessor) painted.getProcessor()).getPixel(3, 8, rgb);
+        assertArrayEquals(Ade20kPalette.get().colour(0), rgb);
+        ImagePlus demo = HeadlessImageJ.runMacro("control_label_colours.ijm", null).image();
+        assertEquals("Label colours of labels", demo.getTitle());
+        labels.set(7, 7, 200);
+        ImagePlus wrong = new ImagePlus("wrong", labels);
+        HeadlessImageJ.MacroRun run = HeadlessImageJ.runMacro("control_label_colours.ijm", wrong);
+        assertTrue(run.log().contains("Label Colours: label 200 at x=7, y=7 is not an ADE20K class"), run.log());
+        DiffijException e = assertThrows(DiffijException.class, () -> new LabelColoursCommand().apply(wrong, ""));
+        assertTrue(e.getMessage().startsWith("label 200 at x=7, y=7"), e.getMessage());
+        assertThrows(DiffijException.class, () -> new LabelColoursCommand().apply(
+                new ImagePlus("rgb", new ColorProcessor(4, 4)), ""));
+    }
+
+    @Test
+    void scribbleMacroDrawsTheRoiManagersStrokes() {
+        ImagePlus scribble = HeadlessImageJ.runMacro("control_scribble.ijm", null).image();
+        assertNotNull(scribble);
+        assertEquals("Scribble of canvas", scribble.getTitle());
+        assertEquals(255, scribble.getProcessor().get(60, 10), "on the horizontal stroke");
+        assertEquals(0, scribble.getProcessor().get(60, 50), "between the strokes");
+        ImagePlus line = shapes();
+        line.setRoi(new ij.gui.Line(5, 60, 80, 60));
+        ImagePlus own = new ScribbleFromRoisCommand().apply(line, "width=5");
+        assertEquals(255, own.getProcessor().get(40, 60));
+        assertEquals(0, own.getProcessor().get(40, 55));
+        assertThrows(DiffijException.class, () -> new ScribbleFromRoisCommand().apply(shapes(), ""));
+    }
+
+    @Test
+    void maskMacroFillsGrowsAndFeathersTheSelection() {
+        ImagePlus photo = calibrated(new ImagePlus("photo", new ColorProcessor(100, 80)));
+        photo.setRoi(new OvalRoi(30, 20, 40, 30));
+        int[] before = ((int[]) photo.getProcessor().getPixels()).clone();
+        ImagePlus mask = HeadlessImageJ.runMacro("control_mask.ijm", photo).image();
+        assertNotNull(mask);
+        assertEquals("Mask of photo", mask.getTitle());
+        assertEquals(255, mask.getProcessor().get(50, 35), "inside");
+        assertEquals(0, mask.getProcessor().get(5, 5), "far outside");
+        int justOutside = mask.getProcessor().get(27, 35);
+        assertTrue(justOutside > 128, "grown by 4 px: 3 px left of the oval is still mostly masked, got " + justOutside);
+        assertArrayEquals(before, (int[]) photo.getProcessor().getPixels());
+        ImagePlus line = shapes();
+        line.setRoi(new ij.gui.Line(0, 0, 10, 10));
+        DiffijException e = assertThrows(DiffijException.class, () -> new MaskFromSelectionCommand().apply(line, ""));
+        assertTrue(e.getMessage().contains("enclose no area"), e.getMessage());
+        assertEquals("Mask of photo", HeadlessImageJ.runMacro("control_mask.ijm", null).image().getTitle());
+    }
+}
