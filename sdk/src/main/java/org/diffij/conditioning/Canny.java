@@ -45,32 +45,38 @@ public final class Canny {
         List<RandomAccessibleInterval<UnsignedByteType>> channels = channelsOf(image);
         int width = Planes.width(image);
         int height = Planes.height(image);
-        int low;
-        int high;
-        {
-            double lowT = Math.min(parameters.threshold1(), parameters.threshold2());
-            double highT = Math.max(parameters.threshold1(), parameters.threshold2());
-            if (parameters.apertureSize() == 7) {
-                lowT /= 16;
-                highT /= 16;
-            }
-            if (parameters.l2Gradient()) {
-                lowT = squaredThreshold(lowT);
-                highT = squaredThreshold(highT);
-            }
-            low = (int) Math.floor(lowT);
-            high = (int) Math.floor(highT);
-        }
+        Thresholds thresholds = Thresholds.of(parameters);
         Gradients gradients = new Gradients(width, height);
         Stripes.forEach(height, width, (from, to) -> gradients.compute(channels, parameters, from, to));
         byte[] kept = new byte[width * height];
-        Stripes.forEach(height, width, (from, to) -> suppressNonMaxima(gradients, low, high, kept, from, to));
+        Stripes.forEach(height, width, (from, to) -> suppressNonMaxima(gradients, thresholds.low(), thresholds.high(), kept, from, to));
         return ArrayImgs.unsignedBytes(hysteresis(kept, width, height), width, height);
     }
 
-    private static double squaredThreshold(double t) {
-        double clipped = Math.min(32767.0, t);
-        return clipped > 0 ? clipped * clipped : clipped;
+    /**
+     * The integer thresholds OpenCV compares magnitudes with: divided by 16 for aperture 7 (whose
+     * gradients are), ordered, squared for the L2 norm (after clipping to 32767), floored.
+     */
+    record Thresholds(int low, int high) {
+
+        static Thresholds of(CannyParameters p) {
+            double low = Math.min(p.threshold1(), p.threshold2());
+            double high = Math.max(p.threshold1(), p.threshold2());
+            if (p.apertureSize() == 7) {
+                low /= 16;
+                high /= 16;
+            }
+            if (p.l2Gradient()) {
+                low = squared(low);
+                high = squared(high);
+            }
+            return new Thresholds((int) Math.floor(low), (int) Math.floor(high));
+        }
+
+        private static double squared(double t) {
+            double clipped = Math.min(32767.0, t);
+            return clipped > 0 ? clipped * clipped : clipped;
+        }
     }
 
     private static List<RandomAccessibleInterval<UnsignedByteType>> channelsOf(

@@ -106,6 +106,21 @@ class MapsTest {
     }
 
     @Test
+    void linearResizeMapsPixelCentresToPixelCentres() {
+        float[] ramp = new float[8 * 8];
+        for (int i = 0; i < ramp.length; i++) {
+            ramp[i] = 10 * (i % 8);
+        }
+        float[] up = Images.floats((ArrayImg<FloatType, FloatArray>) new ModelResize(16, 8, ModelResize.Mode.FIT)
+                .apply(ArrayImgs.floats(ramp, 8, 8), ModelResize.Interpolation.LINEAR));
+        assertEquals(0f, up[0]);
+        assertEquals(2.5f, up[1], 1e-6);
+        assertEquals(67.5f, up[14], 1e-6);
+        assertEquals(70f, up[15]);
+        assertEquals(up[5], up[16 * 9 + 5]);
+    }
+
+    @Test
     void depthFromFocusFindsTheSharpSliceOfEachHalf() {
         int w = 32;
         int h = 16;
