@@ -31,10 +31,10 @@ public final class CannyEdgesCommand extends ControlCommand {
 
     @Override
     protected void declare(CommandParameters parameters, ImagePlus source) {
-        parameters.addNumber("low threshold", 100, 0);
-        parameters.addNumber("high threshold", 200, 0);
-        parameters.addChoice("aperture", new String[] {"3", "5", "7"}, "3");
-        parameters.addCheckbox("l2 gradient (Euclidean magnitude)", false);
+        parameters.addNumber("Low threshold", 100, 0);
+        parameters.addNumber("High threshold", 200, 0);
+        parameters.addChoice("Aperture", new String[] {"3", "5", "7"}, "3");
+        parameters.addCheckbox("L2 gradient (Euclidean magnitude)", false);
         if (source.getBitDepth() == 16 || source.getBitDepth() == 32) {
             parameters.addMessage("16/32-bit: mapped to 8 bit between the 0.5th and 99.5th percentiles");
         }

@@ -83,9 +83,9 @@ public abstract class ControlCommand implements PlugIn {
     private ImagePlus apply(ImagePlus source, CommandParameters parameters) {
         check(source);
         declare(parameters, source);
-        parameters.addNumber("size (long side of the generation size in pixels; 0 = keep)", 0, 0);
-        parameters.addChoice("resize", new String[] {"fit", "crop"}, "fit");
-        parameters.addChoice("multiple", new String[] {"64", "8"}, "64");
+        parameters.addNumber("Size (long side of the generation size in pixels; 0 = keep)", 0, 0);
+        parameters.addChoice("Resize", new String[] {"fit", "crop"}, "fit");
+        parameters.addChoice("Multiple", new String[] {"64", "8"}, "64");
         if (!parameters.show()) {
             return null;
         }

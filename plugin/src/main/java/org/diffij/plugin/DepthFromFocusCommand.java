@@ -34,10 +34,10 @@ public final class DepthFromFocusCommand extends ControlCommand {
 
     @Override
     protected void declare(CommandParameters parameters, ImagePlus source) {
-        parameters.addNumber("window (focus measure box, odd pixels)", DepthFromFocus.DEFAULT_WINDOW, 0);
-        parameters.addNumber("smoothing (sigma in pixels; 0 = none)", DepthFromFocus.DEFAULT_SMOOTHING, 1);
-        parameters.addChoice("near", new String[] {"last slice", "first slice"}, "last slice");
-        parameters.addCheckbox("height map in slices (32-bit) as well", false);
+        parameters.addNumber("Window (focus measure box, odd pixels)", DepthFromFocus.DEFAULT_WINDOW, 0);
+        parameters.addNumber("Smoothing (sigma in pixels; 0 = none)", DepthFromFocus.DEFAULT_SMOOTHING, 1);
+        parameters.addChoice("Near", new String[] {"last slice", "first slice"}, "last slice");
+        parameters.addCheckbox("Height map in slices (32-bit) as well", false);
     }
 
     @Override

@@ -37,8 +37,8 @@ public final class MaskFromSelectionCommand extends ControlCommand {
 
     @Override
     protected void declare(CommandParameters parameters, ImagePlus source) {
-        parameters.addNumber("grow (pixels; negative shrinks)", 0, 1);
-        parameters.addNumber("feather (edge softness, Gaussian sigma in pixels)", 0, 1);
+        parameters.addNumber("Grow (pixels; negative shrinks)", 0, 1);
+        parameters.addNumber("Feather (edge softness, Gaussian sigma in pixels)", 0, 1);
     }
 
     @Override

@@ -32,8 +32,8 @@ public final class NormalMapCommand extends ControlCommand {
 
     @Override
     protected void declare(CommandParameters parameters, ImagePlus source) {
-        parameters.addNumber("strength (z component; smaller = stronger relief)", NormalMap.DEFAULT_STRENGTH, 4);
-        parameters.addNumber("background (normalised depth below which the surface is flat)",
+        parameters.addNumber("Strength (z component; smaller = stronger relief)", NormalMap.DEFAULT_STRENGTH, 4);
+        parameters.addNumber("Background (normalised depth below which the surface is flat)",
                 NormalMap.DEFAULT_BACKGROUND_THRESHOLD, 2);
     }
 

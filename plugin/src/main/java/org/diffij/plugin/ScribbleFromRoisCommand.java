@@ -38,7 +38,7 @@ public final class ScribbleFromRoisCommand extends ControlCommand {
 
     @Override
     protected void declare(CommandParameters parameters, ImagePlus source) {
-        parameters.addNumber("width (stroke width in pixels)", 3, 1);
+        parameters.addNumber("Width (stroke width in pixels)", 3, 1);
     }
 
     @Override
