@@ -1,6 +1,7 @@
 package org.diffij.plugin;
 
 import ij.ImagePlus;
+import java.util.List;
 import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
@@ -55,8 +56,8 @@ public final class CannyEdgesCommand extends ControlCommand {
                 image = PercentileNormalisation.standard().toUnsignedBytes(ImgLibBridge.gray(ip));
             }
             image = resized(image, resize, ModelResize.Interpolation.LINEAR);
-            return output("Canny of " + source.getTitle(), source,
-                    ImgLibBridge.processor(new Canny(canny).edges(image)));
+            return List.of(output("Canny of " + source.getTitle(), source,
+                    ImgLibBridge.processor(new Canny(canny).edges(image)), resize));
         };
     }
 }

@@ -1,6 +1,7 @@
 package org.diffij.plugin;
 
 import ij.ImagePlus;
+import java.util.List;
 import ij.process.ByteProcessor;
 import ij.process.ShortProcessor;
 import net.imglib2.RandomAccessibleInterval;
@@ -43,8 +44,8 @@ public final class LabelColoursCommand extends ControlCommand {
                             ModelResize.Interpolation.NEAREST)
                     : resized(ImgLibBridge.shorts((ShortProcessor) source.getProcessor()), resize,
                             ModelResize.Interpolation.NEAREST);
-            return output("Label colours of " + source.getTitle(), source,
-                    ImgLibBridge.processor(Ade20kPalette.get().colorize(labels)));
+            return List.of(output("Label colours of " + source.getTitle(), source,
+                    ImgLibBridge.processor(Ade20kPalette.get().colorize(labels)), resize));
         };
     }
 

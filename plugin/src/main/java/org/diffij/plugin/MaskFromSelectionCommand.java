@@ -48,8 +48,8 @@ public final class MaskFromSelectionCommand extends ControlCommand {
         for (Roi roi : Selections.of(source)) {
             areas.addAll(Selections.outlines(roi));
         }
-        return resize -> output("Mask of " + source.getTitle(), source, ImgLibBridge.processor(
+        return resize -> List.of(output("Mask of " + source.getTitle(), source, ImgLibBridge.processor(
                 resized(mask.draw(areas, source.getWidth(), source.getHeight()), resize,
-                        ModelResize.Interpolation.LINEAR)));
+                        ModelResize.Interpolation.LINEAR)), resize));
     }
 }

@@ -48,8 +48,8 @@ public final class ScribbleFromRoisCommand extends ControlCommand {
         for (Roi roi : Selections.of(source)) {
             strokes.add(Selections.stroke(roi));
         }
-        return resize -> output("Scribble of " + source.getTitle(), source, ImgLibBridge.processor(
+        return resize -> List.of(output("Scribble of " + source.getTitle(), source, ImgLibBridge.processor(
                 resized(scribbles.draw(strokes, source.getWidth(), source.getHeight()), resize,
-                        ModelResize.Interpolation.LINEAR)));
+                        ModelResize.Interpolation.LINEAR)), resize));
     }
 }

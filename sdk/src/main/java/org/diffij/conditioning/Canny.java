@@ -49,7 +49,8 @@ public final class Canny {
         Gradients gradients = new Gradients(width, height);
         Stripes.forEach(height, width, (from, to) -> gradients.compute(channels, parameters, from, to));
         byte[] kept = new byte[width * height];
-        Stripes.forEach(height, width, (from, to) -> suppressNonMaxima(gradients, thresholds.low(), thresholds.high(), kept, from, to));
+        Stripes.forEach(height, width,
+                (from, to) -> suppressNonMaxima(gradients, thresholds.low(), thresholds.high(), kept, from, to));
         return ArrayImgs.unsignedBytes(hysteresis(kept, width, height), width, height);
     }
 

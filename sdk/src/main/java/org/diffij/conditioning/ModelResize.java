@@ -72,6 +72,21 @@ public final class ModelResize {
         return width >= height ? new Size(longSide, shortSide) : new Size(shortSide, longSide);
     }
 
+    /** How much a map of the given size is magnified along x and y (equal for CROP). */
+    public record Scale(double x, double y) {
+    }
+
+    public Scale scaleFor(long width, long height) {
+        Size size = sizeFor(width, height);
+        double x = (double) size.width() / width;
+        double y = (double) size.height() / height;
+        if (mode == Mode.CROP) {
+            double cover = Math.max(x, y);
+            return new Scale(cover, cover);
+        }
+        return new Scale(x, y);
+    }
+
     /** The map resampled to {@link #sizeFor} its size by this rule; a new image of the input's type. */
     public <T extends RealType<T> & NativeType<T>> Img<T> apply(RandomAccessibleInterval<T> image,
             Interpolation interpolation) {
@@ -80,11 +95,9 @@ public final class ModelResize {
                     + image.numDimensions() + " dimensions");
         }
         Size size = sizeFor(image.dimension(0), image.dimension(1));
-        double scaleX = (double) size.width() / image.dimension(0);
-        double scaleY = (double) size.height() / image.dimension(1);
-        if (mode == Mode.CROP) {
-            scaleX = scaleY = Math.max(scaleX, scaleY);
-        }
+        Scale scale = scaleFor(image.dimension(0), image.dimension(1));
+        double scaleX = scale.x();
+        double scaleY = scale.y();
         double offsetX = (image.dimension(0) * scaleX - size.width()) / 2;
         double offsetY = (image.dimension(1) * scaleY - size.height()) / 2;
         long[] dims = image.numDimensions() == 2 ? new long[] {size.width(), size.height()}
