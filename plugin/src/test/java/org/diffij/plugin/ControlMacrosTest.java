@@ -199,12 +199,17 @@ class ControlMacrosTest {
         assertNotNull(scribble);
         assertEquals("Scribble of canvas", scribble.getTitle());
         assertEquals(255, scribble.getProcessor().get(60, 10), "on the horizontal stroke");
+        assertEquals(255, scribble.getProcessor().get(60, 9), "3 px wide, centred on row 10 as ImageJ draws it");
+        assertEquals(255, scribble.getProcessor().get(60, 11));
+        assertEquals(0, scribble.getProcessor().get(60, 12));
+        assertEquals(0, scribble.getProcessor().get(60, 8));
         assertEquals(0, scribble.getProcessor().get(60, 50), "between the strokes");
         ImagePlus line = shapes();
         line.setRoi(new ij.gui.Line(5, 60, 80, 60));
         ImagePlus own = new ScribbleFromRoisCommand().apply(line, "width=5").get(0);
-        assertEquals(255, own.getProcessor().get(40, 60));
-        assertEquals(0, own.getProcessor().get(40, 55));
+        for (int y = 55; y <= 65; y++) {
+            assertEquals(y >= 58 && y <= 62 ? 255 : 0, own.getProcessor().get(40, y), "row " + y);
+        }
         assertThrows(DiffijException.class, () -> new ScribbleFromRoisCommand().apply(shapes(), "").get(0));
     }
 
