@@ -44,12 +44,12 @@ public final class MaskFromSelectionCommand extends ControlCommand {
     @Override
     protected Computation read(ImagePlus source, CommandParameters parameters) {
         InpaintMask mask = new InpaintMask(parameters.nextNumber(), parameters.nextNumber());
-        List<Polyline> areas = new ArrayList<>();
+        List<List<Polyline>> areas = new ArrayList<>();
         for (Roi roi : Selections.of(source)) {
-            areas.addAll(Selections.outlines(roi));
+            areas.add(Selections.outlines(roi));
         }
         return resize -> List.of(output("Mask of " + source.getTitle(), source, ImgLibBridge.processor(
-                resized(mask.draw(areas, source.getWidth(), source.getHeight()), resize,
+                resized(mask.drawAreas(areas, source.getWidth(), source.getHeight()), resize,
                         ModelResize.Interpolation.LINEAR)), resize));
     }
 }

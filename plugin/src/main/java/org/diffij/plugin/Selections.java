@@ -30,7 +30,7 @@ final class Selections {
         return rois;
     }
 
-    /** Each area of a selection as a closed polygon (a composite selection gives one per part). */
+    /** The rings of an area selection (a composite selection gives one per part, holes included). */
     static List<Polyline> outlines(Roi roi) {
         List<Polyline> out = new ArrayList<>();
         if (roi instanceof ShapeRoi shape) {

@@ -232,4 +232,23 @@ class ControlMacrosTest {
         assertTrue(e.getMessage().contains("enclose no area"), e.getMessage());
         assertEquals("Mask of photo", HeadlessImageJ.runMacro("control_mask.ijm", null).image().getTitle());
     }
+
+    @Test
+    void anUngrownUnfeatheredMaskIsImageJsOwnSelectionMask() {
+        ij.gui.Roi[] selections = {
+            new ij.gui.PolygonRoi(new int[] {10, 60, 118, 40}, new int[] {80, 20, 70, 90}, 4, ij.gui.Roi.POLYGON),
+            new ij.gui.PolygonRoi(new float[] {10.3f, 60.7f, 118.2f}, new float[] {80.5f, 20.1f, 70.9f}, 3,
+                    ij.gui.Roi.POLYGON),
+            new OvalRoi(30, 20, 41, 31),
+            new ij.gui.Roi(5, 5, 10, 10),
+            new ij.gui.ShapeRoi(new OvalRoi(5, 5, 30, 30)).or(new ij.gui.ShapeRoi(new ij.gui.Roi(60, 50, 30, 20))),
+            new ij.gui.ShapeRoi(new OvalRoi(20, 10, 80, 70)).xor(new ij.gui.ShapeRoi(new OvalRoi(40, 30, 30, 25)))};
+        for (ij.gui.Roi selection : selections) {
+            ImagePlus image = new ImagePlus("image", new ByteProcessor(128, 100));
+            image.setRoi(selection);
+            byte[] ours = (byte[]) new MaskFromSelectionCommand().apply(image, "").get(0).getProcessor().getPixels();
+            byte[] imageJ = (byte[]) image.createRoiMask().getPixels();
+            assertArrayEquals(imageJ, ours, selection.getTypeAsString());
+        }
+    }
 }

@@ -78,6 +78,10 @@ class MapsTest {
         int grown = count(bytes(new InpaintMask(2, 0).draw(List.of(square), 20, 20)), 255);
         assertTrue(grown > 100 + 4 * 2 * 10 && grown <= 14 * 14, "grown area " + grown);
         assertEquals(64, count(bytes(new InpaintMask(-1, 0).draw(List.of(square), 20, 20)), 255));
+        Polyline hole = new Polyline(new double[] {8, 12, 12, 8}, new double[] {8, 8, 12, 12});
+        byte[] ring = bytes(new InpaintMask(0, 0).drawAreas(List.of(List.of(square, hole)), 20, 20));
+        assertEquals(100 - 16, count(ring, 255), "a ring inside another cuts a hole");
+        assertEquals(0, ring[10 * 20 + 10]);
         Polyline large = new Polyline(new double[] {5, 35, 35, 5}, new double[] {5, 5, 35, 35});
         byte[] soft = bytes(new InpaintMask(0, 2).draw(List.of(large), 40, 40));
         int edge = soft[20 * 40 + 5] & 0xff;
