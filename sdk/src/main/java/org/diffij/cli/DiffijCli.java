@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
             ParityCommand.class,
             InspectCommand.class,
             EngineCommand.class,
+            GenerateCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })
@@ -29,6 +30,10 @@ public final class DiffijCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // DJL logs through SLF4J; the command line has no logging backend, so say so instead of warning.
+        System.setProperty("slf4j.provider", System.getProperty("slf4j.provider",
+                "org.slf4j.helpers.NOP_FallbackServiceProvider"));
+        System.setProperty("slf4j.internal.verbosity", System.getProperty("slf4j.internal.verbosity", "WARN"));
         System.exit(execute(args));
     }
 

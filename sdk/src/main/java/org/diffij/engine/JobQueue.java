@@ -1,9 +1,9 @@
 package org.diffij.engine;
 
 import ai.djl.ndarray.NDManager;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingDeque;
 
 /**
  * The device's one worker: jobs from every command and plugin run one at a time, in submission
@@ -13,9 +13,9 @@ public final class JobQueue {
 
     private final DiffijEngine engine;
     private final NDManager parent;
-    private final LinkedBlockingDeque<JobHandle<?>> waiting = new LinkedBlockingDeque<>();
+    private final ArrayDeque<JobHandle<?>> waiting = new ArrayDeque<>();
     private final Thread worker;
-    private volatile boolean busy;
+    private boolean busy;
 
     JobQueue(DiffijEngine engine, NDManager parent, String deviceName) {
         this.engine = engine;
@@ -30,8 +30,9 @@ public final class JobQueue {
         JobHandle<T> handle = new JobHandle<>(name, job, listener);
         synchronized (waiting) {
             int ahead = waiting.size() + (busy ? 1 : 0);
-            waiting.addLast(handle);
             handle.report(0, 0, ahead == 0 ? "starting" : "queued (" + ahead + " ahead)");
+            waiting.addLast(handle);
+            waiting.notifyAll();
         }
         return handle;
     }
@@ -47,22 +48,28 @@ public final class JobQueue {
 
     /** Jobs waiting to start (not counting the running one). */
     public int waitingCount() {
-        return waiting.size();
+        synchronized (waiting) {
+            return waiting.size();
+        }
     }
 
     private void work() {
         while (true) {
             JobHandle<?> handle;
-            try {
-                handle = waiting.takeFirst();
-            } catch (InterruptedException e) {
-                return;
+            synchronized (waiting) {
+                while (waiting.isEmpty()) {
+                    try {
+                        waiting.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                handle = waiting.removeFirst();
+                busy = true;
             }
-            busy = true;
             try {
                 execute(handle);
             } finally {
-                busy = false;
                 reportQueuePositions();
             }
         }
@@ -77,21 +84,32 @@ public final class JobQueue {
         handle.report(0, 0, "running");
         NDManager scope = parent.newSubManager();
         JobContext context = new JobContext(engine, handle, scope);
+        T value = null;
+        Throwable failure = null;
         try {
-            T value = handle.job().run(context);
-            handle.complete(value);
+            value = handle.job().run(context);
         } catch (Throwable error) {
-            handle.fail(EngineFailures.explain(error, handle.name()));
+            failure = EngineFailures.explain(error, handle.name());
         } finally {
             context.release();
             scope.close();
         }
+        // Only now, with the job's native memory freed, may a waiting caller go on.
+        if (failure == null) {
+            handle.complete(value);
+        } else {
+            handle.fail(failure);
+        }
     }
 
     private void reportQueuePositions() {
-        List<JobHandle<?>> snapshot = new ArrayList<>(waiting);
+        List<JobHandle<?>> snapshot;
+        synchronized (waiting) {
+            busy = false;
+            snapshot = new ArrayList<>(waiting);
+        }
         for (int i = 0; i < snapshot.size(); i++) {
-            snapshot.get(i).report(0, 0, "queued (" + (i + 1) + " ahead)");
+            snapshot.get(i).report(0, 0, i == 0 ? "next in queue" : "queued (" + i + " ahead)");
         }
     }
 }

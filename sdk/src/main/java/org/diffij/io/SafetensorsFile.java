@@ -129,7 +129,8 @@ public final class SafetensorsFile implements AutoCloseable {
         } catch (SafetensorsException e) {
             throw e;
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw new SafetensorsException(path, "header is not valid safetensors JSON: " + e.getMessage(), e);
+            throw new SafetensorsException(path, "header is not valid safetensors JSON ("
+                    + firstLine(e.getMessage()) + ")", e);
         }
         checkLayout(path, tensors.values());
         return new Header(Collections.unmodifiableMap(tensors), metadata);
@@ -219,6 +220,12 @@ public final class SafetensorsFile implements AutoCloseable {
                     + ", not a multiple of its " + dtype.byteSize() + "-byte element size");
         }
         return new TensorInfo(name, dtype, shape, begin, end);
+    }
+
+    private static String firstLine(String message) {
+        String text = String.valueOf(message);
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
     }
 
     private static long[] readLongs(JsonReader reader) throws IOException {

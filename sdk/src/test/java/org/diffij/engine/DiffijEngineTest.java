@@ -92,6 +92,34 @@ class DiffijEngineTest {
     }
 
     @Test
+    void aHundredJobsInARowDoNotGrowNativeMemory() throws Exception {
+        JobQueue queue = DiffijEngine.get().queue();
+        Job<Float> eightMegabytes = ctx -> {
+            NDArray a = ctx.manager().randomNormal(new Shape(1024, 2048));
+            return a.mul(2).add(1).sum().getFloat();
+        };
+        for (int i = 0; i < 20; i++) {
+            queue.run("warm-up", eightMegabytes);
+        }
+        long before = residentBytes();
+        for (int i = 0; i < 100; i++) {
+            queue.run("job " + i, eightMegabytes);
+        }
+        long grown = residentBytes() - before;
+        // Each job allocates ~24 MB of native arrays; leaking them would grow the process by ~2.4 GB.
+        assertTrue(grown < 200L << 20, "resident memory grew by " + (grown >> 20) + " MB over 100 jobs");
+    }
+
+    private static long residentBytes() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+
+    @Test
     void outOfMemoryBecomesAnActionableMessage() {
         DiffijException error = assertThrows(DiffijException.class,
                 () -> DiffijEngine.get().queue().run("huge job", ctx -> {

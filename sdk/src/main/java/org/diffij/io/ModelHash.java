@@ -1,0 +1,91 @@
+package org.diffij.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.diffij.DiffijException;
+
+/**
+ * SHA-256 identities of models for provenance. A single file hashes as A1111 does ("AutoV2": the
+ * whole file; its first 10 hex digits are the "Model hash"), so the hash matches civitai's listing.
+ * A diffusers folder hashes as the SHA-256 of the lines {@code relative/path sha256} of its
+ * safetensors files in sorted order. Results are remembered per file size and modification time.
+ */
+public final class ModelHash {
+
+    private record Stamp(long size, FileTime modified) {
+    }
+
+    private static final Map<Path, Map.Entry<Stamp, String>> CACHE = new ConcurrentHashMap<>();
+
+    private ModelHash() {
+    }
+
+    public static String of(Path model) {
+        if (Files.isDirectory(model)) {
+            return ofFolder(model);
+        }
+        return ofFile(model);
+    }
+
+    public static String ofFile(Path file) {
+        Path key = file.toAbsolutePath().normalize();
+        try {
+            Stamp stamp = new Stamp(Files.size(key), Files.getLastModifiedTime(key));
+            Map.Entry<Stamp, String> cached = CACHE.get(key);
+            if (cached != null && cached.getKey().equals(stamp)) {
+                return cached.getValue();
+            }
+            MessageDigest digest = sha256();
+            byte[] buffer = new byte[1 << 20];
+            try (InputStream in = Files.newInputStream(key)) {
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    digest.update(buffer, 0, n);
+                }
+            }
+            String hash = HexFormat.of().formatHex(digest.digest());
+            CACHE.put(key, Map.entry(stamp, hash));
+            return hash;
+        } catch (IOException e) {
+            throw new DiffijException(file + ": cannot be hashed (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static String ofFolder(Path folder) {
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(folder)) {
+            walk.filter(p -> p.getFileName().toString().endsWith(".safetensors")).filter(Files::isRegularFile)
+                    .sorted().forEach(files::add);
+        } catch (IOException e) {
+            throw new DiffijException(folder + ": cannot be listed (" + e.getMessage() + ")", e);
+        }
+        if (files.isEmpty()) {
+            throw new DiffijException(folder + ": holds no .safetensors files to identify the model by");
+        }
+        StringBuilder lines = new StringBuilder();
+        for (Path file : files) {
+            lines.append(folder.relativize(file).toString().replace('\\', '/')).append(' ').append(ofFile(file))
+                    .append('\n');
+        }
+        return HexFormat.of().formatHex(sha256().digest(lines.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package org.diffij.models.checkpoint;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.diffij.DiffijException;
+import org.diffij.io.ModelFolder;
+import org.diffij.io.WeightSet;
+import org.diffij.io.Weights;
+import org.diffij.models.ConfigReader;
+import org.diffij.models.unet.UNet2DConditionConfig;
+import org.diffij.models.vae.AutoencoderKLConfig;
+
+/**
+ * An original LDM / A1111 / Civitai checkpoint in one safetensors file, seen as diffusers
+ * components: {@link #component(String)} gives {@code unet}, {@code vae}, {@code text_encoder} (and
+ * SDXL's {@code text_encoder_2}) as renamed {@link Weights} that the diffusers-named models load
+ * directly. The renaming follows the architecture detected from the keys and the component configs
+ * (layers per block, text layers).
+ */
+public final class SingleFileCheckpoint implements AutoCloseable {
+
+    static final String UNET_PREFIX = "model.diffusion_model.";
+    static final String VAE_PREFIX = "first_stage_model.";
+
+    private final WeightSet file;
+    private final CheckpointArchitecture architecture;
+    private final Map<String, RenamedWeights> components = new LinkedHashMap<>();
+    private final Set<String> ignored = new TreeSet<>();
+
+    private SingleFileCheckpoint(WeightSet file, CheckpointArchitecture architecture) {
+        this.file = file;
+        this.architecture = architecture;
+    }
+
+    /**
+     * @param unetConfig, vaeConfig the configs the checkpoint's weights belong to
+     * @param textLayers transformer layers of each text encoder config ({@code text_encoder},
+     *     {@code text_encoder_2}); OpenCLIP layers beyond them are not used
+     */
+    public static SingleFileCheckpoint open(Path path, UNet2DConditionConfig unetConfig, AutoencoderKLConfig vaeConfig,
+            Map<String, Integer> textLayers) {
+        WeightSet file = WeightSet.open(path);
+        try {
+            CheckpointArchitecture architecture = CheckpointArchitecture.detect(file.names(), path.toString());
+            SingleFileCheckpoint checkpoint = new SingleFileCheckpoint(file, architecture);
+            checkpoint.map(path, unetConfig, vaeConfig, textLayers);
+            return checkpoint;
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** Opens the checkpoint with the component configs of a diffusers folder of the same architecture. */
+    public static SingleFileCheckpoint open(Path path, Path configFolder) {
+        ModelFolder folder = ModelFolder.open(configFolder);
+        Map<String, Integer> textLayers = new LinkedHashMap<>();
+        for (String name : List.of("text_encoder", "text_encoder_2")) {
+            if (folder.components().containsKey(name)) {
+                textLayers.put(name, new ConfigReader(folder.component(name).config(), name)
+                        .requiredInteger("num_hidden_layers"));
+            }
+        }
+        return open(path, UNet2DConditionConfig.from(folder.component("unet").config()),
+                AutoencoderKLConfig.from(folder.component("vae").config()), textLayers);
+    }
+
+    private void map(Path path, UNet2DConditionConfig unetConfig, AutoencoderKLConfig vaeConfig,
+            Map<String, Integer> textLayers) {
+        LdmUNetNames unet = new LdmUNetNames(unetConfig.layersPerBlock());
+        LdmVaeNames vae = new LdmVaeNames(vaeConfig.blockOutChannels().length);
+        Map<String, Map<String, RenamedWeights.Source>> sources = new LinkedHashMap<>();
+        List<String> unmapped = new ArrayList<>();
+        String clipPrefix = architecture == CheckpointArchitecture.SDXL ? "conditioner.embedders.0.transformer."
+                : "cond_stage_model.transformer.";
+        String openClipPrefix = architecture == CheckpointArchitecture.SDXL ? "conditioner.embedders.1.model."
+                : "cond_stage_model.model.";
+        String openClipComponent = architecture == CheckpointArchitecture.SDXL ? "text_encoder_2" : "text_encoder";
+        OpenClipNames openClip = new OpenClipNames(textLayers.getOrDefault(openClipComponent, Integer.MAX_VALUE));
+        for (String key : file.names()) {
+            if (key.startsWith(UNET_PREFIX)) {
+                String name = unet.rename(key.substring(UNET_PREFIX.length()));
+                put(sources, unmapped, "unet", name, key, TensorTransform.NONE);
+            } else if (key.startsWith(VAE_PREFIX)) {
+                String name = vae.rename(key.substring(VAE_PREFIX.length()));
+                put(sources, unmapped, "vae", name, key, name != null && LdmVaeNames.isAttentionProjection(name)
+                        ? TensorTransform.CONV_TO_LINEAR : TensorTransform.NONE);
+            } else if (key.startsWith(clipPrefix)) {
+                String name = key.substring(clipPrefix.length());
+                if (name.endsWith("position_ids")) {
+                    ignored.add(key);
+                } else {
+                    put(sources, unmapped, "text_encoder", name.startsWith("text_model.") ? name : null, key,
+                            TensorTransform.NONE);
+                }
+            } else if (key.startsWith(openClipPrefix)) {
+                List<OpenClipNames.Renamed> renamed = openClip.rename(key.substring(openClipPrefix.length()),
+                        architecture == CheckpointArchitecture.SDXL);
+                if (renamed.isEmpty()) {
+                    ignored.add(key);
+                }
+                for (OpenClipNames.Renamed r : renamed) {
+                    put(sources, unmapped, openClipComponent, r.name(), key, r.transform());
+                }
+            } else {
+                ignored.add(key);
+            }
+        }
+        if (!unmapped.isEmpty()) {
+            throw new DiffijException(path + ": " + unmapped.size() + " " + architecture + " keys have no diffusers "
+                    + "counterpart (" + String.join(", ", unmapped.subList(0, Math.min(20, unmapped.size())))
+                    + "); is this checkpoint of another architecture than its config?");
+        }
+        sources.forEach((component, map) -> components.put(component, new RenamedWeights(file, map)));
+    }
+
+    private static void put(Map<String, Map<String, RenamedWeights.Source>> sources, List<String> unmapped,
+            String component, String name, String key, TensorTransform transform) {
+        if (name == null) {
+            unmapped.add(key);
+            return;
+        }
+        sources.computeIfAbsent(component, c -> new LinkedHashMap<>())
+                .put(name, new RenamedWeights.Source(key, transform));
+    }
+
+    public CheckpointArchitecture architecture() {
+        return architecture;
+    }
+
+    /** The components present: {@code unet}, {@code vae}, {@code text_encoder}, {@code text_encoder_2}. */
+    public Set<String> components() {
+        return components.keySet();
+    }
+
+    /** One component's weights under diffusers names. */
+    public RenamedWeights component(String name) {
+        RenamedWeights weights = components.get(name);
+        if (weights == null) {
+            throw new DiffijException("the " + architecture + " checkpoint has no " + name + " (it has "
+                    + components.keySet() + ")");
+        }
+        return weights;
+    }
+
+    /** Stored keys no component uses (DDPM schedule buffers, EMA copies, position ids, ...). */
+    public Set<String> ignoredKeys() {
+        return ignored;
+    }
+
+    @Override
+    public void close() {
+        file.close();
+    }
+}

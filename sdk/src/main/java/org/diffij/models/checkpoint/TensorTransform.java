@@ -1,0 +1,58 @@
+package org.diffij.models.checkpoint;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.diffij.io.HostTensor;
+
+/** How a stored LDM tensor becomes its diffusers counterpart, in Java memory. */
+enum TensorTransform {
+    /** Stored as diffusers stores it. */
+    NONE,
+    /** A 1×1 conv weight {@code [out, in, 1, 1]} used as a linear weight {@code [out, in]} (VAE attention). */
+    CONV_TO_LINEAR,
+    /** The first, second or third of a fused {@code in_proj} along axis 0 (OpenCLIP attention → q, k, v). */
+    FIRST_THIRD,
+    SECOND_THIRD,
+    LAST_THIRD,
+    /** A 2-D matrix transposed (OpenCLIP's {@code text_projection} is {@code x @ P}, diffusers' is linear). */
+    TRANSPOSE;
+
+    HostTensor apply(HostTensor t) {
+        long[] s = t.shape();
+        return switch (this) {
+            case NONE -> t;
+            case CONV_TO_LINEAR -> s.length == 4 ? new HostTensor(t.dtype(), new long[] {s[0], s[1]}, t.bytes()) : t;
+            case FIRST_THIRD -> third(t, 0);
+            case SECOND_THIRD -> third(t, 1);
+            case LAST_THIRD -> third(t, 2);
+            case TRANSPOSE -> transpose(t);
+        };
+    }
+
+    private static HostTensor third(HostTensor t, int index) {
+        long[] s = t.shape();
+        long[] part = s.clone();
+        part[0] = s[0] / 3;
+        int bytes = Math.toIntExact(HostTensor.numel(part) * t.dtype().byteSize());
+        ByteBuffer all = t.bytes();
+        all.position(index * bytes).limit((index + 1) * bytes);
+        return new HostTensor(t.dtype(), part, all.slice());
+    }
+
+    private static HostTensor transpose(HostTensor t) {
+        long[] s = t.shape();
+        int rows = Math.toIntExact(s[0]);
+        int cols = Math.toIntExact(s[1]);
+        int size = t.dtype().byteSize();
+        ByteBuffer in = t.bytes();
+        ByteBuffer out = ByteBuffer.allocate(rows * cols * size).order(ByteOrder.LITTLE_ENDIAN);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                for (int b = 0; b < size; b++) {
+                    out.put((c * rows + r) * size + b, in.get((r * cols + c) * size + b));
+                }
+            }
+        }
+        return new HostTensor(t.dtype(), new long[] {cols, rows}, out);
+    }
+}

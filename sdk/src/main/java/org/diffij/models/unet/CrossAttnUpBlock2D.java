@@ -1,0 +1,46 @@
+package org.diffij.models.unet;
+
+import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.diffij.nn.Params;
+import org.diffij.nn.ResnetBlock2D;
+import org.diffij.nn.Scope;
+import org.diffij.nn.Transformer2DModel;
+import org.diffij.nn.Upsample2D;
+
+/** An up level of resnets on (state ‖ skip), each followed by a text-conditioned transformer, then an upsampler. */
+public final class CrossAttnUpBlock2D implements UNetUpBlock {
+
+    private final List<ResnetBlock2D> resnets = new ArrayList<>();
+    private final List<Transformer2DModel> attentions = new ArrayList<>();
+    private final Upsample2D upsampler;
+
+    /** Channels as in {@link UpBlock2D}. */
+    public CrossAttnUpBlock2D(Params p, LevelSettings s, long previousOut, boolean addUpsample) {
+        for (int i = 0; i < s.layers(); i++) {
+            long skip = i == s.layers() - 1 ? s.in() : s.out();
+            long input = i == 0 ? previousOut : s.out();
+            resnets.add(new ResnetBlock2D(p.at("resnets", i), input + skip, s.out(), s.tembChannels(), s.groups(),
+                    s.eps(), s.resnetScale()));
+            attentions.add(new Transformer2DModel(p.at("attentions", i), s.heads(), s.out() / s.heads(), s.out(),
+                    s.transformerLayers(), s.crossAttentionDim(), s.groups(), s.useLinearProjection()));
+        }
+        this.upsampler = addUpsample ? new Upsample2D(p.at("upsamplers", 0), s.out()) : null;
+    }
+
+    @Override
+    public NDArray forward(NDArray x, Deque<NDArray> skips, NDArray temb, NDArray context, long upsampleHeight,
+            long upsampleWidth) {
+        NDArray h = x;
+        for (int i = 0; i < resnets.size(); i++) {
+            NDArray skip = skips.removeLast();
+            ResnetBlock2D block = resnets.get(i);
+            // The concatenation is freed as soon as the resnet has consumed it.
+            h = Scope.run(h, state -> block.forward(state.concat(skip, 1), temb));
+            h = attentions.get(i).forward(h, context);
+        }
+        return upsampler == null ? h : upsampler.forward(h, upsampleHeight, upsampleWidth);
+    }
+}

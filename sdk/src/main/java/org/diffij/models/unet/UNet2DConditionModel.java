@@ -1,0 +1,152 @@
+package org.diffij.models.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.diffij.DiffijException;
+import org.diffij.engine.CachedModel;
+import org.diffij.io.Json;
+import org.diffij.io.WeightSet;
+import org.diffij.io.Weights;
+import org.diffij.nn.Conv2d;
+import org.diffij.nn.GroupNorm;
+import org.diffij.nn.ParameterLoader;
+import org.diffij.nn.Params;
+import org.diffij.nn.Scope;
+
+/**
+ * The denoising UNet of Stable Diffusion: {@code conv_in}, down levels keeping skip states, the
+ * cross-attention mid block, up levels consuming the skips, then GroupNorm → SiLU → {@code conv_out}.
+ * Its weights live in the manager it is built in (the model cache's); each forward's activations
+ * in the caller's.
+ */
+public final class UNet2DConditionModel implements CachedModel {
+
+    private final UNet2DConditionConfig config;
+    private final TimeConditioning time;
+    private final Conv2d convIn;
+    private final List<UNetDownBlock> downBlocks;
+    private final UNetMidBlock2DCrossAttn midBlock;
+    private final List<UNetUpBlock> upBlocks;
+    private final GroupNorm convNormOut;
+    private final Conv2d convOut;
+    private final long bytes;
+
+    public UNet2DConditionModel(UNet2DConditionConfig config, Weights weights, NDManager manager, DataType computeType) {
+        this(config, new ParameterLoader(weights, manager, computeType, "UNet2DConditionModel"));
+    }
+
+    /** Built from the loader's parameters (read from weights, or made up for benchmarks). */
+    public UNet2DConditionModel(UNet2DConditionConfig config, ParameterLoader loader) {
+        this.config = config;
+        Params p = loader.root();
+        int[] channels = config.blockOutChannels();
+        this.time = new TimeConditioning(p, config);
+        this.convIn = new Conv2d(p.at("conv_in"), config.inChannels(), channels[0], config.convInKernel(), 1,
+                config.convInKernel() / 2);
+        this.downBlocks = UNetLevels.downBlocks(p, config);
+        this.midBlock = UNetLevels.midBlock(p, config);
+        if (config.upBlockTypes().isEmpty()) {
+            throw new DiffijException("UNet config has no up_block_types");
+        }
+        this.upBlocks = UNetLevels.upBlocks(p, config);
+        this.convNormOut = new GroupNorm(p.at("conv_norm_out"), config.normNumGroups(), channels[0], config.normEps());
+        this.convOut = new Conv2d(p.at("conv_out"), channels[0], config.outChannels(), config.convOutKernel(), 1,
+                config.convOutKernel() / 2);
+        loader.finish();
+        this.bytes = loader.bytes();
+    }
+
+    /** A diffusers {@code unet/} folder: {@code config.json} and its safetensors weights. */
+    public static UNet2DConditionModel load(Path folder, NDManager manager, DataType computeType) {
+        UNet2DConditionConfig config = UNet2DConditionConfig.from(Json.readObject(folder.resolve("config.json")));
+        try (WeightSet weights = WeightSet.openFolder(folder)) {
+            return new UNet2DConditionModel(config, weights, manager, computeType);
+        }
+    }
+
+    public UNet2DConditionConfig config() {
+        return config;
+    }
+
+    public NDArray forward(NDArray sample, NDArray timestep, NDArray context) {
+        return forward(sample, timestep, context, null, null);
+    }
+
+    /**
+     * The noise (or v) prediction for {@code sample (B, in, H, W)} at {@code timestep} given the text
+     * {@code context (B, L, cross_attention_dim)}.
+     *
+     * @param added SDXL's pooled text and time ids, null otherwise
+     * @param control ControlNet residuals (already scaled), or null
+     */
+    public NDArray forward(NDArray sample, NDArray timestep, NDArray context, AddedConditions added,
+            ControlResiduals control) {
+        checkInputs(sample, context);
+        return Scope.run(sample, x -> {
+            long batch = x.getShape().get(0);
+            NDArray temb = time.forward(timestep, batch, added);
+            NDArray h = convIn.forward(x);
+            List<NDArray> skips = new ArrayList<>();
+            skips.add(h);
+            for (UNetDownBlock block : downBlocks) {
+                h = block.forward(h, temb, context, skips);
+            }
+            h = midBlock.forward(h, temb, context);
+            if (control != null) {
+                if (control.down().size() != skips.size()) {
+                    throw new DiffijException("the ControlNet gives " + control.down().size()
+                            + " residuals but this UNet has " + skips.size() + " skip states; is it for another base?");
+                }
+                for (int i = 0; i < skips.size(); i++) {
+                    skips.set(i, skips.get(i).add(control.down().get(i)));
+                }
+                h = h.add(control.mid());
+            }
+            Deque<NDArray> pending = new ArrayDeque<>(skips);
+            for (UNetUpBlock block : upBlocks) {
+                // The skip left after this block's own ones gives the size to upsample to.
+                NDArray next = nthFromEnd(pending, blockSkipCount(pending, block));
+                long[] size = next == null ? new long[] {0, 0} : next.getShape().slice(2).getShape();
+                h = block.forward(h, pending, temb, context, size[0], size[1]);
+            }
+            return convOut.forward(convNormOut.forwardSilu(h));
+        });
+    }
+
+    private int blockSkipCount(Deque<NDArray> pending, UNetUpBlock block) {
+        int index = upBlocks.indexOf(block);
+        return config.layersPerBlock()[config.levels() - 1 - index] + 1;
+    }
+
+    private static NDArray nthFromEnd(Deque<NDArray> pending, int skip) {
+        var it = pending.descendingIterator();
+        for (int i = 0; i < skip && it.hasNext(); i++) {
+            it.next();
+        }
+        return it.hasNext() ? it.next() : null;
+    }
+
+    private void checkInputs(NDArray sample, NDArray context) {
+        long[] s = sample.getShape().getShape();
+        if (s.length != 4 || s[1] != config.inChannels()) {
+            throw new DiffijException("UNet sample has shape " + sample.getShape() + "; expected (batch, "
+                    + config.inChannels() + ", height, width)");
+        }
+        long[] c = context.getShape().getShape();
+        if (c.length != 3 || c[0] != s[0] || c[2] != config.crossAttentionDim()[0]) {
+            throw new DiffijException("UNet encoder_hidden_states has shape " + context.getShape() + "; expected ("
+                    + s[0] + ", tokens, " + config.crossAttentionDim()[0] + ")");
+        }
+    }
+
+    @Override
+    public long sizeBytes() {
+        return bytes;
+    }
+}

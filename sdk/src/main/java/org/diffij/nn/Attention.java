@@ -1,0 +1,50 @@
+package org.diffij.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Multi-head attention: {@code to_q}, {@code to_k}, {@code to_v} projections, scaled-dot-product
+ * attention per head, and the {@code to_out.0} projection. Keys and values come from the context
+ * (cross-attention) or from the input itself (self-attention).
+ */
+public final class Attention {
+
+    private final int heads;
+    private final long dimHead;
+    private final Linear toQ;
+    private final Linear toK;
+    private final Linear toV;
+    private final Linear toOut;
+
+    /**
+     * @param contextDim channels of the context, or {@code queryDim} for self-attention
+     * @param qkvBias whether {@code to_q/k/v} have biases (the VAE's do, the UNet's do not)
+     */
+    public Attention(Params p, long queryDim, long contextDim, int heads, long dimHead, boolean qkvBias) {
+        long inner = heads * dimHead;
+        this.heads = heads;
+        this.dimHead = dimHead;
+        this.toQ = new Linear(p.at("to_q"), queryDim, inner, qkvBias);
+        this.toK = new Linear(p.at("to_k"), contextDim, inner, qkvBias);
+        this.toV = new Linear(p.at("to_v"), contextDim, inner, qkvBias);
+        this.toOut = new Linear(p.at("to_out", 0), inner, queryDim, true);
+    }
+
+    /** {@code x (B, L, queryDim)}, {@code context (B, Lc, contextDim)} or null for self-attention. */
+    public NDArray forward(NDArray x, NDArray context) {
+        return Scope.run(x, input -> {
+            NDArray source = context == null ? input : context;
+            NDArray q = splitHeads(toQ.forward(input));
+            NDArray k = splitHeads(toK.forward(source));
+            NDArray v = splitHeads(toV.forward(source));
+            NDArray attended = Kernels.get().attention(q, k, v);
+            long[] s = attended.getShape().getShape();
+            return toOut.forward(attended.transpose(0, 2, 1, 3).reshape(s[0], s[2], heads * dimHead));
+        });
+    }
+
+    private NDArray splitHeads(NDArray x) {
+        long[] s = x.getShape().getShape();
+        return x.reshape(s[0], s[1], heads, dimHead).transpose(0, 2, 1, 3);
+    }
+}

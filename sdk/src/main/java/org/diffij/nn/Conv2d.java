@@ -1,0 +1,39 @@
+package org.diffij.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+/** A 2-D convolution with square kernel, {@code weight [out, in, k, k]} and {@code bias [out]}. Takes run-time LoRA branches. */
+public final class Conv2d {
+
+    private static final Shape ONE = new Shape(1, 1);
+    private static final Shape NONE = new Shape(0, 0);
+
+    private final String module;
+    private final NDArray weight;
+    private final NDArray bias;
+    private final Shape stride;
+    private final Shape padding;
+
+    public Conv2d(Params p, long in, long out, int kernel, int stride, int padding) {
+        this.module = p.prefix();
+        this.weight = p.tensor("weight", out, in, kernel, kernel);
+        this.bias = p.tensor("bias", out);
+        this.stride = new Shape(stride, stride);
+        this.padding = new Shape(padding, padding);
+    }
+
+    public NDArray forward(NDArray x) {
+        NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, stride, padding, ONE, 1).head();
+        for (LowRankBranches.Branch b : LowRankBranches.of(module)) {
+            long[] w = weight.getShape().getShape();
+            long rank = b.down().getShape().get(0);
+            NDArray down = b.down().reshape(rank, w[1], w[2], w[3]);
+            NDArray low = ai.djl.nn.convolutional.Conv2d.conv2d(x, down, null, stride, padding, ONE, 1).head();
+            NDArray up = b.up().reshape(w[0], rank, 1, 1);
+            y = y.addi(ai.djl.nn.convolutional.Conv2d.conv2d(low, up, null, ONE, NONE, ONE, 1).head()
+                    .muli(b.factor()));
+        }
+        return y;
+    }
+}

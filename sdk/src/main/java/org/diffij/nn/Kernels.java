@@ -1,0 +1,63 @@
+package org.diffij.nn;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.diffij.DiffijException;
+
+/**
+ * The compute kernels DJL lacks: scaled-dot-product attention and group normalisation. The native
+ * ones call libtorch's fused functions through a small TorchScript module; the composed ones build
+ * the same math from DJL ops. System property {@code diffij.kernels} = {@code native} (default) or
+ * {@code composed} picks them; if the native module cannot be loaded, the composed ones are used.
+ */
+public interface Kernels {
+
+    /** softmax(q·kᵀ/√d)·v for {@code q (B, heads, Lq, d)}, {@code k, v (B, heads, Lk, d)}. */
+    NDArray attention(NDArray query, NDArray key, NDArray value);
+
+    /** GroupNorm of {@code x (N, C, ...)} over {@code groups} channel groups, then ×weight + bias per channel. */
+    NDArray groupNorm(NDArray x, int groups, NDArray weight, NDArray bias, float eps);
+
+    /** SiLU of the group norm, computed in place on the normalised values (one tensor instead of two). */
+    NDArray groupNormSilu(NDArray x, int groups, NDArray weight, NDArray bias, float eps);
+
+    /** {@code x · sigmoid(x)}. */
+    NDArray silu(NDArray x);
+
+    /** {@code h · gelu(gate)} where {@code h, gate} are the two halves of the last axis (the GEGLU activation). */
+    NDArray geglu(NDArray x);
+
+    String name();
+
+    static Kernels get() {
+        return Selected.KERNELS;
+    }
+
+    /** Lazily resolved once per process. */
+    final class Selected {
+        private static final Kernels KERNELS = select();
+
+        private Selected() {
+        }
+
+        private static Kernels select() {
+            String choice = System.getProperty("diffij.kernels", "native").toLowerCase(Locale.ROOT);
+            switch (choice) {
+                case "composed":
+                    return new ComposedKernels();
+                case "native":
+                    try {
+                        return NativeKernels.load();
+                    } catch (RuntimeException e) {
+                        Logger.getLogger(Kernels.class.getName()).log(Level.WARNING,
+                                "native attention/group_norm kernels unavailable, using composed ones", e);
+                        return new ComposedKernels();
+                    }
+                default:
+                    throw new DiffijException("diffij.kernels '" + choice + "' is not known; use native or composed");
+            }
+        }
+    }
+}

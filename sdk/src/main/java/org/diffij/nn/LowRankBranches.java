@@ -1,0 +1,51 @@
+package org.diffij.nn;
+
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Low-rank branches (run-time LoRA) added to layer outputs during one forward pass:
+ * {@code y = layer(x) + Σ factor · up(down(x))}, keyed by the layer's module path. The model's own
+ * (cached) weights are never modified; the branches apply only inside {@link #applying}, on the
+ * calling thread.
+ */
+public final class LowRankBranches {
+
+    /**
+     * One adapter's branch for one layer.
+     *
+     * @param down {@code [rank, in]} for a linear layer, {@code [rank, in, k, k]} (or any shape of
+     *     that size) for a convolution
+     * @param up {@code [out, rank]} or {@code [out, rank, 1, 1]}
+     * @param factor scale · alpha / rank
+     */
+    public record Branch(NDArray down, NDArray up, float factor) {
+    }
+
+    private static final ThreadLocal<Map<String, List<Branch>>> ACTIVE = new ThreadLocal<>();
+
+    private LowRankBranches() {
+    }
+
+    /** Runs {@code forward} with the branches active (they nest: the inner set replaces the outer one). */
+    public static <T> T applying(Map<String, List<Branch>> branches, Supplier<T> forward) {
+        Map<String, List<Branch>> previous = ACTIVE.get();
+        ACTIVE.set(branches);
+        try {
+            return forward.get();
+        } finally {
+            if (previous == null) {
+                ACTIVE.remove();
+            } else {
+                ACTIVE.set(previous);
+            }
+        }
+    }
+
+    static List<Branch> of(String module) {
+        Map<String, List<Branch>> active = ACTIVE.get();
+        return active == null ? List.of() : active.getOrDefault(module, List.of());
+    }
+}

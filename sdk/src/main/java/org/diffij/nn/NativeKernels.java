@@ -1,0 +1,99 @@
+package org.diffij.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import org.diffij.DiffijException;
+
+/**
+ * libtorch's fused {@code scaled_dot_product_attention}, {@code group_norm} and {@code gelu}
+ * ({@code silu}, and both fused as group-norm-then-SiLU) reached through a TorchScript module this class writes itself. The module holds no tensors, so
+ * one instance serves the whole process; results belong to the first input's manager.
+ */
+final class NativeKernels implements Kernels {
+
+    private static final String METHODS = """
+              def attention(self: __torch__.diffij.Kernels, query: Tensor, key: Tensor, value: Tensor) -> Tensor:
+                return torch.scaled_dot_product_attention(query, key, value)
+              def group_norm(self: __torch__.diffij.Kernels, x: Tensor, groups: int, weight: Tensor, bias: Tensor, eps: float) -> Tensor:
+                return torch.group_norm(x, groups, weight, bias, eps, False)
+              def group_norm_silu(self: __torch__.diffij.Kernels, x: Tensor, groups: int, weight: Tensor, bias: Tensor, eps: float) -> Tensor:
+                return torch.silu_(torch.group_norm(x, groups, weight, bias, eps, False))
+              def silu(self: __torch__.diffij.Kernels, x: Tensor) -> Tensor:
+                return torch.silu(x)
+              def geglu(self: __torch__.diffij.Kernels, x: Tensor) -> Tensor:
+                halves = torch.chunk(x, 2, -1)
+                return torch.mul(halves[0], torch.gelu(halves[1]))
+            """;
+
+    private final PtSymbolBlock module;
+
+    private NativeKernels(PtSymbolBlock module) {
+        this.module = module;
+    }
+
+    static NativeKernels load() {
+        byte[] archive = TorchScriptArchive.write("diffij", "Kernels", METHODS);
+        // The module lives as long as the process: its manager holds no tensors.
+        PtNDManager manager = (PtNDManager) NDManager.newBaseManager("PyTorch");
+        try {
+            PtSymbolBlock module = JniUtils.loadModule(manager, new ByteArrayInputStream(archive), true, false);
+            return new NativeKernels(module);
+        } catch (IOException | RuntimeException e) {
+            throw new DiffijException("the native kernel module could not be loaded: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public NDArray attention(NDArray query, NDArray key, NDArray value) {
+        return call("attention", query, IValue.from(pt(query)), IValue.from(pt(key)), IValue.from(pt(value)));
+    }
+
+    @Override
+    public NDArray groupNorm(NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
+        return call("group_norm", x, IValue.from(pt(x)), IValue.from((long) groups), IValue.from(pt(weight)),
+                IValue.from(pt(bias)), IValue.from((double) eps));
+    }
+
+    @Override
+    public NDArray groupNormSilu(NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
+        return call("group_norm_silu", x, IValue.from(pt(x)), IValue.from((long) groups), IValue.from(pt(weight)),
+                IValue.from(pt(bias)), IValue.from((double) eps));
+    }
+
+    @Override
+    public NDArray silu(NDArray x) {
+        return call("silu", x, IValue.from(pt(x)));
+    }
+
+    @Override
+    public NDArray geglu(NDArray x) {
+        return call("geglu", x, IValue.from(pt(x)));
+    }
+
+    @Override
+    public String name() {
+        return "native (TorchScript)";
+    }
+
+    private NDArray call(String method, NDArray owner, IValue... inputs) {
+        try (IValue result = IValueUtils.runMethod(module, method, inputs)) {
+            return result.toTensor((PtNDManager) owner.getManager());
+        } finally {
+            for (IValue input : inputs) {
+                input.close();
+            }
+        }
+    }
+
+    private static PtNDArray pt(NDArray array) {
+        return (PtNDArray) array;
+    }
+}

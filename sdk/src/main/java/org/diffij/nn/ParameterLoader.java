@@ -1,0 +1,116 @@
+package org.diffij.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.diffij.DiffijException;
+import org.diffij.engine.Tensors;
+import org.diffij.io.HostTensor;
+import org.diffij.io.Weights;
+
+/**
+ * Hands a model's layers their parameters by diffusers key, each checked against the shape the
+ * config implies, into the model's own memory scope. {@link #finish()} then fails the load when a
+ * key was missing, had the wrong shape, or was left unused, naming every one of them: a model
+ * never runs with silently missing or ignored weights.
+ */
+public final class ParameterLoader {
+
+    private static final int NAMES_SHOWN = 20;
+
+    private final Weights weights;
+    private final NDManager manager;
+    private final DataType computeType;
+    private final String what;
+    private final Set<String> used = new LinkedHashSet<>();
+    private final List<String> missing = new ArrayList<>();
+    private final List<String> misshapen = new ArrayList<>();
+    private long bytes;
+
+    public ParameterLoader(Weights weights, NDManager manager, DataType computeType, String what) {
+        this.weights = weights;
+        this.manager = manager;
+        this.computeType = computeType;
+        this.what = what;
+    }
+
+    /**
+     * A loader that makes up parameters instead of reading them (for benchmarks and tests): weights
+     * {@code N(0, 1) / sqrt(fan_in)}, 1-D weights (norm scales) 1, biases 0. Draws from the engine's
+     * generator, so call it inside a job.
+     */
+    public static ParameterLoader random(NDManager manager, DataType computeType, String what) {
+        return new ParameterLoader(null, manager, computeType, what);
+    }
+
+    public Params root() {
+        return new Params(this, "");
+    }
+
+    NDArray tensor(String name, long... shape) {
+        used.add(name);
+        if (weights == null) {
+            return randomParameter(name, shape);
+        }
+        if (!weights.contains(name)) {
+            missing.add(name);
+            return manager.zeros(new Shape(shape), computeType);
+        }
+        HostTensor stored = weights.read(name);
+        if (!Arrays.equals(stored.shape(), shape)) {
+            misshapen.add(name + " " + Arrays.toString(stored.shape()) + " (expected " + Arrays.toString(shape) + ")");
+            return manager.zeros(new Shape(shape), computeType);
+        }
+        NDArray array = Tensors.toNDArray(manager, stored, computeType);
+        bytes += array.getShape().size() * array.getDataType().getNumOfBytes();
+        return array;
+    }
+
+    private NDArray randomParameter(String name, long[] shape) {
+        NDArray array;
+        if (shape.length >= 2) {
+            long fanIn = HostTensor.numel(shape) / shape[0];
+            array = manager.randomNormal(0, (float) (1 / Math.sqrt(fanIn)), new Shape(shape), computeType);
+        } else if (name.endsWith(".weight")) {
+            array = manager.ones(new Shape(shape), computeType);
+        } else {
+            array = manager.zeros(new Shape(shape), computeType);
+        }
+        bytes += array.getShape().size() * array.getDataType().getNumOfBytes();
+        return array;
+    }
+
+    /** Bytes of native memory the loaded parameters take. */
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Fails with every missing, misshapen and unexpected key by name; call once all layers are built. */
+    public void finish() {
+        Set<String> unexpected = new TreeSet<>(weights == null ? Set.of() : weights.names());
+        unexpected.removeAll(used);
+        List<String> problems = new ArrayList<>();
+        describe(problems, "missing", missing);
+        describe(problems, "with the wrong shape", misshapen);
+        describe(problems, "unexpected", new ArrayList<>(unexpected));
+        if (!problems.isEmpty()) {
+            throw new DiffijException(what + ": the weights do not match the config: " + String.join("; ", problems)
+                    + ". Check that the weight file belongs to this config.json.");
+        }
+    }
+
+    private static void describe(List<String> problems, String kind, List<String> names) {
+        if (names.isEmpty()) {
+            return;
+        }
+        String shown = String.join(", ", names.subList(0, Math.min(NAMES_SHOWN, names.size())));
+        problems.add(names.size() + " " + kind + " (" + shown + (names.size() > NAMES_SHOWN ? ", ..." : "") + ")");
+    }
+}

@@ -1,0 +1,276 @@
+package org.diffij.pipelines;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.diffij.DiffijException;
+
+/**
+ * Everything that determines a generated image, and nothing else: the one job description that is
+ * at once the macro string ({@link #toMacroOptions()}), the provenance record written on results
+ * ({@link Infotext}) and the cache key ({@link #cacheKey()}). Immutable and validated on creation.
+ *
+ * @param model          the model as the user named it (folder, file, or name in the model folders)
+ * @param modelHash      SHA-256 of the model's weights (hex), empty until the pipeline has resolved the model
+ * @param strength       how much of the init image is re-noised (1 = text-to-image / full inpaint)
+ * @param initImage      where the init image came from (a file or an ImageJ window title), empty for none
+ * @param mask           where the inpainting mask came from, empty for none
+ * @param clipSkip       1 = last text-encoder layer (A1111 "Clip skip")
+ * @param noise          which random numbers the seed gives: {@code cpu} (torch CPU randn, diffusers and
+ *                       ComfyUI) or {@code gpu} (A1111's default Philox noise)
+ */
+public record GenerationRequest(String model, String modelHash, String prompt, String negativePrompt, String sampler,
+        int steps, double cfgScale, long seed, int width, int height, int batchSize, double strength,
+        String initImage, String mask, List<Control> controls, List<Adapter> adapters, int clipSkip, String noise) {
+
+    public static final int MAX_SIDE = 4096;
+    public static final int MAX_STEPS = 1000;
+    public static final int MAX_BATCH = 64;
+
+    public GenerationRequest {
+        model = text(model);
+        modelHash = text(modelHash);
+        prompt = text(prompt);
+        negativePrompt = text(negativePrompt);
+        sampler = text(sampler);
+        initImage = text(initImage);
+        mask = text(mask);
+        noise = text(noise).isEmpty() ? "cpu" : noise.toLowerCase(Locale.ROOT);
+        controls = List.copyOf(controls == null ? List.of() : controls);
+        adapters = List.copyOf(adapters == null ? List.of() : adapters);
+        if (model.isBlank()) {
+            throw new DiffijException("no model given: name a diffusers folder or a .safetensors checkpoint");
+        }
+        if (sampler.isBlank()) {
+            throw new DiffijException("no sampler given, e.g. \"DPM++ 2M Karras\" or \"Euler a\"");
+        }
+        if (steps < 1 || steps > MAX_STEPS) {
+            throw new DiffijException("steps must be 1.." + MAX_STEPS + ", not " + steps);
+        }
+        if (!(cfgScale >= 0 && cfgScale <= 100)) {
+            throw new DiffijException("CFG scale must lie in 0..100, not " + cfgScale);
+        }
+        if (seed < 0) {
+            throw new DiffijException("seed must be 0 or positive, not " + seed + " (pick a random seed before "
+                    + "making the request so that it is recorded)");
+        }
+        checkSide("width", width);
+        checkSide("height", height);
+        if (batchSize < 1 || batchSize > MAX_BATCH) {
+            throw new DiffijException("batch size must be 1.." + MAX_BATCH + ", not " + batchSize);
+        }
+        if (!(strength > 0 && strength <= 1)) {
+            throw new DiffijException("denoising strength must lie in (0, 1], not " + strength);
+        }
+        if (strength < 1 && initImage.isEmpty()) {
+            throw new DiffijException("a denoising strength below 1 needs an init image");
+        }
+        if (!mask.isEmpty() && initImage.isEmpty()) {
+            throw new DiffijException("an inpainting mask needs an init image to paint into");
+        }
+        if (clipSkip < 1 || clipSkip > 12) {
+            throw new DiffijException("clip skip must be 1..12, not " + clipSkip);
+        }
+        if (!noise.equals("cpu") && !noise.equals("gpu")) {
+            throw new DiffijException("noise must be cpu or gpu, not '" + noise + "'");
+        }
+    }
+
+    private static String text(String value) {
+        return value == null ? "" : value;
+    }
+
+    private static void checkSide(String name, int value) {
+        if (value < 8 || value > MAX_SIDE) {
+            throw new DiffijException(name + " must be 8.." + MAX_SIDE + " pixels, not " + value);
+        }
+        if (value % 8 != 0) {
+            int down = value / 8 * 8;
+            throw new DiffijException(name + " " + value + " is not a multiple of 8; use " + Math.max(8, down) + " or "
+                    + (down + 8));
+        }
+    }
+
+    /** A request with the defaults users expect; set what differs with the {@code with...} methods. */
+    public static GenerationRequest of(String model, String prompt) {
+        return new GenerationRequest(model, "", prompt, "", "DPM++ 2M Karras", 25, 7, 0, 512, 512, 1, 1, "", "",
+                List.of(), List.of(), 1, "cpu");
+    }
+
+    public boolean isImageToImage() {
+        return !initImage.isEmpty();
+    }
+
+    public GenerationRequest withModelHash(String hash) {
+        return new GenerationRequest(model, hash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width, height,
+                batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+    }
+
+    public GenerationRequest withNegativePrompt(String negative) {
+        return new GenerationRequest(model, modelHash, prompt, negative, sampler, steps, cfgScale, seed, width, height,
+                batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+    }
+
+    public GenerationRequest withSampling(String sampler, int steps, double cfgScale) {
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+    }
+
+    public GenerationRequest withSeed(long seed) {
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+    }
+
+    public GenerationRequest withSize(int width, int height, int batchSize) {
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+    }
+
+    public GenerationRequest withInit(String initImage, String mask, double strength) {
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+    }
+
+    public GenerationRequest withControls(List<Control> controls) {
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+    }
+
+    public GenerationRequest withAdapters(List<Adapter> adapters) {
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+    }
+
+    public GenerationRequest withClipSkip(int clipSkip, String noise) {
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+    }
+
+    /** The ImageJ macro options of this request, the keys documented in the README, in a fixed order. */
+    public String toMacroOptions() {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("model", model);
+        options.put("prompt", prompt);
+        options.put("negative", negativePrompt);
+        options.put("sampler", sampler);
+        options.put("steps", Integer.toString(steps));
+        options.put("cfg", number(cfgScale));
+        options.put("seed", Long.toString(seed));
+        options.put("width", Integer.toString(width));
+        options.put("height", Integer.toString(height));
+        options.put("batch", Integer.toString(batchSize));
+        if (isImageToImage()) {
+            options.put("init", initImage);
+            options.put("strength", number(strength));
+        }
+        if (!mask.isEmpty()) {
+            options.put("mask", mask);
+        }
+        if (!controls.isEmpty()) {
+            options.put("controls", controls.stream().map(c -> String.join("|", c.type(), c.model(), c.image(),
+                    number(c.scale()), number(c.start()), number(c.end()))).collect(Collectors.joining(";")));
+        }
+        if (!adapters.isEmpty()) {
+            options.put("adapters", adapters.stream().map(a -> a.kind().tag() + "|" + a.name() + "|" + number(a.weight()))
+                    .collect(Collectors.joining(";")));
+        }
+        if (clipSkip != 1) {
+            options.put("clip_skip", Integer.toString(clipSkip));
+        }
+        if (!noise.equals("cpu")) {
+            options.put("noise", noise);
+        }
+        if (!modelHash.isEmpty()) {
+            options.put("model_sha256", modelHash);
+        }
+        return MacroOptions.format(options);
+    }
+
+    /** The request a macro option string describes; unknown keys are an error, missing keys take defaults. */
+    public static GenerationRequest fromMacroOptions(String text) {
+        Map<String, String> o = MacroOptions.parse(text);
+        List<String> known = List.of("model", "prompt", "negative", "sampler", "steps", "cfg", "seed", "width", "height",
+                "batch", "init", "strength", "mask", "controls", "adapters", "clip_skip", "noise", "model_sha256");
+        for (String key : o.keySet()) {
+            if (!known.contains(key)) {
+                throw new DiffijException("unknown option '" + key + "'; the options are " + String.join(", ", known));
+            }
+        }
+        GenerationRequest defaults = of("-", "");
+        List<Control> controls = new ArrayList<>();
+        for (String spec : list(o.get("controls"))) {
+            String[] f = spec.split("\\|", -1);
+            if (f.length != 6) {
+                throw new DiffijException("a control is type|model|image|scale|start|end, not '" + spec + "'");
+            }
+            controls.add(new Control(f[0], f[1], f[2], decimal("control scale", f[3]), decimal("control start", f[4]),
+                    decimal("control end", f[5])));
+        }
+        List<Adapter> adapters = new ArrayList<>();
+        for (String spec : list(o.get("adapters"))) {
+            String[] f = spec.split("\\|", -1);
+            if (f.length != 3) {
+                throw new DiffijException("an adapter is kind|name|weight, not '" + spec + "'");
+            }
+            adapters.add(new Adapter(Adapter.Kind.parse(f[0]), f[1], decimal("adapter weight", f[2])));
+        }
+        return new GenerationRequest(o.getOrDefault("model", ""), o.getOrDefault("model_sha256", ""),
+                o.getOrDefault("prompt", ""), o.getOrDefault("negative", ""),
+                o.getOrDefault("sampler", defaults.sampler()), integer("steps", o, defaults.steps()),
+                decimal("cfg", o.getOrDefault("cfg", number(defaults.cfgScale()))),
+                longInteger("seed", o.getOrDefault("seed", "0")), integer("width", o, defaults.width()),
+                integer("height", o, defaults.height()), integer("batch", o, 1),
+                decimal("strength", o.getOrDefault("strength", "1")), o.getOrDefault("init", ""),
+                o.getOrDefault("mask", ""), controls, adapters, integer("clip_skip", o, 1), o.getOrDefault("noise", "cpu"));
+    }
+
+    /** A stable key: two requests with the same key produce the same pixels. */
+    public String cacheKey() {
+        return toMacroOptions();
+    }
+
+    private static List<String> list(String value) {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        return List.of(value.split(";"));
+    }
+
+    static String number(double value) {
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            return Long.toString((long) value);
+        }
+        return Double.toString(value);
+    }
+
+    private static int integer(String key, Map<String, String> options, int fallback) {
+        String value = options.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new DiffijException(key + " must be a whole number, not '" + value + "'");
+        }
+    }
+
+    static long longInteger(String key, String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new DiffijException(key + " must be a whole number, not '" + value + "'");
+        }
+    }
+
+    static double decimal(String key, String value) {
+        try {
+            return Double.parseDouble(value.trim());
+        } catch (NumberFormatException e) {
+            throw new DiffijException(key + " must be a number, not '" + value + "'");
+        }
+    }
+}

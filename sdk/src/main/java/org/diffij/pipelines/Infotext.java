@@ -1,0 +1,168 @@
+package org.diffij.pipelines;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.diffij.DiffijException;
+
+/**
+ * A1111's "parameters" text (PNG info): the prompt, a {@code Negative prompt:} line, then one line of
+ * {@code Key: value} pairs. Values with commas, colons or newlines are JSON-quoted, as A1111 does, so
+ * A1111, ComfyUI and civitai read what Diffij writes, and Diffij reads what they write.
+ */
+public final class Infotext {
+
+    private static final Gson GSON = new Gson();
+    private static final Pattern PAIR = Pattern.compile("\\s*([\\w][\\w \\-/]*):\\s*(\"(?:\\\\.|[^\\\\\"])*\"|[^,]*)(?:,|$)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)x(\\d+)");
+
+    private Infotext() {
+    }
+
+    public static String format(GenerationRequest r, String version) {
+        StringBuilder text = new StringBuilder(r.prompt());
+        if (!r.negativePrompt().isEmpty()) {
+            text.append("\nNegative prompt: ").append(r.negativePrompt());
+        }
+        Map<String, String> pairs = new LinkedHashMap<>();
+        pairs.put("Steps", Integer.toString(r.steps()));
+        pairs.put("Sampler", r.sampler());
+        pairs.put("CFG scale", GenerationRequest.number(r.cfgScale()));
+        pairs.put("Seed", Long.toString(r.seed()));
+        pairs.put("Size", r.width() + "x" + r.height());
+        if (!r.modelHash().isEmpty()) {
+            pairs.put("Model hash", r.modelHash().substring(0, Math.min(10, r.modelHash().length())));
+        }
+        pairs.put("Model", r.model());
+        if (r.isImageToImage()) {
+            pairs.put("Denoising strength", GenerationRequest.number(r.strength()));
+            pairs.put("Init image", r.initImage());
+        }
+        if (!r.mask().isEmpty()) {
+            pairs.put("Mask", r.mask());
+        }
+        if (r.clipSkip() != 1) {
+            pairs.put("Clip skip", Integer.toString(r.clipSkip()));
+        }
+        pairs.put("RNG", r.noise().toUpperCase(Locale.ROOT));
+        if (r.batchSize() != 1) {
+            pairs.put("Batch size", Integer.toString(r.batchSize()));
+        }
+        for (int i = 0; i < r.controls().size(); i++) {
+            Control c = r.controls().get(i);
+            pairs.put("ControlNet " + i, "Module: " + c.type() + ", Model: " + c.model() + ", Weight: "
+                    + GenerationRequest.number(c.scale()) + ", Image: " + c.image() + ", Guidance Start: "
+                    + GenerationRequest.number(c.start()) + ", Guidance End: " + GenerationRequest.number(c.end()));
+        }
+        for (int i = 0; i < r.adapters().size(); i++) {
+            Adapter a = r.adapters().get(i);
+            pairs.put("Adapter " + i, a.kind().tag() + ": " + a.name() + ": " + GenerationRequest.number(a.weight()));
+        }
+        if (!r.modelHash().isEmpty()) {
+            pairs.put("Model sha256", r.modelHash());
+        }
+        pairs.put("Version", version);
+        text.append('\n');
+        boolean first = true;
+        for (Map.Entry<String, String> pair : pairs.entrySet()) {
+            text.append(first ? "" : ", ").append(pair.getKey()).append(": ").append(quote(pair.getValue()));
+            first = false;
+        }
+        return text.toString();
+    }
+
+    private static String quote(String value) {
+        if (value.indexOf(',') < 0 && value.indexOf('\n') < 0 && value.indexOf(':') < 0) {
+            return value;
+        }
+        return GSON.toJson(value);
+    }
+
+    /** The key/value pairs of the last line, unquoted, in order. */
+    public static Map<String, String> pairs(String infotext) {
+        String[] lines = infotext.strip().split("\n");
+        return parsePairs(lines[lines.length - 1]);
+    }
+
+    private static Map<String, String> parsePairs(String line) {
+        Map<String, String> pairs = new LinkedHashMap<>();
+        Matcher m = PAIR.matcher(line);
+        while (m.find()) {
+            String value = m.group(2).strip();
+            if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                try {
+                    value = GSON.fromJson(value, String.class);
+                } catch (JsonParseException e) {
+                    throw new DiffijException("the parameters text has a badly quoted value for " + m.group(1));
+                }
+            }
+            pairs.put(m.group(1).strip(), value);
+        }
+        return pairs;
+    }
+
+    /** Reads a parameters text back into a request (A1111's or Diffij's). */
+    public static GenerationRequest parse(String infotext) {
+        String[] lines = infotext.replace("\r\n", "\n").strip().split("\n");
+        if (lines.length < 2 || !lines[lines.length - 1].contains("Steps:")) {
+            throw new DiffijException("this is not a generation parameters text: its last line has no 'Steps:'");
+        }
+        Map<String, String> pairs = parsePairs(lines[lines.length - 1]);
+        StringBuilder prompt = new StringBuilder();
+        StringBuilder negative = new StringBuilder();
+        boolean inNegative = false;
+        for (int i = 0; i < lines.length - 1; i++) {
+            String line = lines[i];
+            if (line.startsWith("Negative prompt:")) {
+                inNegative = true;
+                line = line.substring("Negative prompt:".length()).strip();
+            }
+            StringBuilder target = inNegative ? negative : prompt;
+            if (!target.isEmpty()) {
+                target.append('\n');
+            }
+            target.append(line);
+        }
+        Matcher size = SIZE.matcher(pairs.getOrDefault("Size", "512x512"));
+        if (!size.matches()) {
+            throw new DiffijException("the parameters text has a size that is not WxH: " + pairs.get("Size"));
+        }
+        List<Control> controls = new ArrayList<>();
+        List<Adapter> adapters = new ArrayList<>();
+        for (Map.Entry<String, String> pair : pairs.entrySet()) {
+            if (pair.getKey().startsWith("ControlNet ")) {
+                Map<String, String> c = parsePairs(pair.getValue());
+                controls.add(new Control(c.getOrDefault("Module", "none"), c.getOrDefault("Model", "none"),
+                        c.getOrDefault("Image", "unknown"), GenerationRequest.decimal("Weight", c.getOrDefault("Weight",
+                                "1")), GenerationRequest.decimal("Guidance Start", c.getOrDefault("Guidance Start", "0")),
+                        GenerationRequest.decimal("Guidance End", c.getOrDefault("Guidance End", "1"))));
+            } else if (pair.getKey().startsWith("Adapter ")) {
+                String[] f = pair.getValue().split(": ", 3);
+                if (f.length != 3) {
+                    throw new DiffijException("an adapter entry is 'kind: name: weight', not '" + pair.getValue() + "'");
+                }
+                adapters.add(new Adapter(Adapter.Kind.parse(f[0]), f[1], GenerationRequest.decimal("adapter weight",
+                        f[2])));
+            }
+        }
+        // A1111 only writes RNG when it is not its default GPU noise.
+        String noise = pairs.getOrDefault("RNG", "GPU").toLowerCase(Locale.ROOT);
+        return new GenerationRequest(pairs.getOrDefault("Model", ""), pairs.getOrDefault("Model sha256", ""),
+                prompt.toString(), negative.toString(), pairs.getOrDefault("Sampler", ""),
+                (int) GenerationRequest.longInteger("Steps", pairs.get("Steps")),
+                GenerationRequest.decimal("CFG scale", pairs.getOrDefault("CFG scale", "7")),
+                GenerationRequest.longInteger("Seed", pairs.getOrDefault("Seed", "0")),
+                Integer.parseInt(size.group(1)), Integer.parseInt(size.group(2)),
+                (int) GenerationRequest.longInteger("Batch size", pairs.getOrDefault("Batch size", "1")),
+                GenerationRequest.decimal("Denoising strength", pairs.getOrDefault("Denoising strength", "1")),
+                pairs.getOrDefault("Init image", pairs.containsKey("Denoising strength") ? "unknown" : ""),
+                pairs.getOrDefault("Mask", ""), controls, adapters,
+                (int) GenerationRequest.longInteger("Clip skip", pairs.getOrDefault("Clip skip", "1")), noise);
+    }
+}

@@ -1,0 +1,117 @@
+package org.diffij.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.diffij.DiffijException;
+import org.junit.jupiter.api.Test;
+
+class GenerationRequestTest {
+
+    private static GenerationRequest full() {
+        return GenerationRequest.of("models/tiny sd15", "a (cat:1.2) on [mars], photo")
+                .withNegativePrompt("blurry, low quality")
+                .withSampling("Euler a", 30, 6.5)
+                .withSeed(4_294_967_295L)
+                .withSize(768, 512, 2)
+                .withInit("cat.tif", "Mask of cat.tif", 0.6)
+                .withControls(List.of(new Control("canny", "control-canny", "Edges of cat.tif", 0.8, 0, 0.75)))
+                .withAdapters(List.of(new Adapter(Adapter.Kind.LORA, "style.safetensors", 0.7)))
+                .withClipSkip(2, "gpu")
+                .withModelHash("6ce0161689b3853acaa03779ec93eafe75a02f4ced659bee03f50797806fa2fa");
+    }
+
+    @Test
+    void macroOptionsRoundTrip() {
+        GenerationRequest request = full();
+        String options = request.toMacroOptions();
+        assertTrue(options.startsWith("model=[models/tiny sd15] prompt=[a (cat:1.2) on [mars], photo] "
+                + "negative=[blurry, low quality] sampler=[Euler a] steps=30 cfg=6.5 seed=4294967295 width=768 "
+                + "height=512 batch=2 init=cat.tif strength=0.6"), options);
+        assertEquals(request, GenerationRequest.fromMacroOptions(options));
+        GenerationRequest plain = GenerationRequest.of("m", "a cat");
+        assertEquals("model=m prompt=[a cat] negative=[] sampler=[DPM++ 2M Karras] steps=25 cfg=7 seed=0 width=512 "
+                + "height=512 batch=1", plain.toMacroOptions());
+        assertEquals(plain, GenerationRequest.fromMacroOptions(plain.toMacroOptions()));
+    }
+
+    @Test
+    void infotextRoundTripsAndReadsLikeA1111() {
+        GenerationRequest request = full();
+        String text = Infotext.format(request, "Diffij test");
+        String[] lines = text.split("\n");
+        assertEquals("a (cat:1.2) on [mars], photo", lines[0]);
+        assertEquals("Negative prompt: blurry, low quality", lines[1]);
+        assertTrue(lines[2].startsWith("Steps: 30, Sampler: Euler a, CFG scale: 6.5, Seed: 4294967295, Size: 768x512, "
+                + "Model hash: 6ce0161689, Model: models/tiny sd15, Denoising strength: 0.6"), lines[2]);
+        assertTrue(lines[2].contains("ControlNet 0: \"Module: canny, Model: control-canny, Weight: 0.8, "
+                + "Image: Edges of cat.tif, Guidance Start: 0, Guidance End: 0.75\""), lines[2]);
+        assertEquals(request, Infotext.parse(text));
+    }
+
+    @Test
+    void readsAnA1111Infotext() {
+        String a1111 = "masterpiece, (best quality:1.2), cat\nwearing a hat\nNegative prompt: lowres, bad anatomy\n"
+                + "Steps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1234, Size: 512x768, Model hash: 6ce0161689, "
+                + "Model: v1-5-pruned-emaonly, Clip skip: 2, Lora hashes: \"add_detail: 7c6bad76eb54\", Version: v1.6.0";
+        GenerationRequest r = Infotext.parse(a1111);
+        assertEquals("masterpiece, (best quality:1.2), cat\nwearing a hat", r.prompt());
+        assertEquals("lowres, bad anatomy", r.negativePrompt());
+        assertEquals("DPM++ 2M Karras", r.sampler());
+        assertEquals(20, r.steps());
+        assertEquals(1234, r.seed());
+        assertEquals(512, r.width());
+        assertEquals(768, r.height());
+        assertEquals(2, r.clipSkip());
+        assertEquals("gpu", r.noise(), "A1111 omits RNG when it used its default GPU noise");
+        assertEquals("v1-5-pruned-emaonly", r.model());
+        assertEquals(Map.of("add_detail", "7c6bad76eb54").toString().replace("=", ": "),
+                "{" + Infotext.pairs(a1111).get("Lora hashes") + "}");
+    }
+
+    @Test
+    void theCacheKeyChangesWithEveryParameter() {
+        GenerationRequest base = full();
+        assertEquals(base.cacheKey(), full().cacheKey());
+        for (GenerationRequest changed : List.of(base.withSeed(1), base.withSampling("Euler a", 31, 6.5),
+                base.withSize(768, 512, 1), base.withNegativePrompt(""), base.withClipSkip(1, "gpu"),
+                base.withClipSkip(2, "cpu"), base.withAdapters(List.of()), base.withModelHash("ab"))) {
+            assertNotEquals(base.cacheKey(), changed.cacheKey(), changed.toMacroOptions());
+        }
+    }
+
+    @Test
+    void badValuesAreRejectedWithWhatToDo() {
+        GenerationRequest r = GenerationRequest.of("m", "cat");
+        assertMessage(() -> r.withSize(513, 512, 1), "width 513 is not a multiple of 8; use 512 or 520");
+        assertMessage(() -> r.withSize(512, 100000, 1), "height must be 8..4096 pixels, not 100000");
+        assertMessage(() -> r.withSize(512, 512, 0), "batch size must be 1..64");
+        assertMessage(() -> r.withSampling("Euler", 0, 7), "steps must be 1..1000, not 0");
+        assertMessage(() -> r.withSampling("Euler", 20, Double.NaN), "CFG scale must lie in 0..100");
+        assertMessage(() -> r.withSeed(-1), "seed must be 0 or positive");
+        assertMessage(() -> r.withInit("", "", 0.5), "a denoising strength below 1 needs an init image");
+        assertMessage(() -> r.withInit("", "mask", 1), "an inpainting mask needs an init image");
+        assertMessage(() -> GenerationRequest.of("", "cat"), "no model given");
+        assertMessage(() -> GenerationRequest.fromMacroOptions("model=m steps=ten"), "steps must be a whole number");
+        assertMessage(() -> GenerationRequest.fromMacroOptions("model=m stesp=10"), "unknown option 'stesp'");
+        assertMessage(() -> GenerationRequest.fromMacroOptions("model=m prompt=[a [cat"), "without its closing ']'");
+        assertMessage(() -> new Control("canny", "m", "img", 1, 0.8, 0.2), "0 <= start <= end <= 1");
+        assertMessage(() -> Infotext.parse("just a prompt"), "no 'Steps:'");
+    }
+
+    @Test
+    void macroOptionsParseLikeImageJ() {
+        Map<String, String> o = MacroOptions.parse("model=[a b] steps=20 preview prompt=[x [y:z:0.5] w]");
+        assertEquals(Map.of("model", "a b", "steps", "20", "preview", "true", "prompt", "x [y:z:0.5] w"), o);
+        assertMessage(() -> MacroOptions.parse("steps=1 steps=2"), "'steps' is given twice");
+    }
+
+    private static void assertMessage(Runnable action, String expected) {
+        DiffijException e = assertThrows(DiffijException.class, action::run);
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+}
