@@ -58,17 +58,19 @@ public final class PromptConditioning {
     }
 
     /**
-     * @param textEncoder the first text encoder to use (the model's, or one with LoRA weights merged)
+     * @param adapters    LoRA-patched text encoders and embedding overlays of the request
      * @param clipSkip    diffusers' clip skip: 0 = last layer (A1111's "Clip skip 1")
      * @param guided      whether classifier-free guidance needs the negative half
      */
-    public static PromptConditioning encode(NDManager manager, StableDiffusionModel model, ClipTextModel textEncoder,
+    public static PromptConditioning encode(NDManager manager, StableDiffusionModel model, Adapters adapters,
             List<String> prompts, List<String> negatives, int steps, int clipSkip, boolean guided, int width,
             int height) {
+        ClipTextModel textEncoder = adapters.textEncoder(model);
         PromptEncoder encoder = model.isXl()
-                ? new SdxlPromptEncoder(WeightedPromptEncoder.sdxl(model.tokenizer(), textEncoder, null, clipSkip),
-                        WeightedPromptEncoder.sdxl(model.tokenizer2(), model.textEncoder2(), null, clipSkip))
-                : WeightedPromptEncoder.sd(model.tokenizer(), textEncoder, null, clipSkip);
+                ? new SdxlPromptEncoder(WeightedPromptEncoder.sdxl(model.tokenizer(), textEncoder, adapters.overlay(),
+                        clipSkip), WeightedPromptEncoder.sdxl(model.tokenizer2(), adapters.textEncoder2(model),
+                                adapters.overlay2(), clipSkip))
+                : WeightedPromptEncoder.sd(model.tokenizer(), textEncoder, adapters.overlay(), clipSkip);
         List<ScheduledConditioning> positive = schedules(manager, encoder, prompts, steps);
         boolean zeros = model.isXl() && model.forceZerosForEmptyPrompt()
                 && negatives.stream().allMatch(String::isEmpty);
