@@ -34,8 +34,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "diffusers model folder")
+    @Option(names = "--model", required = true,
+            description = "diffusers model folder, or a single-file .safetensors checkpoint (with --config)")
     String model;
+
+    @Option(names = "--config", description = "for a single-file checkpoint: a diffusers folder of the same "
+            + "architecture giving the component configs and tokenizer")
+    Path config;
 
     @Option(names = "--prompt", required = true, description = "what to generate")
     String prompt;
@@ -82,6 +87,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--controlnet", paramLabel = "TYPE=DIR", description = "the ControlNet model folder of TYPE")
     Map<String, String> controlNets = new LinkedHashMap<>();
 
+    @Option(names = "--models-dir", paramLabel = "DIR",
+            description = "folders where names in --model, <lora:NAME:W> tags and --controlnet are looked up")
+    List<Path> modelFolders = new ArrayList<>();
+
     @Option(names = "--clip-skip", defaultValue = "1", description = "A1111 clip skip (default: ${DEFAULT-VALUE})")
     int clipSkip;
 
@@ -108,7 +117,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             targets.add(target);
         }
-        GenerationResult result = new Generator(Generator.byPath(), "Diffij " + Version.current())
+        GenerationResult result = new Generator(Generator.inFolders(modelFolders), config, "Diffij " + Version.current())
                 .submit(request, source -> PngFiles.read(Path.of(source)), (done, total, message) -> {
                     console.println(message);
                     console.flush();

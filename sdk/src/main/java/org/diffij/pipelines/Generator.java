@@ -20,6 +20,8 @@ import org.diffij.noise.PhiloxNoise;
 import org.diffij.noise.TorchCpuNoise;
 import org.diffij.schedulers.Samplers;
 import org.diffij.schedulers.Scheduler;
+import org.diffij.text.prompt.A1111Prompt;
+import org.diffij.text.prompt.ExtraNetworkTag;
 
 /**
  * Turns a {@link GenerationRequest} into images on the shared engine: resolves and caches the model,
@@ -29,26 +31,44 @@ import org.diffij.schedulers.Scheduler;
 public final class Generator {
 
     private final Function<String, Path> models;
+    private final Path singleFileConfig;
     private final String version;
 
     /**
-     * @param models  resolves the request's model name to a folder or file (e.g. searching model folders)
-     * @param version the software version recorded on results
+     * @param models           resolves the request's model name to a folder or file (e.g. searching model folders)
+     * @param singleFileConfig a diffusers folder giving configs and tokenizers to single-file checkpoints, or null
+     * @param version          the software version recorded on results
      */
-    public Generator(Function<String, Path> models, String version) {
+    public Generator(Function<String, Path> models, Path singleFileConfig, String version) {
         this.models = models;
+        this.singleFileConfig = singleFileConfig;
         this.version = version;
     }
 
     /** Models named by path, as on the command line. */
     public static Function<String, Path> byPath() {
+        return inFolders(List.of());
+    }
+
+    /**
+     * Models, LoRAs, embeddings and ControlNets named by path, or by name inside one of the folders
+     * ({@code name}, then {@code name.safetensors}), as prompts name LoRAs: {@code <lora:add_detail:0.8>}.
+     */
+    public static Function<String, Path> inFolders(List<Path> folders) {
         return name -> {
             Path path = Path.of(name);
-            if (!Files.exists(path)) {
-                throw new DiffijException("model '" + name + "' not found: give a diffusers folder or a .safetensors "
-                        + "checkpoint");
+            if (Files.exists(path)) {
+                return path;
             }
-            return path;
+            for (Path folder : folders) {
+                for (Path candidate : List.of(folder.resolve(name), folder.resolve(name + ".safetensors"))) {
+                    if (Files.exists(candidate)) {
+                        return candidate;
+                    }
+                }
+            }
+            throw new DiffijException("'" + name + "' not found" + (folders.isEmpty() ? ""
+                    : " in " + folders) + ": give a diffusers folder or a .safetensors file");
         };
     }
 
@@ -62,28 +82,56 @@ public final class Generator {
             ProgressListener listener, PreviewListener previews) {
         Samplers.lookup(request.sampler());
         Path modelPath = models.apply(request.model());
+        if (!Files.isDirectory(modelPath) && singleFileConfig == null) {
+            throw new DiffijException(modelPath.getFileName() + " is a single-file checkpoint: name a diffusers folder "
+                    + "of the same architecture (SD 1.x, 2.x or XL) for its configs and tokenizer (--config DIR)");
+        }
         List<Path> controlPaths = new ArrayList<>();
         for (Control control : request.controls()) {
             controlPaths.add(models.apply(control.model()));
         }
+        List<Adapters.Lora> loras = new ArrayList<>();
+        List<Adapters.Embedding> embeddings = new ArrayList<>();
+        for (ExtraNetworkTag tag : A1111Prompt.parse(request.prompt(), request.steps()).extraNetworks()) {
+            if (!tag.kind().equals("lora") && !tag.kind().equals("lyco")) {
+                throw new DiffijException("<" + tag.kind() + ":" + tag.name() + "> is not supported yet; Diffij applies "
+                        + "<lora:name:weight> tags");
+            }
+            loras.add(new Adapters.Lora(models.apply(tag.name()), tag.multiplier()));
+        }
+        for (Adapter adapter : request.adapters()) {
+            Path file = models.apply(adapter.name());
+            switch (adapter.kind()) {
+                case LORA -> loras.add(new Adapters.Lora(file, adapter.weight()));
+                case EMBEDDING -> embeddings.add(new Adapters.Embedding(file, stem(file)));
+                default -> throw new DiffijException("hypernetworks are not supported yet ('" + adapter.name() + "')");
+            }
+        }
         return DiffijEngine.get().queue().submit("generation", job -> generate(job, request, modelPath, controlPaths,
-                sources, previews), listener);
+                loras, embeddings, sources, previews), listener);
+    }
+
+    private static String stem(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
     }
 
     private GenerationResult generate(JobContext job, GenerationRequest request, Path modelPath, List<Path> controlPaths,
-            ImageSources sources, PreviewListener previews) {
+            List<Adapters.Lora> loras, List<Adapters.Embedding> embeddings, ImageSources sources,
+            PreviewListener previews) {
         long start = System.nanoTime();
         job.progress(0, request.steps(), "hashing " + modelPath.getFileName());
         GenerationRequest complete = request.withModelHash(ModelHash.of(modelPath));
         job.checkCancelled();
         job.progress(0, request.steps(), "loading " + modelPath.getFileName());
         StableDiffusionModel model = job.model("stable-diffusion:" + modelPath.toAbsolutePath().normalize() + ":"
-                + job.engine().computeType(), manager -> {
-                    if (!Files.isDirectory(modelPath)) {
-                        throw new DiffijException(modelPath.getFileName() + ": single-file checkpoints are not "
-                                + "supported by generation yet; use the diffusers folder of the model");
+                + complete.modelHash() + ":" + job.engine().computeType(), manager -> {
+                    if (Files.isDirectory(modelPath)) {
+                        return StableDiffusionModel.load(modelPath, manager, job.engine().computeType());
                     }
-                    return StableDiffusionModel.load(modelPath, manager, job.engine().computeType());
+                    return StableDiffusionModel.loadSingleFile(modelPath, singleFileConfig, manager,
+                            job.engine().computeType());
                 });
         List<StableDiffusionPipeline.ControlInput> controls = new ArrayList<>();
         for (int i = 0; i < request.controls().size(); i++) {
@@ -104,7 +152,8 @@ public final class Generator {
         List<String> negatives = Collections.nCopies(request.batchSize(), request.negativePrompt());
         StableDiffusionPipeline.Inputs inputs = new StableDiffusionPipeline.Inputs(prompts, negatives, request.width(),
                 request.height(), request.steps(), request.cfgScale(), scheduler, noise, request.clipSkip() - 1, null,
-                init, mask, request.strength(), controls);
+                init, mask, request.strength(), controls,
+                Adapters.prepare(job.manager(), job.engine().computeType(), model, loras, embeddings));
         LatentPreview preview = LatentPreview.of(model);
         StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs, previews == null ? null
                 : (done, total, latents) -> previews.preview(done, total, preview.preview(latents, 0)));

@@ -67,7 +67,7 @@ public final class PipelineAreaRunner implements AreaRunner {
                     strings(p, "negative_prompts"), width, height, p.get("num_inference_steps").getAsInt(),
                     p.get("guidance_scale").getAsDouble(),
                     Samplers.create(p.get("scheduler_class").getAsString(), p.getAsJsonObject("scheduler_config")),
-                    new RecordedNoise(draws), 0, latents, init, mask, strength, controls);
+                    new RecordedNoise(draws), 0, latents, init, mask, strength, controls, Adapters.none());
             StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs, null);
             Map<String, HostTensor> out = new LinkedHashMap<>();
             out.put("final_latents", output.finalLatents());

@@ -25,7 +25,7 @@ class ConstrainedGenerationTest {
         try {
             GenerationRequest request = GenerationRequest.of(MODEL.toString(), "a photo of a cat")
                     .withNegativePrompt("blurry").withSampling("DDIM", 3, 7).withSeed(11).withSize(64, 64, 1);
-            return new Generator(Generator.byPath(), "test").submit(request, source -> {
+            return new Generator(Generator.byPath(), null, "test").submit(request, source -> {
                 throw new DiffijException("no images");
             }, null).await().images().get(0).rgb();
         } finally {

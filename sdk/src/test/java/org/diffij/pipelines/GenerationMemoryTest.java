@@ -24,7 +24,7 @@ class GenerationMemoryTest {
     @Test
     void aHundredGenerationsInARowDoNotGrowMemory() throws IOException {
         Path model = Golden.manifest().modelPath("tiny-sd15");
-        Generator generator = new Generator(Generator.byPath(), "test");
+        Generator generator = new Generator(Generator.byPath(), null, "test");
         ImageSources none = source -> {
             throw new DiffijException("no images");
         };

@@ -32,7 +32,7 @@ class GeneratorTest {
     }
 
     private static GenerationResult run(GenerationRequest request, ImageSources sources) {
-        return new Generator(Generator.byPath(), "test").submit(request, sources, null).await();
+        return new Generator(Generator.byPath(), null, "test").submit(request, sources, null).await();
     }
 
     @Test
@@ -86,7 +86,7 @@ class GeneratorTest {
         AtomicReference<JobHandle<GenerationResult>> handle = new AtomicReference<>();
         List<String> messages = new ArrayList<>();
         GenerationRequest request = tiny("Euler").withSampling("Euler", 20, 7);
-        handle.set(new Generator(Generator.byPath(), "test").submit(request, NO_IMAGES, (done, total, message) -> {
+        handle.set(new Generator(Generator.byPath(), null, "test").submit(request, NO_IMAGES, (done, total, message) -> {
             messages.add(message);
             if (message.equals("step 2/20")) {
                 handle.get().cancel();
@@ -99,12 +99,58 @@ class GeneratorTest {
     }
 
     @Test
+    void aSingleFileCheckpointGeneratesWhatItsDiffusersFolderGenerates() {
+        Path folder = Golden.manifest().modelPath("tiny-sd15");
+        Path file = Golden.manifest().modelPath("tiny-sd15-single-file");
+        GenerationRequest request = tiny("DDIM");
+        GenerationResult fromFolder = run(request, NO_IMAGES);
+        GenerationResult fromFile = new Generator(Generator.byPath(), folder, "test")
+                .submit(GenerationRequest.of(file.toString(), request.prompt()).withNegativePrompt("blurry")
+                        .withSampling("DDIM", 3, 7).withSeed(42).withSize(64, 64, 1), NO_IMAGES, null).await();
+        float[] a = fromFolder.images().get(0).rgb();
+        float[] b = fromFile.images().get(0).rgb();
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        }
+        // The checkpoint stores the same weights as F16 values that the folder stores exactly.
+        assertTrue(worst < 1e-4, "max difference " + worst);
+        DiffijException noConfig = assertThrows(DiffijException.class, () -> run(GenerationRequest.of(file.toString(),
+                "cat").withSize(64, 64, 1).withSampling("DDIM", 2, 7), NO_IMAGES));
+        assertTrue(noConfig.getMessage().contains("--config"), noConfig.getMessage());
+    }
+
+    @Test
+    void loraTagsInThePromptChangeTheImageAndWeightZeroChangesNothing() {
+        Path loras = Golden.manifest().root().resolve("models/lora");
+        Generator generator = new Generator(Generator.inFolders(List.of(loras)), null, "test");
+        GenerationRequest plain = tiny("DDIM");
+        float[] without = generator.submit(plain, NO_IMAGES, null).await().images().get(0).rgb();
+        GenerationRequest tagged = GenerationRequest.of(plain.model(), "a photo of a cat <lora:tiny-sd15-lora-kohya:1>")
+                .withNegativePrompt("blurry").withSampling("DDIM", 3, 7).withSeed(42).withSize(64, 64, 1);
+        float[] with = generator.submit(tagged, NO_IMAGES, null).await().images().get(0).rgb();
+        GenerationRequest zero = GenerationRequest.of(plain.model(), "a photo of a cat <lora:tiny-sd15-lora-kohya:0>")
+                .withNegativePrompt("blurry").withSampling("DDIM", 3, 7).withSeed(42).withSize(64, 64, 1);
+        float[] atZero = generator.submit(zero, NO_IMAGES, null).await().images().get(0).rgb();
+        assertFalse(java.util.Arrays.equals(without, with), "the LoRA must change the image");
+        assertArrayEquals(without, atZero, "a LoRA at weight 0 must leave the image unchanged");
+        GenerationRequest peft = plain.withAdapters(List.of(new Adapter(Adapter.Kind.LORA, "tiny-sd15-lora-peft", 0.5)));
+        float[] withPeft = generator.submit(peft, NO_IMAGES, null).await().images().get(0).rgb();
+        assertFalse(java.util.Arrays.equals(without, withPeft));
+        float[] again = generator.submit(plain, NO_IMAGES, null).await().images().get(0).rgb();
+        assertArrayEquals(without, again, "the cached base model must be untouched by earlier LoRAs");
+    }
+
+    @Test
     void badRequestsFailBeforeAnyWork() {
         DiffijException sampler = assertThrows(DiffijException.class, () -> run(tiny("Eulr"), NO_IMAGES));
         assertTrue(sampler.getMessage().contains("unknown sampler 'Eulr'"), sampler.getMessage());
         DiffijException model = assertThrows(DiffijException.class,
                 () -> run(GenerationRequest.of("/no/such/model", "cat"), NO_IMAGES));
         assertTrue(model.getMessage().contains("not found"), model.getMessage());
+        DiffijException hypernet = assertThrows(DiffijException.class,
+                () -> run(GenerationRequest.of(tiny("DDIM").model(), "cat <hypernet:x:1>"), NO_IMAGES));
+        assertTrue(hypernet.getMessage().contains("not supported yet"), hypernet.getMessage());
         DiffijException image = assertThrows(DiffijException.class,
                 () -> run(tiny("DDIM").withInit("missing.png", "", 0.5), NO_IMAGES));
         assertTrue(image.getMessage().contains("no image missing.png"), image.getMessage());

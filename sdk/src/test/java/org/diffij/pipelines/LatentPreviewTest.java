@@ -88,7 +88,7 @@ class LatentPreviewTest {
                 .withSampling("Euler a", 3, 7).withSeed(7).withSize(64, 64, 1);
         List<Integer> steps = new ArrayList<>();
         List<RgbImage> previews = new ArrayList<>();
-        new Generator(Generator.byPath(), "test").submit(request, source -> {
+        new Generator(Generator.byPath(), null, "test").submit(request, source -> {
             throw new DiffijException("no images");
         }, null, (step, total, preview) -> {
             assertEquals(3, total);
