@@ -29,8 +29,8 @@ import org.diffij.text.TokenizerBenchmark;
  * A whole SD1.5 text-to-image generation at full size with random weights made in Java (text
  * encoder, UNet and VAE at their real configs; the CLIP vocabulary of the tokenizer benchmark):
  * 512×512, 20 steps of Euler a, guidance 7 (UNet batch 2), decoding included. Prints the time per
- * denoising step, the whole generation and the peak RSS; the memory plan it ran under is printed
- * first.
+ * denoising step (the first one includes encoding the prompts, hence the median), the whole
+ * generation and the peak RSS; the memory plan it ran under is printed first.
  */
 public final class GenerateBenchmark implements Benchmark {
 
