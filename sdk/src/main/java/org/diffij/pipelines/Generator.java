@@ -98,7 +98,7 @@ public final class Generator {
         List<String> negatives = Collections.nCopies(request.batchSize(), request.negativePrompt());
         StableDiffusionPipeline.Inputs inputs = new StableDiffusionPipeline.Inputs(prompts, negatives, request.width(),
                 request.height(), request.steps(), request.cfgScale(), scheduler, noise, request.clipSkip() - 1, null,
-                init, mask, request.strength(), controls);
+                init, mask, request.strength(), controls, null);
         StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs, null);
         return new GenerationResult(complete, output.images(), (System.nanoTime() - start) / 1e9, version);
     }
