@@ -44,10 +44,6 @@ public final class ClipWeights {
         return array;
     }
 
-    public DataType dtype() {
-        return dtype;
-    }
-
     /** Native bytes of everything read so far. */
     public long bytes() {
         return bytes;
