@@ -1,6 +1,7 @@
 package org.diffij.plugin;
 
 import ij.ImagePlus;
+import java.util.List;
 import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
@@ -31,10 +32,10 @@ public final class CannyEdgesCommand extends ControlCommand {
 
     @Override
     protected void declare(CommandParameters parameters, ImagePlus source) {
-        parameters.addNumber("low threshold", 100, 0);
-        parameters.addNumber("high threshold", 200, 0);
-        parameters.addChoice("aperture", new String[] {"3", "5", "7"}, "3");
-        parameters.addCheckbox("l2 gradient (Euclidean magnitude)", false);
+        parameters.addNumber("Low threshold", 100, 0);
+        parameters.addNumber("High threshold", 200, 0);
+        parameters.addChoice("Aperture", new String[] {"3", "5", "7"}, "3");
+        parameters.addCheckbox("L2 gradient (Euclidean magnitude)", false);
         if (source.getBitDepth() == 16 || source.getBitDepth() == 32) {
             parameters.addMessage("16/32-bit: mapped to 8 bit between the 0.5th and 99.5th percentiles");
         }
@@ -55,8 +56,8 @@ public final class CannyEdgesCommand extends ControlCommand {
                 image = PercentileNormalisation.standard().toUnsignedBytes(ImgLibBridge.gray(ip));
             }
             image = resized(image, resize, ModelResize.Interpolation.LINEAR);
-            return output("Canny of " + source.getTitle(), source,
-                    ImgLibBridge.processor(new Canny(canny).edges(image)));
+            return List.of(output("Canny of " + source.getTitle(), source,
+                    ImgLibBridge.processor(new Canny(canny).edges(image)), resize));
         };
     }
 }

@@ -13,8 +13,8 @@ import org.diffij.DiffijException;
  * The parameters of one command run, declared and read in order like a {@link GenericDialog}.
  * With a display the dialog is used (it fills itself from macro options and records them); headless,
  * where {@code GenericDialog} throws, values come from the macro options string. Either way a
- * field's macro key is the first word of its label, lower-cased ({@link Macro#trimKey}), so the
- * same macro line works in both.
+ * field's macro key is the first word of its label, lower-cased ({@link Macro#trimKey}): the label
+ * "Low threshold" records as {@code low=100}, and the same macro line works in both.
  */
 public final class CommandParameters {
 

@@ -6,7 +6,9 @@ import ij.WindowManager;
 import ij.macro.Interpreter;
 import ij.measure.Calibration;
 import ij.plugin.PlugIn;
+import ij.process.ImageProcessor;
 import java.awt.GraphicsEnvironment;
+import java.util.List;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.NativeType;
 import net.imglib2.type.numeric.RealType;
@@ -19,7 +21,7 @@ import org.diffij.conditioning.ModelResize;
  * source's calibration; the source is never modified. A wrong kind of image or a bad parameter is
  * reported with one clear message (and aborts a running macro).
  *
- * <p>Every command ends with the same two options, the {@link ModelResize} rule: {@code size} (the
+ * <p>Every command ends with the same three options, the {@link ModelResize} rule: {@code size} (the
  * long side of the generation size, 0 = keep the image's size), {@code resize} (fit or crop) and
  * {@code multiple} (64 or 8).
  */
@@ -40,10 +42,10 @@ public abstract class ControlCommand implements PlugIn {
      */
     protected abstract Computation read(ImagePlus source, CommandParameters parameters);
 
-    /** A configured map computation. */
+    /** A configured map computation; its result lists the new images, the control image first. */
     @FunctionalInterface
     protected interface Computation {
-        ImagePlus run(ModelResize resize);
+        List<ImagePlus> run(ModelResize resize);
     }
 
     @Override
@@ -53,9 +55,9 @@ public abstract class ControlCommand implements PlugIn {
             if (source == null) {
                 throw new DiffijException("no image is open: open the image to turn into a control image first");
             }
-            ImagePlus result = apply(source, CommandParameters.forCurrentRun(title()));
-            if (result != null) {
-                show(result);
+            List<ImagePlus> outputs = apply(source, CommandParameters.forCurrentRun(title()));
+            for (int i = outputs.size() - 1; i >= 0; i--) {
+                show(outputs.get(i));
             }
         } catch (DiffijException e) {
             report(e.getMessage());
@@ -75,19 +77,22 @@ public abstract class ControlCommand implements PlugIn {
         Interpreter.abort();
     }
 
-    /** Runs on {@code source} with macro-style options (as the macro line records them); returns the new image. */
-    public final ImagePlus apply(ImagePlus source, String options) {
+    /**
+     * Runs on {@code source} with macro-style options (as the macro line records them); returns the
+     * new images without showing them, the control image first.
+     */
+    public final List<ImagePlus> apply(ImagePlus source, String options) {
         return apply(source, CommandParameters.forOptions(title(), options));
     }
 
-    private ImagePlus apply(ImagePlus source, CommandParameters parameters) {
+    private List<ImagePlus> apply(ImagePlus source, CommandParameters parameters) {
         check(source);
         declare(parameters, source);
-        parameters.addNumber("size (long side of the generation size in pixels; 0 = keep)", 0, 0);
-        parameters.addChoice("resize", new String[] {"fit", "crop"}, "fit");
-        parameters.addChoice("multiple", new String[] {"64", "8"}, "64");
+        parameters.addNumber("Size (long side of the generation size in pixels; 0 = keep)", 0, 0);
+        parameters.addChoice("Resize", new String[] {"fit", "crop"}, "fit");
+        parameters.addChoice("Multiple", new String[] {"64", "8"}, "64");
         if (!parameters.show()) {
-            return null;
+            return List.of();
         }
         Computation computation = read(source, parameters);
         int size = (int) parameters.nextNumber();
@@ -105,19 +110,20 @@ public abstract class ControlCommand implements PlugIn {
         return resize.apply(image, interpolation);
     }
 
-    /** The new image: titled, with the source's calibration scaled to its size. */
-    protected static ImagePlus output(String title, ImagePlus source, ij.process.ImageProcessor processor) {
+    /**
+     * The new image: titled, with the source's calibration; when the map was resized, pixel sizes
+     * are divided by the magnification (the origin of a cropped map is not shifted).
+     */
+    protected static ImagePlus output(String title, ImagePlus source, ImageProcessor processor, ModelResize resize) {
         ImagePlus result = new ImagePlus(title, processor);
         Calibration calibration = source.getCalibration().copy();
-        calibration.pixelWidth *= (double) source.getWidth() / processor.getWidth();
-        calibration.pixelHeight *= (double) source.getHeight() / processor.getHeight();
+        if (resize != null) {
+            ModelResize.Scale scale = resize.scaleFor(source.getWidth(), source.getHeight());
+            calibration.pixelWidth /= scale.x();
+            calibration.pixelHeight /= scale.y();
+        }
         result.setCalibration(calibration);
         return result;
-    }
-
-    /** Shows an additional output image of a command the same way as its main one. */
-    protected static void showExtra(ImagePlus extra) {
-        show(extra);
     }
 
     private static void show(ImagePlus result) {

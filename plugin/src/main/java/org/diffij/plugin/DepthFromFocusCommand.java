@@ -1,6 +1,7 @@
 package org.diffij.plugin;
 
 import ij.ImagePlus;
+import java.util.List;
 import net.imglib2.img.Img;
 import net.imglib2.type.numeric.real.FloatType;
 import org.diffij.DiffijException;
@@ -34,10 +35,10 @@ public final class DepthFromFocusCommand extends ControlCommand {
 
     @Override
     protected void declare(CommandParameters parameters, ImagePlus source) {
-        parameters.addNumber("window (focus measure box, odd pixels)", DepthFromFocus.DEFAULT_WINDOW, 0);
-        parameters.addNumber("smoothing (sigma in pixels; 0 = none)", DepthFromFocus.DEFAULT_SMOOTHING, 1);
-        parameters.addChoice("near", new String[] {"last slice", "first slice"}, "last slice");
-        parameters.addCheckbox("height map in slices (32-bit) as well", false);
+        parameters.addNumber("Window (focus measure box, odd pixels)", DepthFromFocus.DEFAULT_WINDOW, 0);
+        parameters.addNumber("Smoothing (sigma in pixels; 0 = none)", DepthFromFocus.DEFAULT_SMOOTHING, 1);
+        parameters.addChoice("Near", new String[] {"last slice", "first slice"}, "last slice");
+        parameters.addCheckbox("Height map in slices (32-bit) as well", false);
     }
 
     @Override
@@ -50,14 +51,14 @@ public final class DepthFromFocusCommand extends ControlCommand {
         return resize -> {
             Img<FloatType> height = method.heightMap(ImgLibBridge.zStack(source));
             ImagePlus depth = output("Depth of " + source.getTitle(), source, ImgLibBridge.processor(
-                    DepthFromFocus.render(resized(height, resize, ModelResize.Interpolation.LINEAR), near)));
-            if (heightMap) {
-                ImagePlus heights = output("Height of " + source.getTitle(), source,
-                        ImgLibBridge.processor(resized(height, resize, ModelResize.Interpolation.LINEAR)));
-                heights.getCalibration().setValueUnit("slice");
-                ControlCommand.showExtra(heights);
+                    DepthFromFocus.render(resized(height, resize, ModelResize.Interpolation.LINEAR), near)), resize);
+            if (!heightMap) {
+                return List.of(depth);
             }
-            return depth;
+            ImagePlus heights = output("Height of " + source.getTitle(), source,
+                    ImgLibBridge.processor(resized(height, resize, ModelResize.Interpolation.LINEAR)), resize);
+            heights.getCalibration().setValueUnit("slice");
+            return List.of(depth, heights);
         };
     }
 }

@@ -9,12 +9,14 @@ import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.converter.Converters;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.type.numeric.integer.UnsignedByteType;
+import net.imglib2.type.numeric.integer.UnsignedShortType;
 import net.imglib2.view.Views;
 import org.diffij.DiffijException;
 
@@ -49,6 +51,11 @@ public final class ImgLibBridge {
         return ArrayImgs.unsignedBytes((byte[]) ip.getPixels(), ip.getWidth(), ip.getHeight());
     }
 
+    /** A 16-bit processor as a 2-D view of its pixels. */
+    public static RandomAccessibleInterval<UnsignedShortType> shorts(ShortProcessor ip) {
+        return ArrayImgs.unsignedShorts((short[]) ip.getPixels(), ip.getWidth(), ip.getHeight());
+    }
+
     /** An RGB processor as an (x, y, 3) view of its red, green and blue bytes. */
     public static RandomAccessibleInterval<UnsignedByteType> rgb(ColorProcessor ip) {
         return Converters.argbChannels(ArrayImgs.argbs((int[]) ip.getPixels(), ip.getWidth(), ip.getHeight()), 1, 2, 3);
@@ -56,15 +63,20 @@ public final class ImgLibBridge {
 
     /** The z slices of the image at its current channel and frame, as an (x, y, z) view. */
     public static RandomAccessibleInterval<? extends RealType<?>> zStack(ImagePlus imp) {
+        return switch (imp.getBitDepth()) {
+            case 8 -> zStack(imp, ip -> bytes((ByteProcessor) ip));
+            case 16 -> zStack(imp, ip -> shorts((ShortProcessor) ip));
+            case 32 -> zStack(imp, ip -> ArrayImgs.floats((float[]) ip.getPixels(), ip.getWidth(), ip.getHeight()));
+            default -> throw new DiffijException("this command needs a gray stack (8, 16 or 32 bit), not RGB");
+        };
+    }
+
+    private static <T> RandomAccessibleInterval<T> zStack(ImagePlus imp,
+            Function<ImageProcessor, RandomAccessibleInterval<T>> wrap) {
         ImageStack stack = imp.getStack();
-        int channel = imp.getChannel();
-        int frame = imp.getFrame();
-        List<RandomAccessibleInterval<RealType<?>>> slices = new ArrayList<>();
+        List<RandomAccessibleInterval<T>> slices = new ArrayList<>();
         for (int z = 1; z <= imp.getNSlices(); z++) {
-            @SuppressWarnings("unchecked")
-            RandomAccessibleInterval<RealType<?>> slice = (RandomAccessibleInterval<RealType<?>>) (RandomAccessibleInterval<?>)
-                    gray(stack.getProcessor(imp.getStackIndex(channel, z, frame)));
-            slices.add(slice);
+            slices.add(wrap.apply(stack.getProcessor(imp.getStackIndex(imp.getChannel(), z, imp.getFrame()))));
         }
         return Views.stack(slices);
     }

@@ -1,9 +1,11 @@
 package org.diffij.plugin;
 
 import ij.ImagePlus;
+import java.util.List;
+import ij.process.ByteProcessor;
+import ij.process.ShortProcessor;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.IntegerType;
-import net.imglib2.type.numeric.integer.UnsignedShortType;
 import org.diffij.DiffijException;
 import org.diffij.conditioning.Ade20kPalette;
 import org.diffij.conditioning.ModelResize;
@@ -38,17 +40,13 @@ public final class LabelColoursCommand extends ControlCommand {
     protected Computation read(ImagePlus source, CommandParameters parameters) {
         return resize -> {
             RandomAccessibleInterval<? extends IntegerType<?>> labels = source.getBitDepth() == 8
-                    ? resized(ImgLibBridge.bytes((ij.process.ByteProcessor) source.getProcessor()), resize,
+                    ? resized(ImgLibBridge.bytes((ByteProcessor) source.getProcessor()), resize,
                             ModelResize.Interpolation.NEAREST)
-                    : resized(shorts(source), resize, ModelResize.Interpolation.NEAREST);
-            return output("Label colours of " + source.getTitle(), source,
-                    ImgLibBridge.processor(Ade20kPalette.get().colorize(labels)));
+                    : resized(ImgLibBridge.shorts((ShortProcessor) source.getProcessor()), resize,
+                            ModelResize.Interpolation.NEAREST);
+            return List.of(output("Label colours of " + source.getTitle(), source,
+                    ImgLibBridge.processor(Ade20kPalette.get().colorize(labels)), resize));
         };
-    }
-
-    @SuppressWarnings("unchecked")
-    private static RandomAccessibleInterval<UnsignedShortType> shorts(ImagePlus source) {
-        return (RandomAccessibleInterval<UnsignedShortType>) ImgLibBridge.gray(source.getProcessor());
     }
 
 }

@@ -37,19 +37,19 @@ public final class MaskFromSelectionCommand extends ControlCommand {
 
     @Override
     protected void declare(CommandParameters parameters, ImagePlus source) {
-        parameters.addNumber("grow (pixels; negative shrinks)", 0, 1);
-        parameters.addNumber("feather (edge softness, Gaussian sigma in pixels)", 0, 1);
+        parameters.addNumber("Grow (pixels; negative shrinks)", 0, 1);
+        parameters.addNumber("Feather (edge softness, Gaussian sigma in pixels)", 0, 1);
     }
 
     @Override
     protected Computation read(ImagePlus source, CommandParameters parameters) {
         InpaintMask mask = new InpaintMask(parameters.nextNumber(), parameters.nextNumber());
-        List<Polyline> areas = new ArrayList<>();
+        List<List<Polyline>> areas = new ArrayList<>();
         for (Roi roi : Selections.of(source)) {
-            areas.addAll(Selections.outlines(roi));
+            areas.add(Selections.outlines(roi));
         }
-        return resize -> output("Mask of " + source.getTitle(), source, ImgLibBridge.processor(
-                resized(mask.draw(areas, source.getWidth(), source.getHeight()), resize,
-                        ModelResize.Interpolation.LINEAR)));
+        return resize -> List.of(output("Mask of " + source.getTitle(), source, ImgLibBridge.processor(
+                resized(mask.drawAreas(areas, source.getWidth(), source.getHeight()), resize,
+                        ModelResize.Interpolation.LINEAR)), resize));
     }
 }

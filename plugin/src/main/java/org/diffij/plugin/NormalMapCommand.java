@@ -1,6 +1,7 @@
 package org.diffij.plugin;
 
 import ij.ImagePlus;
+import java.util.List;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.type.numeric.RealType;
@@ -32,8 +33,8 @@ public final class NormalMapCommand extends ControlCommand {
 
     @Override
     protected void declare(CommandParameters parameters, ImagePlus source) {
-        parameters.addNumber("strength (z component; smaller = stronger relief)", NormalMap.DEFAULT_STRENGTH, 4);
-        parameters.addNumber("background (normalised depth below which the surface is flat)",
+        parameters.addNumber("Strength (z component; smaller = stronger relief)", NormalMap.DEFAULT_STRENGTH, 4);
+        parameters.addNumber("Background (normalised depth below which the surface is flat)",
                 NormalMap.DEFAULT_BACKGROUND_THRESHOLD, 2);
     }
 
@@ -44,7 +45,8 @@ public final class NormalMapCommand extends ControlCommand {
             RandomAccessibleInterval<? extends RealType<?>> depth = ImgLibBridge.gray(source.getProcessor());
             NormalMap.Result result = normals.compute(resize == null ? depth
                     : resized(floatCopy(depth), resize, ModelResize.Interpolation.LINEAR));
-            return output("Normal map of " + source.getTitle(), source, ImgLibBridge.processor(result.normalU8()));
+            return List.of(output("Normal map of " + source.getTitle(), source,
+                    ImgLibBridge.processor(result.normalU8()), resize));
         };
     }
 

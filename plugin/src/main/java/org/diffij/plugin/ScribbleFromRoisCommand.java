@@ -38,7 +38,7 @@ public final class ScribbleFromRoisCommand extends ControlCommand {
 
     @Override
     protected void declare(CommandParameters parameters, ImagePlus source) {
-        parameters.addNumber("width (stroke width in pixels)", 3, 1);
+        parameters.addNumber("Width (stroke width in pixels)", 3, 1);
     }
 
     @Override
@@ -48,8 +48,8 @@ public final class ScribbleFromRoisCommand extends ControlCommand {
         for (Roi roi : Selections.of(source)) {
             strokes.add(Selections.stroke(roi));
         }
-        return resize -> output("Scribble of " + source.getTitle(), source, ImgLibBridge.processor(
+        return resize -> List.of(output("Scribble of " + source.getTitle(), source, ImgLibBridge.processor(
                 resized(scribbles.draw(strokes, source.getWidth(), source.getHeight()), resize,
-                        ModelResize.Interpolation.LINEAR)));
+                        ModelResize.Interpolation.LINEAR)), resize));
     }
 }

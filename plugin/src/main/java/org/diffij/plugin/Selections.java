@@ -30,7 +30,7 @@ final class Selections {
         return rois;
     }
 
-    /** Each area of a selection as a closed polygon (a composite selection gives one per part). */
+    /** The rings of an area selection (a composite selection gives one per part, holes included). */
     static List<Polyline> outlines(Roi roi) {
         List<Polyline> out = new ArrayList<>();
         if (roi instanceof ShapeRoi shape) {
@@ -43,11 +43,22 @@ final class Selections {
         return out;
     }
 
-    /** A line selection as its path, an area as its outline closed back to the first point. */
+    /**
+     * A line selection as its path, an area as its outline closed back to the first point. Line
+     * coordinates count pixel centres (ImageJ draws {@code makeLine(0, 10, 50, 10)} on row 10), area
+     * coordinates pixel corners; both are returned in corner coordinates (pixel centre at i + 0.5).
+     */
     static Polyline stroke(Roi roi) {
         FloatPolygon polygon = roi.getFloatPolygon();
         if (!roi.isArea()) {
-            return path(polygon);
+            Polyline centred = path(polygon);
+            double[] xs = centred.xs();
+            double[] ys = centred.ys();
+            for (int i = 0; i < xs.length; i++) {
+                xs[i] += 0.5;
+                ys[i] += 0.5;
+            }
+            return new Polyline(xs, ys);
         }
         int n = polygon.npoints;
         double[] xs = new double[n + 1];

@@ -13,6 +13,7 @@ import ij.gui.OvalRoi;
 import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
+import java.util.List;
 import java.util.Random;
 import net.imglib2.img.array.ArrayImgs;
 import org.diffij.DiffijException;
@@ -71,15 +72,17 @@ class ControlMacrosTest {
     @Test
     void generationSizeResizesAndScalesTheCalibration() {
         ImagePlus rgb = calibrated(new ImagePlus("rgb", shapes().getProcessor().convertToColorProcessor()));
-        ImagePlus edges = new CannyEdgesCommand().apply(rgb, "low=50 high=150 aperture=5 l2 size=128 resize=crop");
+        ImagePlus edges = new CannyEdgesCommand().apply(rgb, "low=50 high=150 aperture=5 l2 size=128 resize=crop").get(0);
         assertEquals(128, edges.getWidth());
         assertEquals(128, edges.getHeight());
-        assertEquals(0.5 * 90 / 128, edges.getCalibration().pixelWidth, 1e-12);
-        ImagePlus fitted = new CannyEdgesCommand().apply(rgb, "size=128 resize=fit multiple=8");
+        assertEquals(0.5 * 70 / 128, edges.getCalibration().pixelWidth, 1e-12, "crop magnifies 70 -> 128 in x too");
+        assertEquals(0.25 * 70 / 128, edges.getCalibration().pixelHeight, 1e-12);
+        ImagePlus fitted = new CannyEdgesCommand().apply(rgb, "size=128 resize=fit multiple=8").get(0);
         assertEquals(128, fitted.getWidth());
         assertEquals(96, fitted.getHeight(), "70 * 128 / 90 = 99.6 rounds to 12 multiples of 8");
+        assertEquals(0.25 * 70 / 96, fitted.getCalibration().pixelHeight, 1e-12);
         DiffijException bad = assertThrows(DiffijException.class,
-                () -> new CannyEdgesCommand().apply(rgb, "aperture=4"));
+                () -> new CannyEdgesCommand().apply(rgb, "aperture=4").get(0));
         assertTrue(bad.getMessage().contains("'aperture' must be one of 3, 5, 7"), bad.getMessage());
     }
 
@@ -120,6 +123,12 @@ class ControlMacrosTest {
         assertTrue(right > left + 100, "right half in focus at slice 4 is nearer than the left at 1: " + left + " / "
                 + right);
         assertEquals(0.5, depth.getCalibration().pixelWidth);
+        List<ImagePlus> outputs = new DepthFromFocusCommand().apply(series, "height size=64 multiple=8");
+        assertEquals(2, outputs.size(), "depth and height map");
+        assertEquals(64, outputs.get(0).getWidth());
+        assertEquals(32, outputs.get(1).getHeight());
+        assertEquals(32, outputs.get(1).getBitDepth());
+        assertEquals(4.0, outputs.get(1).getProcessor().getf(56, 16), 0.5, "height in slices where slice 4 is sharp");
     }
 
     @Test
@@ -137,7 +146,7 @@ class ControlMacrosTest {
                 + "\"shapes\" has 1"), run.log());
         assertFalse(run.log().contains("Depth of"), "the macro stopped at the error");
         assertTrue(run.image() == null || !run.image().getTitle().startsWith("Depth of"));
-        DiffijException e = assertThrows(DiffijException.class, () -> new DepthFromFocusCommand().apply(single, ""));
+        DiffijException e = assertThrows(DiffijException.class, () -> new DepthFromFocusCommand().apply(single, "").get(0));
         assertTrue(e.getMessage().startsWith("depth from focus needs a z-stack of at least 3 slices"), e.getMessage());
     }
 
@@ -178,10 +187,10 @@ class ControlMacrosTest {
         ImagePlus wrong = new ImagePlus("wrong", labels);
         HeadlessImageJ.MacroRun run = HeadlessImageJ.runMacro("control_label_colours.ijm", wrong);
         assertTrue(run.log().contains("Label Colours: label 200 at x=7, y=7 is not an ADE20K class"), run.log());
-        DiffijException e = assertThrows(DiffijException.class, () -> new LabelColoursCommand().apply(wrong, ""));
+        DiffijException e = assertThrows(DiffijException.class, () -> new LabelColoursCommand().apply(wrong, "").get(0));
         assertTrue(e.getMessage().startsWith("label 200 at x=7, y=7"), e.getMessage());
         assertThrows(DiffijException.class, () -> new LabelColoursCommand().apply(
-                new ImagePlus("rgb", new ColorProcessor(4, 4)), ""));
+                new ImagePlus("rgb", new ColorProcessor(4, 4)), "").get(0));
     }
 
     @Test
@@ -190,13 +199,18 @@ class ControlMacrosTest {
         assertNotNull(scribble);
         assertEquals("Scribble of canvas", scribble.getTitle());
         assertEquals(255, scribble.getProcessor().get(60, 10), "on the horizontal stroke");
+        assertEquals(255, scribble.getProcessor().get(60, 9), "3 px wide, centred on row 10 as ImageJ draws it");
+        assertEquals(255, scribble.getProcessor().get(60, 11));
+        assertEquals(0, scribble.getProcessor().get(60, 12));
+        assertEquals(0, scribble.getProcessor().get(60, 8));
         assertEquals(0, scribble.getProcessor().get(60, 50), "between the strokes");
         ImagePlus line = shapes();
         line.setRoi(new ij.gui.Line(5, 60, 80, 60));
-        ImagePlus own = new ScribbleFromRoisCommand().apply(line, "width=5");
-        assertEquals(255, own.getProcessor().get(40, 60));
-        assertEquals(0, own.getProcessor().get(40, 55));
-        assertThrows(DiffijException.class, () -> new ScribbleFromRoisCommand().apply(shapes(), ""));
+        ImagePlus own = new ScribbleFromRoisCommand().apply(line, "width=5").get(0);
+        for (int y = 55; y <= 65; y++) {
+            assertEquals(y >= 58 && y <= 62 ? 255 : 0, own.getProcessor().get(40, y), "row " + y);
+        }
+        assertThrows(DiffijException.class, () -> new ScribbleFromRoisCommand().apply(shapes(), "").get(0));
     }
 
     @Test
@@ -214,8 +228,27 @@ class ControlMacrosTest {
         assertArrayEquals(before, (int[]) photo.getProcessor().getPixels());
         ImagePlus line = shapes();
         line.setRoi(new ij.gui.Line(0, 0, 10, 10));
-        DiffijException e = assertThrows(DiffijException.class, () -> new MaskFromSelectionCommand().apply(line, ""));
+        DiffijException e = assertThrows(DiffijException.class, () -> new MaskFromSelectionCommand().apply(line, "").get(0));
         assertTrue(e.getMessage().contains("enclose no area"), e.getMessage());
         assertEquals("Mask of photo", HeadlessImageJ.runMacro("control_mask.ijm", null).image().getTitle());
+    }
+
+    @Test
+    void anUngrownUnfeatheredMaskIsImageJsOwnSelectionMask() {
+        ij.gui.Roi[] selections = {
+            new ij.gui.PolygonRoi(new int[] {10, 60, 118, 40}, new int[] {80, 20, 70, 90}, 4, ij.gui.Roi.POLYGON),
+            new ij.gui.PolygonRoi(new float[] {10.3f, 60.7f, 118.2f}, new float[] {80.5f, 20.1f, 70.9f}, 3,
+                    ij.gui.Roi.POLYGON),
+            new OvalRoi(30, 20, 41, 31),
+            new ij.gui.Roi(5, 5, 10, 10),
+            new ij.gui.ShapeRoi(new OvalRoi(5, 5, 30, 30)).or(new ij.gui.ShapeRoi(new ij.gui.Roi(60, 50, 30, 20))),
+            new ij.gui.ShapeRoi(new OvalRoi(20, 10, 80, 70)).xor(new ij.gui.ShapeRoi(new OvalRoi(40, 30, 30, 25)))};
+        for (ij.gui.Roi selection : selections) {
+            ImagePlus image = new ImagePlus("image", new ByteProcessor(128, 100));
+            image.setRoi(selection);
+            byte[] ours = (byte[]) new MaskFromSelectionCommand().apply(image, "").get(0).getProcessor().getPixels();
+            byte[] imageJ = (byte[]) image.createRoiMask().getPixels();
+            assertArrayEquals(imageJ, ours, selection.getTypeAsString());
+        }
     }
 }

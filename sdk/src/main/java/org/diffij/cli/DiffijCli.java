@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             EngineCommand.class,
             GenerateCommand.class,
+            EncodeCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

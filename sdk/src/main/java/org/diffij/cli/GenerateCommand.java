@@ -34,8 +34,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "diffusers model folder")
+    @Option(names = "--model", required = true,
+            description = "diffusers model folder, or a single-file .safetensors checkpoint (with --config)")
     String model;
+
+    @Option(names = "--config", description = "for a single-file checkpoint: a diffusers folder of the same "
+            + "architecture giving the component configs and tokenizer")
+    Path config;
 
     @Option(names = "--prompt", required = true, description = "what to generate")
     String prompt;
@@ -108,7 +113,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             targets.add(target);
         }
-        GenerationResult result = new Generator(Generator.byPath(), "Diffij " + Version.current())
+        GenerationResult result = new Generator(Generator.byPath(), config, "Diffij " + Version.current())
                 .submit(request, source -> PngFiles.read(Path.of(source)), (done, total, message) -> {
                     console.println(message);
                     console.flush();

@@ -111,8 +111,10 @@ public final class SeparableFilter {
         RandomAccess<? extends RealType<?>> in = image.randomAccess();
         for (int y = firstSource; y <= lastSource; y++) {
             Planes.readRow(in, image, y, line);
-            for (int i = 0; i < padded.length; i++) {
+            System.arraycopy(line, 0, padded, rx, width);
+            for (int i = 0; i < rx; i++) {
                 padded[i] = line[border.index(i - rx, width)];
+                padded[rx + width + i] = line[border.index(width + i, width)];
             }
             double[] target = rowPass[y - firstSource];
             for (int k = 0; k < alongX.length; k++) {

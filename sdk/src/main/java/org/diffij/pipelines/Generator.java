@@ -29,14 +29,17 @@ import org.diffij.schedulers.Scheduler;
 public final class Generator {
 
     private final Function<String, Path> models;
+    private final Path singleFileConfig;
     private final String version;
 
     /**
-     * @param models  resolves the request's model name to a folder or file (e.g. searching model folders)
-     * @param version the software version recorded on results
+     * @param models           resolves the request's model name to a folder or file (e.g. searching model folders)
+     * @param singleFileConfig a diffusers folder giving configs and tokenizers to single-file checkpoints, or null
+     * @param version          the software version recorded on results
      */
-    public Generator(Function<String, Path> models, String version) {
+    public Generator(Function<String, Path> models, Path singleFileConfig, String version) {
         this.models = models;
+        this.singleFileConfig = singleFileConfig;
         this.version = version;
     }
 
@@ -56,6 +59,10 @@ public final class Generator {
             ProgressListener listener) {
         Samplers.lookup(request.sampler());
         Path modelPath = models.apply(request.model());
+        if (!Files.isDirectory(modelPath) && singleFileConfig == null) {
+            throw new DiffijException(modelPath.getFileName() + " is a single-file checkpoint: name a diffusers folder "
+                    + "of the same architecture (SD 1.x, 2.x or XL) for its configs and tokenizer (--config DIR)");
+        }
         List<Path> controlPaths = new ArrayList<>();
         for (Control control : request.controls()) {
             controlPaths.add(models.apply(control.model()));
@@ -72,12 +79,12 @@ public final class Generator {
         job.checkCancelled();
         job.progress(0, request.steps(), "loading " + modelPath.getFileName());
         StableDiffusionModel model = job.model("stable-diffusion:" + modelPath.toAbsolutePath().normalize() + ":"
-                + job.engine().computeType(), manager -> {
-                    if (!Files.isDirectory(modelPath)) {
-                        throw new DiffijException(modelPath.getFileName() + ": single-file checkpoints are not "
-                                + "supported by generation yet; use the diffusers folder of the model");
+                + complete.modelHash() + ":" + job.engine().computeType(), manager -> {
+                    if (Files.isDirectory(modelPath)) {
+                        return StableDiffusionModel.load(modelPath, manager, job.engine().computeType());
                     }
-                    return StableDiffusionModel.load(modelPath, manager, job.engine().computeType());
+                    return StableDiffusionModel.loadSingleFile(modelPath, singleFileConfig, manager,
+                            job.engine().computeType());
                 });
         List<StableDiffusionPipeline.ControlInput> controls = new ArrayList<>();
         for (int i = 0; i < request.controls().size(); i++) {

@@ -5,66 +5,160 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.diffij.models.unet.AddedConditions;
-import org.diffij.text.SdxlTextEncoders;
-import org.diffij.text.TextEncoding;
+import org.diffij.text.ClipTextModel;
+import org.diffij.text.prompt.A1111Prompt;
+import org.diffij.text.prompt.PromptEncoder;
+import org.diffij.text.prompt.ScheduledConditioning;
+import org.diffij.text.prompt.SdxlPromptEncoder;
+import org.diffij.text.prompt.WeightedPromptEncoder;
 
 /**
- * The text conditioning of one generation, as diffusers' {@code encode_prompt} builds it: with
- * classifier-free guidance the batch is {@code [negative..., positive...]}; SDXL adds its pooled
- * embedding and size/crop ids.
- *
- * @param context     {@code (B or 2B, 77, cross_attention_dim)}
- * @param added       SDXL's added conditions for the same batch, null for SD 1.x/2.x
+ * The text conditioning of one generation for every step: prompts as A1111 users write them
+ * (emphasis, {@code BREAK}, chunks beyond 75 tokens, {@code [from:to:when]} schedules), encoded once
+ * per distinct text. With classifier-free guidance a step's batch is {@code [negatives..., prompts...]}
+ * as in diffusers; all items are padded with the empty prompt to the same number of chunks, as
+ * A1111 does. SDXL adds its pooled embedding and the size/crop ids. A prompt without syntax gives
+ * exactly diffusers' {@code encode_prompt}.
  */
-public record PromptConditioning(NDArray context, AddedConditions added) {
+public final class PromptConditioning {
+
+    /** The UNet's text inputs for one step: {@code (B or 2B, tokens, features)} and SDXL's added conditions. */
+    public record Step(NDArray context, AddedConditions added) {
+
+        void attachTemporarily(NDManager scope) {
+            context.tempAttach(scope);
+            if (added != null) {
+                added.textEmbeds().tempAttach(scope);
+                added.timeIds().tempAttach(scope);
+            }
+        }
+    }
+
+    private final NDManager manager;
+    private final List<ScheduledConditioning> negatives;
+    private final List<ScheduledConditioning> positives;
+    private final PromptEncoder encoder;
+    private final NDArray timeIds;
+    private final boolean zeroNegatives;
+    private final Map<List<Integer>, Step> byEntries = new HashMap<>();
+
+    private PromptConditioning(NDManager manager, PromptEncoder encoder, List<ScheduledConditioning> negatives,
+            List<ScheduledConditioning> positives, NDArray timeIds, boolean zeroNegatives) {
+        this.manager = manager;
+        this.encoder = encoder;
+        this.negatives = negatives;
+        this.positives = positives;
+        this.timeIds = timeIds;
+        this.zeroNegatives = zeroNegatives;
+    }
 
     /**
-     * @param clipSkip diffusers' clip skip: 0 = last layer (A1111's "Clip skip 1")
-     * @param guided   whether classifier-free guidance needs the negative half
+     * @param textEncoder the first text encoder to use (the model's, or one with LoRA weights merged)
+     * @param clipSkip    diffusers' clip skip: 0 = last layer (A1111's "Clip skip 1")
+     * @param guided      whether classifier-free guidance needs the negative half
      */
-    public static PromptConditioning encode(NDManager manager, StableDiffusionModel model, List<String> prompts,
-            List<String> negatives, int clipSkip, boolean guided, int width, int height) {
-        if (!model.isXl()) {
-            NDArray positive = model.textEncoder().forward(TextEncoding.ids(manager, model.tokenizer(), prompts))
-                    .promptEmbeds(clipSkip);
-            if (!guided) {
-                return new PromptConditioning(positive, null);
+    public static PromptConditioning encode(NDManager manager, StableDiffusionModel model, ClipTextModel textEncoder,
+            List<String> prompts, List<String> negatives, int steps, int clipSkip, boolean guided, int width,
+            int height) {
+        PromptEncoder encoder = model.isXl()
+                ? new SdxlPromptEncoder(WeightedPromptEncoder.sdxl(model.tokenizer(), textEncoder, null, clipSkip),
+                        WeightedPromptEncoder.sdxl(model.tokenizer2(), model.textEncoder2(), null, clipSkip))
+                : WeightedPromptEncoder.sd(model.tokenizer(), textEncoder, null, clipSkip);
+        List<ScheduledConditioning> positive = schedules(manager, encoder, prompts, steps);
+        boolean zeros = model.isXl() && model.forceZerosForEmptyPrompt()
+                && negatives.stream().allMatch(String::isEmpty);
+        List<ScheduledConditioning> negative = guided && !zeros ? schedules(manager, encoder, negatives, steps) : null;
+        NDArray timeIds = null;
+        if (model.isXl()) {
+            float[] ids = new float[6 * prompts.size()];
+            for (int b = 0; b < prompts.size(); b++) {
+                // original size, crop top-left, target size: the generation size, uncropped.
+                System.arraycopy(new float[] {height, width, 0, 0, height, width}, 0, ids, 6 * b, 6);
             }
-            NDArray negative = model.textEncoder().forward(TextEncoding.ids(manager, model.tokenizer(), negatives))
-                    .promptEmbeds(clipSkip);
-            return new PromptConditioning(NDArrays.concat(new NDList(negative, positive), 0), null);
+            timeIds = manager.create(ids, new Shape(prompts.size(), 6));
+            if (guided) {
+                timeIds = NDArrays.concat(new NDList(timeIds, timeIds), 0);
+            }
         }
-        SdxlTextEncoders encoders = new SdxlTextEncoders(model.tokenizer(), model.textEncoder(), model.tokenizer2(),
-                model.textEncoder2());
-        SdxlTextEncoders.Conditioning positive = encoders.encode(manager, prompts, clipSkip);
-        int batch = prompts.size();
-        float[] ids = new float[6 * batch];
-        for (int b = 0; b < batch; b++) {
-            // original size, crop top-left, target size: the generation size uncropped.
-            float[] row = {height, width, 0, 0, height, width};
-            System.arraycopy(row, 0, ids, 6 * b, 6);
+        return new PromptConditioning(manager, encoder, guided ? negative : null, positive, timeIds, guided && zeros);
+    }
+
+    private static List<ScheduledConditioning> schedules(NDManager manager, PromptEncoder encoder, List<String> texts,
+            int steps) {
+        List<ScheduledConditioning> list = new ArrayList<>();
+        for (String text : texts) {
+            list.add(ScheduledConditioning.encode(manager, encoder, A1111Prompt.parse(text, steps).schedule()));
         }
-        NDArray timeIds = manager.create(ids, new Shape(batch, 6));
-        if (!guided) {
-            return new PromptConditioning(positive.promptEmbeds(),
-                    new AddedConditions(positive.pooledPromptEmbeds(), timeIds));
+        return list;
+    }
+
+    /** The conditioning of step {@code index} (0-based); steps with the same prompts share one array. */
+    public Step at(int index) {
+        List<Integer> key = new ArrayList<>();
+        for (ScheduledConditioning s : positives) {
+            key.add(entryIndex(s, index));
         }
-        boolean zeros = model.forceZerosForEmptyPrompt() && negatives.stream().allMatch(String::isEmpty);
-        NDArray negativeEmbeds;
-        NDArray negativePooled;
-        if (zeros) {
-            negativeEmbeds = positive.promptEmbeds().zerosLike();
-            negativePooled = positive.pooledPromptEmbeds().zerosLike();
-        } else {
-            SdxlTextEncoders.Conditioning negative = encoders.encode(manager, negatives, clipSkip);
-            negativeEmbeds = negative.promptEmbeds();
-            negativePooled = negative.pooledPromptEmbeds();
+        if (negatives != null) {
+            for (ScheduledConditioning s : negatives) {
+                key.add(entryIndex(s, index));
+            }
         }
-        return new PromptConditioning(
-                NDArrays.concat(new NDList(negativeEmbeds, positive.promptEmbeds()), 0),
-                new AddedConditions(NDArrays.concat(new NDList(negativePooled, positive.pooledPromptEmbeds()), 0),
-                        NDArrays.concat(new NDList(timeIds, timeIds), 0)));
+        return byEntries.computeIfAbsent(key, k -> assemble(index));
+    }
+
+    private static int entryIndex(ScheduledConditioning schedule, int step) {
+        List<ScheduledConditioning.Entry> entries = schedule.entries();
+        for (int i = 0; i < entries.size(); i++) {
+            if (step <= entries.get(i).endAtStep()) {
+                return i;
+            }
+        }
+        return entries.size() - 1;
+    }
+
+    private Step assemble(int index) {
+        List<PromptEncoder.Conditioning> items = new ArrayList<>();
+        List<PromptEncoder.Conditioning> positive = new ArrayList<>();
+        for (ScheduledConditioning s : positives) {
+            positive.add(s.at(index));
+        }
+        if (negatives != null) {
+            negatives.forEach(s -> items.add(s.at(index)));
+        } else if (zeroNegatives) {
+            positive.forEach(p -> items.add(new PromptEncoder.Conditioning(p.embeds().zerosLike(),
+                    p.pooled() == null ? null : p.pooled().zerosLike())));
+        }
+        items.addAll(positive);
+        long tokens = items.stream().mapToLong(c -> c.embeds().getShape().get(1)).max().orElse(0);
+        NDList embeds = new NDList();
+        NDList pooled = new NDList();
+        for (PromptEncoder.Conditioning item : items) {
+            embeds.add(padded(item.embeds(), tokens));
+            if (item.pooled() != null) {
+                pooled.add(item.pooled());
+            }
+        }
+        NDArray context = NDArrays.concat(embeds, 0);
+        AddedConditions added = timeIds == null ? null : new AddedConditions(NDArrays.concat(pooled, 0), timeIds);
+        return new Step(context, added);
+    }
+
+    /** Appends the empty prompt's chunk until the conditioning has {@code tokens} tokens. */
+    private NDArray padded(NDArray embeds, long tokens) {
+        long have = embeds.getShape().get(1);
+        if (have == tokens) {
+            return embeds;
+        }
+        NDArray empty = encoder.encode(manager, "").embeds();
+        NDList parts = new NDList(embeds);
+        for (long t = have; t < tokens; t += empty.getShape().get(1)) {
+            parts.add(empty);
+        }
+        return NDArrays.concat(parts, 1);
     }
 }

@@ -7,10 +7,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.diffij.DiffijException;
 import org.diffij.engine.CachedModel;
+import java.util.Set;
+import java.util.function.Function;
+import org.diffij.io.HostTensor;
 import org.diffij.io.Json;
 import org.diffij.io.ModelFolder;
+import org.diffij.io.WeightSet;
+import org.diffij.io.Weights;
+import org.diffij.models.checkpoint.SingleFileCheckpoint;
+import org.diffij.models.unet.UNet2DConditionConfig;
 import org.diffij.models.unet.UNet2DConditionModel;
 import org.diffij.models.vae.AutoencoderKL;
+import org.diffij.models.vae.AutoencoderKLConfig;
+import org.diffij.text.ClipTextConfig;
 import org.diffij.text.ClipTextModel;
 import org.diffij.text.ClipTokenizer;
 
@@ -47,6 +56,47 @@ public final class StableDiffusionModel implements CachedModel {
 
     /** A diffusers pipeline folder (SD 1.x, 2.x or XL). */
     public static StableDiffusionModel load(Path folder, NDManager manager, DataType computeType) {
+        ModelFolder model = pipelineFolder(folder);
+        return assemble(folder, model, name -> WeightSet.openFolder(folder.resolve(name)), manager, computeType);
+    }
+
+    /**
+     * An original LDM / A1111 / Civitai single-file checkpoint, with the configs and tokenizers of a
+     * diffusers folder of the same architecture (as diffusers' {@code from_single_file(config=...)}).
+     */
+    public static StableDiffusionModel loadSingleFile(Path checkpoint, Path configFolder, NDManager manager,
+            DataType computeType) {
+        ModelFolder model = pipelineFolder(configFolder);
+        try (SingleFileCheckpoint file = SingleFileCheckpoint.open(checkpoint, configFolder)) {
+            for (String name : new String[] {"unet", "vae", "text_encoder"}) {
+                if (!file.components().contains(name)) {
+                    throw new DiffijException(checkpoint.getFileName() + ": holds no " + name + " weights; a "
+                            + "Stable Diffusion checkpoint has model.diffusion_model.*, first_stage_model.* and the "
+                            + "text encoder");
+                }
+            }
+            return assemble(checkpoint, model, name -> new Unclosed(file.component(name)), manager, computeType);
+        }
+    }
+
+    /** A view that the per-component loader may close without closing the shared checkpoint. */
+    private record Unclosed(Weights weights) implements Weights, AutoCloseable {
+        @Override
+        public Set<String> names() {
+            return weights.names();
+        }
+
+        @Override
+        public HostTensor read(String name) {
+            return weights.read(name);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static ModelFolder pipelineFolder(Path folder) {
         if (!Files.isDirectory(folder)) {
             throw new DiffijException(folder + ": no such model folder");
         }
@@ -57,19 +107,37 @@ public final class StableDiffusionModel implements CachedModel {
                         + "found " + model.components().keySet() + ")");
             }
         }
+        return model;
+    }
+
+    private static <W extends Weights & AutoCloseable> StableDiffusionModel assemble(Path path, ModelFolder model,
+            Function<String, W> weights, NDManager manager, DataType computeType) {
+        Path folder = model.root();
         boolean xl = model.components().containsKey("text_encoder_2");
         JsonObject index = Json.readObject(folder.resolve("model_index.json"));
         boolean forceZeros = index.has("force_zeros_for_empty_prompt")
                 && index.get("force_zeros_for_empty_prompt").getAsBoolean();
-        return new StableDiffusionModel(folder,
-                ClipTokenizer.load(folder.resolve("tokenizer")),
-                ClipTextModel.load(folder.resolve("text_encoder"), manager, computeType),
-                xl ? ClipTokenizer.load(folder.resolve("tokenizer_2")) : null,
-                xl ? ClipTextModel.load(folder.resolve("text_encoder_2"), manager, computeType) : null,
-                UNet2DConditionModel.load(folder.resolve("unet"), manager, computeType),
-                AutoencoderKL.load(folder.resolve("vae"), manager, computeType),
-                Json.readObject(folder.resolve("scheduler").resolve("scheduler_config.json")),
-                forceZeros);
+        try (W unet = weights.apply("unet"); W vae = weights.apply("vae"); W text = weights.apply("text_encoder");
+                W text2 = xl ? weights.apply("text_encoder_2") : null) {
+            return new StableDiffusionModel(path,
+                    ClipTokenizer.load(folder.resolve("tokenizer")),
+                    ClipTextModel.load(ClipTextConfig.read(folder.resolve("text_encoder/config.json")), text, manager,
+                            computeType),
+                    xl ? ClipTokenizer.load(folder.resolve("tokenizer_2")) : null,
+                    xl ? ClipTextModel.load(ClipTextConfig.read(folder.resolve("text_encoder_2/config.json")), text2,
+                            manager, computeType) : null,
+                    new UNet2DConditionModel(UNet2DConditionConfig.from(model.component("unet").config()), unet, manager,
+                            computeType),
+                    new AutoencoderKL(AutoencoderKLConfig.from(model.component("vae").config()), vae, manager,
+                            computeType),
+                    Json.readObject(folder.resolve("scheduler").resolve("scheduler_config.json")),
+                    forceZeros);
+        } catch (Exception e) {
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new DiffijException(path + ": cannot be loaded (" + e.getMessage() + ")", e);
+        }
     }
 
     public Path path() {

@@ -87,8 +87,8 @@ public final class StableDiffusionPipeline {
             throw new DiffijException("inpainting needs the image to paint into, not only a mask");
         }
         boolean guided = in.guidance() > 1;
-        PromptConditioning text = PromptConditioning.encode(manager, model, in.prompts(), in.negatives(),
-                in.clipSkip(), guided, in.width(), in.height());
+        PromptConditioning text = PromptConditioning.encode(manager, model, model.textEncoder(), in.prompts(),
+                in.negatives(), in.steps(), in.clipSkip(), guided, in.width(), in.height());
 
         Scheduler scheduler = in.scheduler();
         scheduler.setTimesteps(in.steps(), in.initImage() == null ? 1.0 : in.strength());
@@ -141,17 +141,18 @@ public final class StableDiffusionPipeline {
                 : in.imagePrompt().branches(manager, model.unet().config(), batch, guided);
 
         double[] timesteps = scheduler.timesteps();
+        // Scheduled prompts count user steps over the whole schedule, img2img's skipped steps included;
+        // a second-order sampler evaluates the model twice per step after its first.
+        int order = scheduler.order();
+        int firstStep = in.steps() - (timesteps.length + order - 1) / order;
         List<HostTensor> stepLatents = new ArrayList<>();
         for (int i = 0; i < timesteps.length; i++) {
             job.checkCancelled();
             double t = timesteps[i];
             HostTensor guidance;
+            PromptConditioning.Step conditioning = text.at(firstStep + (i + order - 1) / order);
             try (NDManager step = manager.newSubManager()) {
-                text.context().tempAttach(step);
-                if (text.added() != null) {
-                    text.added().textEmbeds().tempAttach(step);
-                    text.added().timeIds().tempAttach(step);
-                }
+                conditioning.attachTemporarily(step);
                 HostTensor input = scheduler.scaleModelInput(guided ? repeat(latents) : latents);
                 NDArray x = Tensors.toNDArray(step, input, dtype);
                 if (inpaintChannels != null) {
@@ -164,14 +165,14 @@ public final class StableDiffusionPipeline {
                     double keep = (double) i / timesteps.length < control.input().start()
                             || (double) (i + 1) / timesteps.length > control.input().end() ? 0 : 1;
                     control.image().tempAttach(step);
-                    ControlResiduals r = control.input().model().forward(latentInput(x, inpaintChannels), timestep, text.context(), control.image(),
-                            (float) (control.input().scale() * keep), text.added());
+                    ControlResiduals r = control.input().model().forward(latentInput(x, inpaintChannels), timestep, conditioning.context(), control.image(),
+                            (float) (control.input().scale() * keep), conditioning.added());
                     residuals = residuals == null ? r : residuals.plus(r);
                 }
                 NDArray unetInput = x;
                 ControlResiduals controlResiduals = residuals;
                 NDArray prediction = DecoupledCrossAttention.applying(imagePrompt, () -> model.unet().forward(unetInput,
-                        timestep, text.context(), text.added(), controlResiduals));
+                        timestep, conditioning.context(), conditioning.added(), controlResiduals));
                 if (guided) {
                     NDList halves = prediction.split(2, 0);
                     NDArray unconditional = halves.get(0);

@@ -32,7 +32,7 @@ class GeneratorTest {
     }
 
     private static GenerationResult run(GenerationRequest request, ImageSources sources) {
-        return new Generator(Generator.byPath(), "test").submit(request, sources, null).await();
+        return new Generator(Generator.byPath(), null, "test").submit(request, sources, null).await();
     }
 
     @Test
@@ -86,7 +86,7 @@ class GeneratorTest {
         AtomicReference<JobHandle<GenerationResult>> handle = new AtomicReference<>();
         List<String> messages = new ArrayList<>();
         GenerationRequest request = tiny("Euler").withSampling("Euler", 20, 7);
-        handle.set(new Generator(Generator.byPath(), "test").submit(request, NO_IMAGES, (done, total, message) -> {
+        handle.set(new Generator(Generator.byPath(), null, "test").submit(request, NO_IMAGES, (done, total, message) -> {
             messages.add(message);
             if (message.equals("step 2/20")) {
                 handle.get().cancel();
@@ -96,6 +96,28 @@ class GeneratorTest {
         assertTrue(messages.contains("step 2/20") && !messages.contains("step 4/20"), messages.toString());
         assertEquals(JobHandle.State.CANCELLED, handle.get().state());
         assertEquals(Integer.valueOf(7), DiffijEngine.get().queue().run("after cancel", ctx -> 7));
+    }
+
+    @Test
+    void aSingleFileCheckpointGeneratesWhatItsDiffusersFolderGenerates() {
+        Path folder = Golden.manifest().modelPath("tiny-sd15");
+        Path file = Golden.manifest().modelPath("tiny-sd15-single-file");
+        GenerationRequest request = tiny("DDIM");
+        GenerationResult fromFolder = run(request, NO_IMAGES);
+        GenerationResult fromFile = new Generator(Generator.byPath(), folder, "test")
+                .submit(GenerationRequest.of(file.toString(), request.prompt()).withNegativePrompt("blurry")
+                        .withSampling("DDIM", 3, 7).withSeed(42).withSize(64, 64, 1), NO_IMAGES, null).await();
+        float[] a = fromFolder.images().get(0).rgb();
+        float[] b = fromFile.images().get(0).rgb();
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        }
+        // The checkpoint stores the same weights as F16 values that the folder stores exactly.
+        assertTrue(worst < 1e-4, "max difference " + worst);
+        DiffijException noConfig = assertThrows(DiffijException.class, () -> run(GenerationRequest.of(file.toString(),
+                "cat").withSize(64, 64, 1).withSampling("DDIM", 2, 7), NO_IMAGES));
+        assertTrue(noConfig.getMessage().contains("--config"), noConfig.getMessage());
     }
 
     @Test

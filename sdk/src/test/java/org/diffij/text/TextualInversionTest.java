@@ -106,4 +106,18 @@ class TextualInversionTest {
         assertFalse(base.hasAddedToken("<cat-toy>"));
         assertThrows(DiffijException.class, () -> TokenOverlay.of(base, 49408, 32, 0, List.of(cat, cat)));
     }
+
+    @Test
+    void plainNamesAreMatchedAsWholeWordsInAnyCaseLikeA1111() {
+        ClipTokenizer base = ClipTokenizerTest.sd15();
+        TextualInversion byFileName = TextualInversion.load(embeddings().resolve("cat-toy-a1111.safetensors"), null);
+        TokenOverlay overlay = TokenOverlay.of(base, 49408, 32, 0, List.of(byFileName));
+        assertEquals("a cat-toy-a1111", overlay.expand("a cat-toy-a1111"));
+        assertArrayEquals(new int[] {320, 49408, 49409, 49410, 1125},
+                overlay.tokenizer().tokenize("a Cat-Toy-A1111 photo"));
+        assertArrayEquals(base.tokenize("a cat-toy photo"), overlay.tokenizer().tokenize("a cat-toy photo"));
+        assertArrayEquals(new int[] {49408, 49409, 49410, 267},
+                overlay.tokenizer().tokenize("cat-toy-a1111,"));
+        assertEquals(49411, overlay.tokenizer().size());
+    }
 }

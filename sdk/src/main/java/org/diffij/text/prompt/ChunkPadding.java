@@ -18,12 +18,19 @@ public final class ChunkPadding {
 
     /** The two sequence conditionings (1, 77 * chunks, features), padded to the longer one's length. */
     public static NDArray[] toSameLength(NDManager manager, PromptEncoder encoder, NDArray cond, NDArray uncond) {
+        if (cond.getShape().get(1) == uncond.getShape().get(1)) {
+            return new NDArray[] {cond, uncond};
+        }
+        return toSameLength(cond, uncond, encoder.encode(manager, "").embeds());
+    }
+
+    /** As above with the empty prompt's conditioning already encoded. */
+    public static NDArray[] toSameLength(NDArray cond, NDArray uncond, NDArray empty) {
         long condTokens = cond.getShape().get(1);
         long uncondTokens = uncond.getShape().get(1);
         if (condTokens == uncondTokens) {
             return new NDArray[] {cond, uncond};
         }
-        NDArray empty = encoder.encode(manager, "").embeds();
         long chunk = empty.getShape().get(1);
         if (condTokens % chunk != 0 || uncondTokens % chunk != 0) {
             throw new DiffijException("conditionings of " + condTokens + " and " + uncondTokens
