@@ -22,7 +22,8 @@ import org.diffij.schedulers.Samplers;
 
 /**
  * Golden area {@code pipeline}: whole generations (8 steps, guidance 7.5) with the case's explicit
- * latents and recorded noise draws (ControlNet and IP-Adapter cases included), compared on the final latents, every step's latents and the image.
+ * latents and recorded noise draws (ControlNet and IP-Adapter cases included), compared on the final
+ * latents, every step's latents and the image.
  */
 public final class PipelineAreaRunner implements AreaRunner {
 
@@ -87,7 +88,8 @@ public final class PipelineAreaRunner implements AreaRunner {
                     strings(p, "negative_prompts"), width, height, p.get("num_inference_steps").getAsInt(),
                     p.get("guidance_scale").getAsDouble(),
                     Samplers.create(p.get("scheduler_class").getAsString(), p.getAsJsonObject("scheduler_config")),
-                    new RecordedNoise(draws), 0, latents, init, mask, strength, controls, imagePrompt);
+                    new RecordedNoise(draws), 0, latents, init, mask, strength, controls, Adapters.none(),
+                    imagePrompt);
             StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs, null);
             Map<String, HostTensor> out = new LinkedHashMap<>();
             out.put("final_latents", output.finalLatents());

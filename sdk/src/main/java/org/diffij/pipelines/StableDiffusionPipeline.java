@@ -43,11 +43,12 @@ public final class StableDiffusionPipeline {
      * @param initImage the image to start from (img2img / inpainting), null for text-to-image
      * @param mask      inpainting mask at image size, row major, 1 = repaint (null: no inpainting)
      * @param clipSkip  diffusers' clip skip (0 = last layer)
+     * @param adapters  the request's LoRAs and embeddings ({@link Adapters#none()} for none)
      * @param imagePrompt an IP-Adapter image prompt, or null
      */
     public record Inputs(List<String> prompts, List<String> negatives, int width, int height, int steps,
             double guidance, Scheduler scheduler, NoiseSource noise, int clipSkip, HostTensor latents,
-            RgbImage initImage, float[] mask, double strength, List<ControlInput> controls,
+            RgbImage initImage, float[] mask, double strength, List<ControlInput> controls, Adapters adapters,
             ImagePrompt imagePrompt) {
     }
 
@@ -87,7 +88,7 @@ public final class StableDiffusionPipeline {
             throw new DiffijException("inpainting needs the image to paint into, not only a mask");
         }
         boolean guided = in.guidance() > 1;
-        PromptConditioning text = PromptConditioning.encode(manager, model, model.textEncoder(), in.prompts(),
+        PromptConditioning text = PromptConditioning.encode(manager, model, in.adapters(), in.prompts(),
                 in.negatives(), in.steps(), in.clipSkip(), guided, in.width(), in.height());
 
         Scheduler scheduler = in.scheduler();
@@ -165,14 +166,16 @@ public final class StableDiffusionPipeline {
                     double keep = (double) i / timesteps.length < control.input().start()
                             || (double) (i + 1) / timesteps.length > control.input().end() ? 0 : 1;
                     control.image().tempAttach(step);
-                    ControlResiduals r = control.input().model().forward(latentInput(x, inpaintChannels), timestep, conditioning.context(), control.image(),
-                            (float) (control.input().scale() * keep), conditioning.added());
+                    ControlResiduals r = control.input().model().forward(latentInput(x, inpaintChannels), timestep,
+                            conditioning.context(), control.image(), (float) (control.input().scale() * keep),
+                            conditioning.added());
                     residuals = residuals == null ? r : residuals.plus(r);
                 }
                 NDArray unetInput = x;
                 ControlResiduals controlResiduals = residuals;
-                NDArray prediction = DecoupledCrossAttention.applying(imagePrompt, () -> model.unet().forward(unetInput,
-                        timestep, conditioning.context(), conditioning.added(), controlResiduals));
+                NDArray prediction = DecoupledCrossAttention.applying(imagePrompt, () -> in.adapters().unet(
+                        () -> model.unet().forward(unetInput, timestep, conditioning.context(), conditioning.added(),
+                                controlResiduals)));
                 if (guided) {
                     NDList halves = prediction.split(2, 0);
                     NDArray unconditional = halves.get(0);

@@ -21,8 +21,8 @@ public record ClipVisionConfig(ClipEncoder.Config encoder, int imageSize, int pa
                     + patchSize + ", channels " + numChannels + ", projection " + projectionDim + ")");
         }
         if (imageSize % patchSize != 0) {
-            throw new DiffijException("CLIP vision config: image_size " + imageSize + " is not a multiple of patch_size "
-                    + patchSize);
+            throw new DiffijException("CLIP vision config: image_size " + imageSize
+                    + " is not a multiple of patch_size " + patchSize);
         }
     }
 

@@ -28,9 +28,9 @@ final class ImageProjection {
         crossAttentionDim = normWeight.getShape().get(0);
         if (w.length != 2 || w[0] % crossAttentionDim != 0 || projBias.getShape().get(0) != w[0]
                 || normBias.getShape().get(0) != crossAttentionDim) {
-            throw new DiffijException(source + ": image_proj has inconsistent shapes (proj.weight " + projWeight.getShape()
-                    + ", proj.bias " + projBias.getShape() + ", norm " + normWeight.getShape() + "/"
-                    + normBias.getShape() + "); the file is damaged or not an IP-Adapter");
+            throw new DiffijException(source + ": image_proj has inconsistent shapes (proj.weight "
+                    + projWeight.getShape() + ", proj.bias " + projBias.getShape() + ", norm "
+                    + normWeight.getShape() + "/" + normBias.getShape() + "); the file is damaged or not an IP-Adapter");
         }
         this.projWeight = projWeight;
         this.projBias = projBias;

@@ -95,7 +95,8 @@ public final class IpAdapter implements CachedModel {
                     + "IP-Adapter file");
         }
         List<NDArray> loaded = new ArrayList<>();
-        ImageProjection projection = new ImageProjection(array(weights, "image_proj.proj.weight", manager, dtype, loaded),
+        ImageProjection projection = new ImageProjection(
+                array(weights, "image_proj.proj.weight", manager, dtype, loaded),
                 array(weights, "image_proj.proj.bias", manager, dtype, loaded),
                 array(weights, "image_proj.norm.weight", manager, dtype, loaded),
                 array(weights, "image_proj.norm.bias", manager, dtype, loaded), source);

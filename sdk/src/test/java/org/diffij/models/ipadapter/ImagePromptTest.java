@@ -15,6 +15,7 @@ import org.diffij.image.RgbImage;
 import org.diffij.io.HostTensor;
 import org.diffij.noise.TorchCpuNoise;
 import org.diffij.parity.Golden;
+import org.diffij.pipelines.Adapters;
 import org.diffij.pipelines.StableDiffusionModel;
 import org.diffij.pipelines.StableDiffusionPipeline;
 import org.diffij.schedulers.Samplers;
@@ -90,7 +91,7 @@ class ImagePromptTest {
         StableDiffusionPipeline.Inputs inputs = new StableDiffusionPipeline.Inputs(
                 Collections.nCopies(batch, "a photo of a cat"), Collections.nCopies(batch, "blurry"), SIZE, SIZE,
                 STEPS, 7.5, Samplers.create("DDIM", model.schedulerConfig()), new TorchCpuNoise(1), 0, latents, null,
-                null, 1.0, List.of(), prompt);
+                null, 1.0, List.of(), Adapters.none(), prompt);
         return StableDiffusionPipeline.run(job, model, inputs, null).finalLatents().toFloatArray();
     }
 
