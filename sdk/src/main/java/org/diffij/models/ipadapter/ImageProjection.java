@@ -30,7 +30,8 @@ final class ImageProjection {
                 || normBias.getShape().get(0) != crossAttentionDim) {
             throw new DiffijException(source + ": image_proj has inconsistent shapes (proj.weight "
                     + projWeight.getShape() + ", proj.bias " + projBias.getShape() + ", norm "
-                    + normWeight.getShape() + "/" + normBias.getShape() + "); the file is damaged or not an IP-Adapter");
+                    + normWeight.getShape() + "/" + normBias.getShape()
+                    + "); the file is damaged or not an IP-Adapter");
         }
         this.projWeight = projWeight;
         this.projBias = projBias;
