@@ -37,6 +37,7 @@ public final class VaeBenchmark implements Benchmark {
                     ParameterLoader.random(ctx.manager(), type, "SD1.5 VAE"));
             double[] seconds = Benchmarks.time(options, () -> decode(ctx.manager(), vae, type));
             out.println(Benchmarks.line("vae decode 64x64 latent (512x512 image)", seconds));
+            ProfiledRun.print(out, () -> decode(ctx.manager(), vae, type));
             return null;
         });
     }

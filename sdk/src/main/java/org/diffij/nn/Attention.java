@@ -37,7 +37,8 @@ public final class Attention {
             NDArray q = splitHeads(toQ.forward(input));
             NDArray k = splitHeads(toK.forward(source));
             NDArray v = splitHeads(toV.forward(source));
-            NDArray attended = Kernels.get().attention(q, k, v);
+            NDArray attended = OpProfile.time("attention (scaled dot product)",
+                    () -> Kernels.get().attention(q, k, v));
             long[] s = attended.getShape().getShape();
             return toOut.forward(attended.transpose(0, 2, 1, 3).reshape(s[0], s[2], heads * dimHead));
         });

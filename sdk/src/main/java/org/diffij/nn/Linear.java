@@ -16,8 +16,8 @@ public final class Linear {
     }
 
     public NDArray forward(NDArray x) {
-        NDArray y = (bias == null ? ai.djl.nn.core.Linear.linear(x, weight)
-                : ai.djl.nn.core.Linear.linear(x, weight, bias)).head();
+        NDArray y = OpProfile.time("linear", () -> (bias == null ? ai.djl.nn.core.Linear.linear(x, weight)
+                : ai.djl.nn.core.Linear.linear(x, weight, bias)).head());
         for (LowRankBranches.Branch b : LowRankBranches.of(module)) {
             long rank = b.down().getShape().get(0);
             NDArray low = ai.djl.nn.core.Linear.linear(x, b.down().reshape(rank, -1)).head();

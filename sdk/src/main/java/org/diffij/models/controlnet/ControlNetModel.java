@@ -19,6 +19,7 @@ import org.diffij.models.unet.UNetDownBlock;
 import org.diffij.models.unet.UNetLevels;
 import org.diffij.models.unet.UNetMidBlock2DCrossAttn;
 import org.diffij.nn.Conv2d;
+import org.diffij.nn.Kernels;
 import org.diffij.nn.ParameterLoader;
 import org.diffij.nn.Params;
 
@@ -106,7 +107,8 @@ public final class ControlNetModel implements CachedModel {
         }
         NDArray cond = config.bgr() ? conditioning.flip(1) : conditioning;
         NDArray temb = time.forward(timestep, s[0], added);
-        NDArray h = convIn.forward(sample).add(condEmbedding.forward(cond));
+        Kernels kernels = Kernels.get();
+        NDArray h = convIn.forward(kernels.channelsLast(sample)).add(condEmbedding.forward(kernels.channelsLast(cond)));
         List<NDArray> skips = new ArrayList<>();
         skips.add(h);
         for (UNetDownBlock block : downBlocks) {
@@ -121,7 +123,7 @@ public final class ControlNetModel implements CachedModel {
     }
 
     private NDArray finish(NDArray residual, float scale) {
-        NDArray scaled = residual.mul(scale);
+        NDArray scaled = Kernels.get().contiguous(residual.mul(scale));
         return config.globalPoolConditions() ? scaled.mean(new int[] {2, 3}, true) : scaled;
     }
 

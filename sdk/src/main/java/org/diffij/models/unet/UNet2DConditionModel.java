@@ -15,6 +15,7 @@ import org.diffij.io.WeightSet;
 import org.diffij.io.Weights;
 import org.diffij.nn.Conv2d;
 import org.diffij.nn.GroupNorm;
+import org.diffij.nn.Kernels;
 import org.diffij.nn.ParameterLoader;
 import org.diffij.nn.Params;
 import org.diffij.nn.Scope;
@@ -91,7 +92,7 @@ public final class UNet2DConditionModel implements CachedModel {
         return Scope.run(sample, x -> {
             long batch = x.getShape().get(0);
             NDArray temb = time.forward(timestep, batch, added);
-            NDArray h = convIn.forward(x);
+            NDArray h = convIn.forward(Kernels.get().channelsLast(x));
             List<NDArray> skips = new ArrayList<>();
             skips.add(h);
             for (UNetDownBlock block : downBlocks) {
@@ -115,7 +116,7 @@ public final class UNet2DConditionModel implements CachedModel {
                 long[] size = next == null ? new long[] {0, 0} : next.getShape().slice(2).getShape();
                 h = block.forward(h, pending, temb, context, size[0], size[1]);
             }
-            return convOut.forward(convNormOut.forwardSilu(h));
+            return Kernels.get().contiguous(convOut.forward(convNormOut.forwardSilu(h)));
         });
     }
 
