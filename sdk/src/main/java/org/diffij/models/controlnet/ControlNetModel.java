@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.diffij.DiffijException;
 import org.diffij.engine.CachedModel;
+import org.diffij.engine.JobContext;
 import org.diffij.io.Json;
 import org.diffij.io.WeightSet;
 import org.diffij.io.Weights;
@@ -82,6 +83,15 @@ public final class ControlNetModel implements CachedModel {
         try (WeightSet weights = WeightSet.openFolder(folder)) {
             return new ControlNetModel(config, weights, manager, computeType);
         }
+    }
+
+    /**
+     * A diffusers ControlNet folder through the engine's model cache: loaded once per folder and compute dtype, pinned
+     * while the job runs.
+     */
+    public static ControlNetModel cached(JobContext ctx, Path folder) {
+        DataType type = ctx.engine().computeType();
+        return ctx.model("controlnet:" + folder.toAbsolutePath().normalize() + ":" + type, m -> load(folder, m, type));
     }
 
     public ControlNetConfig config() {

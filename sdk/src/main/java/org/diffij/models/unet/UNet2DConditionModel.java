@@ -10,6 +10,7 @@ import java.util.Deque;
 import java.util.List;
 import org.diffij.DiffijException;
 import org.diffij.engine.CachedModel;
+import org.diffij.engine.JobContext;
 import org.diffij.io.Json;
 import org.diffij.io.WeightSet;
 import org.diffij.io.Weights;
@@ -69,6 +70,15 @@ public final class UNet2DConditionModel implements CachedModel {
         try (WeightSet weights = WeightSet.openFolder(folder)) {
             return new UNet2DConditionModel(config, weights, manager, computeType);
         }
+    }
+
+    /**
+     * A diffusers {@code unet/} folder through the engine's model cache: loaded once per folder and compute dtype, pinned
+     * while the job runs.
+     */
+    public static UNet2DConditionModel cached(JobContext ctx, Path folder) {
+        DataType type = ctx.engine().computeType();
+        return ctx.model("unet:" + folder.toAbsolutePath().normalize() + ":" + type, m -> load(folder, m, type));
     }
 
     public UNet2DConditionConfig config() {
