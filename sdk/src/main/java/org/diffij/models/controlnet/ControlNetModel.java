@@ -116,7 +116,7 @@ public final class ControlNetModel implements CachedModel {
                     + s[3] * factor + ") for latents " + sample.getShape());
         }
         NDArray cond = config.bgr() ? conditioning.flip(1) : conditioning;
-        NDArray temb = time.forward(timestep, s[0], added);
+        NDArray temb = time.forward(timestep, s[0], added, sample.getDataType());
         Kernels kernels = Kernels.get();
         NDArray h = convIn.forward(kernels.channelsLast(sample)).add(condEmbedding.forward(kernels.channelsLast(cond)));
         List<NDArray> skips = new ArrayList<>();

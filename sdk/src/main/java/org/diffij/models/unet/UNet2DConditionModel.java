@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import org.diffij.DiffijException;
 import org.diffij.engine.CachedModel;
@@ -101,7 +102,7 @@ public final class UNet2DConditionModel implements CachedModel {
         checkInputs(sample, context);
         return Scope.run(sample, x -> {
             long batch = x.getShape().get(0);
-            NDArray temb = time.forward(timestep, batch, added);
+            NDArray temb = time.forward(timestep, batch, added, x.getDataType());
             NDArray h = convIn.forward(Kernels.get().channelsLast(x));
             List<NDArray> skips = new ArrayList<>();
             skips.add(h);
@@ -120,23 +121,19 @@ public final class UNet2DConditionModel implements CachedModel {
                 h = h.add(control.mid());
             }
             Deque<NDArray> pending = new ArrayDeque<>(skips);
-            for (UNetUpBlock block : upBlocks) {
-                // The skip left after this block's own ones gives the size to upsample to.
-                NDArray next = nthFromEnd(pending, blockSkipCount(pending, block));
+            for (int i = 0; i < upBlocks.size(); i++) {
+                // The skip state left after this block's own ones gives the size to upsample to.
+                int own = config.layersPerBlock()[config.levels() - 1 - i] + 1;
+                NDArray next = nthFromEnd(pending, own);
                 long[] size = next == null ? new long[] {0, 0} : next.getShape().slice(2).getShape();
-                h = block.forward(h, pending, temb, context, size[0], size[1]);
+                h = upBlocks.get(i).forward(h, pending, temb, context, size[0], size[1]);
             }
             return Kernels.get().contiguous(convOut.forward(convNormOut.forwardSilu(h)));
         });
     }
 
-    private int blockSkipCount(Deque<NDArray> pending, UNetUpBlock block) {
-        int index = upBlocks.indexOf(block);
-        return config.layersPerBlock()[config.levels() - 1 - index] + 1;
-    }
-
     private static NDArray nthFromEnd(Deque<NDArray> pending, int skip) {
-        var it = pending.descendingIterator();
+        Iterator<NDArray> it = pending.descendingIterator();
         for (int i = 0; i < skip && it.hasNext(); i++) {
             it.next();
         }
