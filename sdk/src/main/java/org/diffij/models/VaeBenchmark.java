@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.PrintStream;
-import java.util.Locale;
 import org.diffij.bench.BenchOptions;
 import org.diffij.bench.Benchmark;
 import org.diffij.bench.Benchmarks;

@@ -86,8 +86,8 @@ public final class ControlNetModel implements CachedModel {
     }
 
     /**
-     * A diffusers ControlNet folder through the engine's model cache: loaded once per folder and compute dtype, pinned
-     * while the job runs.
+     * A diffusers ControlNet folder through the engine's model cache: loaded once per folder and
+     * compute dtype, pinned while the job runs.
      */
     public static ControlNetModel cached(JobContext ctx, Path folder) {
         DataType type = ctx.engine().computeType();

@@ -40,7 +40,8 @@ public final class UNet2DConditionModel implements CachedModel {
     private final Conv2d convOut;
     private final long bytes;
 
-    public UNet2DConditionModel(UNet2DConditionConfig config, Weights weights, NDManager manager, DataType computeType) {
+    public UNet2DConditionModel(UNet2DConditionConfig config, Weights weights, NDManager manager,
+            DataType computeType) {
         this(config, new ParameterLoader(weights, manager, computeType, "UNet2DConditionModel"));
     }
 
@@ -74,8 +75,8 @@ public final class UNet2DConditionModel implements CachedModel {
     }
 
     /**
-     * A diffusers {@code unet/} folder through the engine's model cache: loaded once per folder and compute dtype, pinned
-     * while the job runs.
+     * A diffusers {@code unet/} folder through the engine's model cache: loaded once per folder and
+     * compute dtype, pinned while the job runs.
      */
     public static UNet2DConditionModel cached(JobContext ctx, Path folder) {
         DataType type = ctx.engine().computeType();

@@ -59,8 +59,8 @@ public final class AutoencoderKL implements CachedModel {
     }
 
     /**
-     * A diffusers {@code vae/} folder through the engine's model cache: loaded once per folder and compute dtype, pinned
-     * while the job runs.
+     * A diffusers {@code vae/} folder through the engine's model cache: loaded once per folder and
+     * compute dtype, pinned while the job runs.
      */
     public static AutoencoderKL cached(JobContext ctx, Path folder) {
         DataType type = ctx.engine().computeType();
