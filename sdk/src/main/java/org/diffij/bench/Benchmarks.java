@@ -8,15 +8,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.diffij.conditioning.ConditioningBenchmark;
+import org.diffij.models.UnetBenchmark;
+import org.diffij.models.VaeBenchmark;
+import org.diffij.text.TextEncoderBenchmark;
+import org.diffij.text.TokenizerBenchmark;
 
 /** The table of benchmarks and the measuring helpers they share. */
 public final class Benchmarks {
 
     private static final List<Benchmark> ALL = List.of(
-            new org.diffij.text.TokenizerBenchmark(),
-            new org.diffij.text.TextEncoderBenchmark(),
-            new org.diffij.models.UnetBenchmark(),
-            new org.diffij.models.VaeBenchmark());
+            new TokenizerBenchmark(),
+            new TextEncoderBenchmark(),
+            new UnetBenchmark(),
+            new VaeBenchmark(),
+            new ConditioningBenchmark());
 
     private Benchmarks() {
     }

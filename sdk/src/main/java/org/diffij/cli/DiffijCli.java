@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
             ParityCommand.class,
             InspectCommand.class,
             EngineCommand.class,
+            GenerateCommand.class,
+            EncodeCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -25,9 +25,9 @@ import org.diffij.DiffijException;
  */
 public final class Canny {
 
-    private static final int NOT_KEPT = 0;
     private static final int WEAK = 1;
     private static final int STRONG = 2;
+    private static final int EDGE = 3;
     /** round(tan(22.5 deg) * 2^15), OpenCV's fixed-point direction test. */
     private static final int TAN_22_5_Q15 = 13573;
 
@@ -45,32 +45,49 @@ public final class Canny {
         List<RandomAccessibleInterval<UnsignedByteType>> channels = channelsOf(image);
         int width = Planes.width(image);
         int height = Planes.height(image);
-        int low;
-        int high;
-        {
-            double lowT = Math.min(parameters.threshold1(), parameters.threshold2());
-            double highT = Math.max(parameters.threshold1(), parameters.threshold2());
-            if (parameters.apertureSize() == 7) {
-                lowT /= 16;
-                highT /= 16;
-            }
-            if (parameters.l2Gradient()) {
-                lowT = squaredThreshold(lowT);
-                highT = squaredThreshold(highT);
-            }
-            low = (int) Math.floor(lowT);
-            high = (int) Math.floor(highT);
-        }
+        Thresholds thresholds = Thresholds.of(parameters);
         Gradients gradients = new Gradients(width, height);
         Stripes.forEach(height, width, (from, to) -> gradients.compute(channels, parameters, from, to));
-        byte[] kept = new byte[width * height];
-        Stripes.forEach(height, width, (from, to) -> suppressNonMaxima(gradients, low, high, kept, from, to));
-        return ArrayImgs.unsignedBytes(hysteresis(kept, width, height), width, height);
+        byte[] kept = new byte[gradients.magnitude.length];
+        Stripes.forEach(height, width,
+                (from, to) -> suppressNonMaxima(gradients, thresholds.low(), thresholds.high(), kept, from, to));
+        hysteresis(kept, gradients.stride);
+        byte[] edges = new byte[width * height];
+        Stripes.forEach(height, width, (from, to) -> {
+            for (int y = from; y < to; y++) {
+                int padded = (y + 1) * gradients.stride + 1;
+                for (int x = 0; x < width; x++) {
+                    edges[y * width + x] = kept[padded + x] == EDGE ? (byte) 255 : 0;
+                }
+            }
+        });
+        return ArrayImgs.unsignedBytes(edges, width, height);
     }
 
-    private static double squaredThreshold(double t) {
-        double clipped = Math.min(32767.0, t);
-        return clipped > 0 ? clipped * clipped : clipped;
+    /**
+     * The integer thresholds OpenCV compares magnitudes with: divided by 16 for aperture 7 (whose
+     * gradients are), ordered, squared for the L2 norm (after clipping to 32767), floored.
+     */
+    record Thresholds(int low, int high) {
+
+        static Thresholds of(CannyParameters p) {
+            double low = Math.min(p.threshold1(), p.threshold2());
+            double high = Math.max(p.threshold1(), p.threshold2());
+            if (p.apertureSize() == 7) {
+                low /= 16;
+                high /= 16;
+            }
+            if (p.l2Gradient()) {
+                low = squared(low);
+                high = squared(high);
+            }
+            return new Thresholds((int) Math.floor(low), (int) Math.floor(high));
+        }
+
+        private static double squared(double t) {
+            double clipped = Math.min(32767.0, t);
+            return clipped > 0 ? clipped * clipped : clipped;
+        }
     }
 
     private static List<RandomAccessibleInterval<UnsignedByteType>> channelsOf(
@@ -91,10 +108,15 @@ public final class Canny {
         return channels;
     }
 
-    /** dx, dy and magnitude of the strongest channel of every pixel, row-major. */
+    /**
+     * dx, dy (row-major) and magnitude of the strongest channel of every pixel; the magnitudes
+     * have a border of zeros one pixel wide (row stride {@code width + 2}), so that suppression
+     * reads neighbours without bounds checks, as OpenCV pads its magnitude buffer.
+     */
     private static final class Gradients {
         final int width;
         final int height;
+        final int stride;
         final short[] dx;
         final short[] dy;
         final int[] magnitude;
@@ -102,10 +124,11 @@ public final class Canny {
         Gradients(int width, int height) {
             this.width = width;
             this.height = height;
+            this.stride = width + 2;
             int n = width * height;
             dx = new short[n];
             dy = new short[n];
-            magnitude = new int[n];
+            magnitude = new int[stride * (height + 2)];
         }
 
         void compute(List<RandomAccessibleInterval<UnsignedByteType>> channels, CannyParameters p, int fromRow,
@@ -136,6 +159,11 @@ public final class Canny {
                         sTaps[k] = smoothedX[source];
                     }
                     int offset = y * width;
+                    int padded = (y + 1) * stride + 1;
+                    if (d.length == 3) {
+                        keepStrongest(c, p.l2Gradient(), offset, padded, dTaps, sTaps);
+                        continue;
+                    }
                     for (int x = 0; x < width; x++) {
                         int gx = 0;
                         int gy = 0;
@@ -148,12 +176,31 @@ public final class Canny {
                             gy = divideBy16RoundHalfEven(gy);
                         }
                         int m = p.l2Gradient() ? gx * gx + gy * gy : Math.abs(gx) + Math.abs(gy);
-                        if (c == 0 || m > magnitude[offset + x]) {
-                            magnitude[offset + x] = m;
+                        if (c == 0 || m > magnitude[padded + x]) {
+                            magnitude[padded + x] = m;
                             dx[offset + x] = (short) gx;
                             dy[offset + x] = (short) gy;
                         }
                     }
+                }
+            }
+        }
+
+        /** The aperture-3 column pass, unrolled: the hot loop of ControlNet's default Canny. */
+        private void keepStrongest(int channel, boolean l2, int offset, int padded, int[][] dTaps, int[][] sTaps) {
+            int[] d0 = dTaps[0];
+            int[] d1 = dTaps[1];
+            int[] d2 = dTaps[2];
+            int[] s0 = sTaps[0];
+            int[] s2 = sTaps[2];
+            for (int x = 0; x < width; x++) {
+                int gx = d0[x] + 2 * d1[x] + d2[x];
+                int gy = s2[x] - s0[x];
+                int m = l2 ? gx * gx + gy * gy : Math.abs(gx) + Math.abs(gy);
+                if (channel == 0 || m > magnitude[padded + x]) {
+                    magnitude[padded + x] = m;
+                    dx[offset + x] = (short) gx;
+                    dy[offset + x] = (short) gy;
                 }
             }
         }
@@ -206,38 +253,32 @@ public final class Canny {
         return q;
     }
 
+    /** Marks, in the padded map {@code kept}, the local maxima above {@code low} as WEAK or STRONG. */
     private static void suppressNonMaxima(Gradients g, int low, int high, byte[] kept, int fromRow, int toRow) {
         int width = g.width;
-        int height = g.height;
+        int stride = g.stride;
         int[] mag = g.magnitude;
         for (int y = fromRow; y < toRow; y++) {
-            boolean hasAbove = y > 0;
-            boolean hasBelow = y < height - 1;
+            int row = (y + 1) * stride + 1;
             for (int x = 0; x < width; x++) {
-                int i = y * width + x;
+                int i = row + x;
                 int m = mag[i];
                 if (m <= low) {
                     continue;
                 }
-                int gx = g.dx[i];
-                int gy = g.dy[i];
+                int gx = g.dx[y * width + x];
+                int gy = g.dy[y * width + x];
                 int ax = Math.abs(gx);
                 int ay = Math.abs(gy) << 15;
                 int tg22x = ax * TAN_22_5_Q15;
                 boolean maximum;
                 if (ay < tg22x) {
-                    int left = x > 0 ? mag[i - 1] : 0;
-                    int right = x < width - 1 ? mag[i + 1] : 0;
-                    maximum = m > left && m >= right;
+                    maximum = m > mag[i - 1] && m >= mag[i + 1];
                 } else if (ay > tg22x + (ax << 16)) {
-                    int above = hasAbove ? mag[i - width] : 0;
-                    int below = hasBelow ? mag[i + width] : 0;
-                    maximum = m > above && m >= below;
+                    maximum = m > mag[i - stride] && m >= mag[i + stride];
                 } else {
                     int step = (gx ^ gy) < 0 ? -1 : 1;
-                    int before = hasAbove && x - step >= 0 && x - step < width ? mag[i - width - step] : 0;
-                    int after = hasBelow && x + step >= 0 && x + step < width ? mag[i + width + step] : 0;
-                    maximum = m > before && m > after;
+                    maximum = m > mag[i - stride - step] && m > mag[i + stride + step];
                 }
                 if (maximum) {
                     kept[i] = (byte) (m > high ? STRONG : WEAK);
@@ -246,34 +287,30 @@ public final class Canny {
         }
     }
 
-    private static byte[] hysteresis(byte[] kept, int width, int height) {
-        byte[] edges = new byte[width * height];
+    /** Turns every kept pixel 8-connected through kept pixels to a STRONG one into EDGE (padded map). */
+    private static void hysteresis(byte[] kept, int stride) {
+        int[] neighbours = {-stride - 1, -stride, -stride + 1, -1, 1, stride - 1, stride, stride + 1};
         int[] stack = new int[64];
         for (int start = 0; start < kept.length; start++) {
-            if (kept[start] != STRONG || edges[start] != 0) {
+            if (kept[start] != STRONG) {
                 continue;
             }
-            edges[start] = (byte) 255;
+            kept[start] = EDGE;
             int top = 0;
             stack[top++] = start;
             while (top > 0) {
                 int p = stack[--top];
-                int px = p % width;
-                int py = p / width;
-                for (int ny = Math.max(0, py - 1); ny <= Math.min(height - 1, py + 1); ny++) {
-                    for (int nx = Math.max(0, px - 1); nx <= Math.min(width - 1, px + 1); nx++) {
-                        int q = ny * width + nx;
-                        if (kept[q] != NOT_KEPT && edges[q] == 0) {
-                            edges[q] = (byte) 255;
-                            if (top == stack.length) {
-                                stack = Arrays.copyOf(stack, 2 * top);
-                            }
-                            stack[top++] = q;
+                for (int offset : neighbours) {
+                    int q = p + offset;
+                    if (kept[q] == WEAK || kept[q] == STRONG) {
+                        kept[q] = EDGE;
+                        if (top == stack.length) {
+                            stack = Arrays.copyOf(stack, 2 * top);
                         }
+                        stack[top++] = q;
                     }
                 }
             }
         }
-        return edges;
     }
 }

@@ -38,7 +38,7 @@ public final class ConditioningAreaRunner implements AreaRunner {
             case "gauss_sobel" -> gaussSobel(golden);
             case "depth_from_focus" -> depthFromFocus(golden);
             case "seg_palette" -> Map.of("palette", palette());
-            case "seg_colorize" -> Map.of("rgb", toTensor(Ade20kPalette.get().colorize(labels(golden.input("labels")))));
+            case "seg_colorize" -> Map.of("rgb", toTensor(Ade20kPalette.get().colorize(longs(golden.input("labels")))));
             case "seg_reject" -> segReject(golden);
             case "normal_from_depth" -> normal(golden);
             default -> throw new DiffijException("conditioning case kind '" + kind + "' is not implemented");
@@ -93,7 +93,7 @@ public final class ConditioningAreaRunner implements AreaRunner {
         StringBuilder rejections = new StringBuilder();
         for (String name : golden.inputNames()) {
             try {
-                Ade20kPalette.get().colorize(labels(golden.input(name)));
+                Ade20kPalette.get().colorize(longs(golden.input(name)));
                 throw new IllegalStateException("label image " + name + " was accepted");
             } catch (DiffijException e) {
                 rejections.append(name).append(": ").append(e.getMessage()).append("; ");
@@ -144,10 +144,6 @@ public final class ConditioningAreaRunner implements AreaRunner {
     private static RandomAccessibleInterval<LongType> longs(HostTensor tensor) {
         long[] shape = tensor.shape();
         return ArrayImgs.longs(tensor.toLongArray(), shape[1], shape[0]);
-    }
-
-    private static RandomAccessibleInterval<LongType> labels(HostTensor tensor) {
-        return longs(tensor);
     }
 
     private static RandomAccessibleInterval<? extends RealType<?>> floats(HostTensor tensor) {

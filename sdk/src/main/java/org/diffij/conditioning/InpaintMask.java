@@ -10,7 +10,7 @@ import org.diffij.DiffijException;
 /**
  * An inpainting mask from area selections: 255 where the image is to be repainted, 0 where it is
  * kept. The polygons are filled (a pixel is inside when its centre is, even-odd rule, several
- * polygons united), the area then grows by {@code grow} px (negative: shrinks; exact Euclidean
+ * polygons united; the same pixels as ImageJ's selection masks), the area then grows by {@code grow} px (negative: shrinks; exact Euclidean
  * distance) and its edge is feathered by a Gaussian of sigma {@code feather} px (0 = hard edge).
  */
 public final class InpaintMask {
@@ -29,7 +29,16 @@ public final class InpaintMask {
         this.feather = feather;
     }
 
+    /** The mask of simple areas, one polygon each, united. */
     public Img<UnsignedByteType> draw(List<Polyline> areas, int width, int height) {
+        return drawAreas(areas.stream().map(List::of).toList(), width, height);
+    }
+
+    /**
+     * The mask of areas that may have holes: each area is a list of rings filled together by the
+     * even-odd rule (a ring inside another cuts a hole); the areas are united.
+     */
+    public Img<UnsignedByteType> drawAreas(List<List<Polyline>> areas, int width, int height) {
         if (width < 1 || height < 1 || width > Planes.MAX_SIDE || height > Planes.MAX_SIDE) {
             throw new DiffijException("mask size " + width + " x " + height + " is out of range");
         }
@@ -37,7 +46,7 @@ public final class InpaintMask {
             throw new DiffijException("no area to mask: select an area (rectangle, oval, polygon, freehand) first");
         }
         boolean[] inside = new boolean[width * height];
-        for (Polyline area : areas) {
+        for (List<Polyline> area : areas) {
             fill(area, inside, width, height);
         }
         if (grow != 0) {
@@ -61,30 +70,40 @@ public final class InpaintMask {
         return ArrayImgs.unsignedBytes(pixels, width, height);
     }
 
-    /** Scanline fill of one polygon by pixel centres, even-odd rule, OR-ed into {@code inside}. */
-    static void fill(Polyline polygon, boolean[] inside, int width, int height) {
-        double[] xs = polygon.xs();
-        double[] ys = polygon.ys();
-        int n = xs.length;
+    /**
+     * Scanline fill of one area's rings by pixel centres, even-odd rule, OR-ed into {@code inside}. A
+     * centre exactly on a left edge is outside, on a right edge inside: the tie rule of ImageJ's
+     * polygon filler, so that an unchanged selection gives exactly ImageJ's own mask.
+     */
+    static void fill(List<Polyline> rings, boolean[] inside, int width, int height) {
+        double[][] xs = rings.stream().map(Polyline::xs).toArray(double[][]::new);
+        double[][] ys = rings.stream().map(Polyline::ys).toArray(double[][]::new);
         List<Double> crossings = new ArrayList<>();
         for (int y = 0; y < height; y++) {
             double cy = y + 0.5;
             crossings.clear();
-            for (int i = 0; i < n; i++) {
-                int j = (i + 1) % n;
-                double ya = ys[i];
-                double yb = ys[j];
-                if ((ya <= cy && yb > cy) || (yb <= cy && ya > cy)) {
-                    crossings.add(xs[i] + (cy - ya) / (yb - ya) * (xs[j] - xs[i]));
-                }
+            for (int r = 0; r < xs.length; r++) {
+                addCrossings(xs[r], ys[r], cy, crossings);
             }
             crossings.sort(null);
             for (int k = 0; k + 1 < crossings.size(); k += 2) {
-                int from = (int) Math.max(0, Math.ceil(crossings.get(k) - 0.5));
-                int to = (int) Math.min(width - 1, Math.ceil(crossings.get(k + 1) - 0.5) - 1);
+                int from = (int) Math.max(0, Math.floor(crossings.get(k) - 0.5) + 1);
+                int to = (int) Math.min(width - 1, Math.floor(crossings.get(k + 1) - 0.5));
                 for (int x = from; x <= to; x++) {
                     inside[y * width + x] = true;
                 }
+            }
+        }
+    }
+
+    private static void addCrossings(double[] xs, double[] ys, double cy, List<Double> crossings) {
+        int n = xs.length;
+        for (int i = 0; i < n; i++) {
+            int j = (i + 1) % n;
+            double ya = ys[i];
+            double yb = ys[j];
+            if ((ya <= cy && yb > cy) || (yb <= cy && ya > cy)) {
+                crossings.add(xs[i] + (cy - ya) / (yb - ya) * (xs[j] - xs[i]));
             }
         }
     }

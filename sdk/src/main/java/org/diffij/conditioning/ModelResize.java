@@ -3,18 +3,15 @@ package org.diffij.conditioning;
 import java.util.ArrayList;
 import java.util.List;
 import net.imglib2.RandomAccess;
-import net.imglib2.RandomAccessible;
 import net.imglib2.RandomAccessibleInterval;
-import net.imglib2.RealRandomAccess;
-import net.imglib2.RealRandomAccessible;
 import net.imglib2.img.Img;
+import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.array.ArrayImgFactory;
-import net.imglib2.interpolation.InterpolatorFactory;
-import net.imglib2.interpolation.randomaccess.NLinearInterpolatorFactory;
-import net.imglib2.interpolation.randomaccess.NearestNeighborInterpolatorFactory;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.img.basictypeaccess.array.DoubleArray;
 import net.imglib2.type.NativeType;
 import net.imglib2.type.numeric.RealType;
-import net.imglib2.util.Intervals;
+import net.imglib2.type.numeric.real.DoubleType;
 import net.imglib2.view.Views;
 import org.diffij.DiffijException;
 
@@ -32,7 +29,8 @@ import org.diffij.DiffijException;
  *
  * <p>Resampling maps pixel centres to pixel centres; LINEAR interpolates (after a Gaussian
  * anti-aliasing blur of sigma {@code 0.5 / scale} when shrinking), NEAREST copies the nearest
- * pixel (for label images and binary maps). Borders replicate. Only the two first axes (x, y) are
+ * pixel (for label images and binary maps). Borders replicate; values are interpolated in float64
+ * and rounded half up when the image holds integers. Only the two first axes (x, y) are
  * resampled; a third axis (channels) is kept.
  */
 public final class ModelResize {
@@ -74,6 +72,21 @@ public final class ModelResize {
         return width >= height ? new Size(longSide, shortSide) : new Size(shortSide, longSide);
     }
 
+    /** How much a map of the given size is magnified along x and y (equal for CROP). */
+    public record Scale(double x, double y) {
+    }
+
+    public Scale scaleFor(long width, long height) {
+        Size size = sizeFor(width, height);
+        double x = (double) size.width() / width;
+        double y = (double) size.height() / height;
+        if (mode == Mode.CROP) {
+            double cover = Math.max(x, y);
+            return new Scale(cover, cover);
+        }
+        return new Scale(x, y);
+    }
+
     /** The map resampled to {@link #sizeFor} its size by this rule; a new image of the input's type. */
     public <T extends RealType<T> & NativeType<T>> Img<T> apply(RandomAccessibleInterval<T> image,
             Interpolation interpolation) {
@@ -82,11 +95,9 @@ public final class ModelResize {
                     + image.numDimensions() + " dimensions");
         }
         Size size = sizeFor(image.dimension(0), image.dimension(1));
-        double scaleX = (double) size.width() / image.dimension(0);
-        double scaleY = (double) size.height() / image.dimension(1);
-        if (mode == Mode.CROP) {
-            scaleX = scaleY = Math.max(scaleX, scaleY);
-        }
+        Scale scale = scaleFor(image.dimension(0), image.dimension(1));
+        double scaleX = scale.x();
+        double scaleY = scale.y();
         double offsetX = (image.dimension(0) * scaleX - size.width()) / 2;
         double offsetY = (image.dimension(1) * scaleY - size.height()) / 2;
         long[] dims = image.numDimensions() == 2 ? new long[] {size.width(), size.height()}
@@ -113,33 +124,57 @@ public final class ModelResize {
     private static <T extends RealType<T> & NativeType<T>> void resample(RandomAccessibleInterval<T> source,
             RandomAccessibleInterval<T> target, double scaleX, double scaleY, double offsetX, double offsetY,
             Interpolation interpolation) {
-        RandomAccessibleInterval<T> zeroMin = Views.zeroMin(source);
-        InterpolatorFactory<T, RandomAccessible<T>> factory = interpolation == Interpolation.LINEAR
-                ? new NLinearInterpolatorFactory<>() : new NearestNeighborInterpolatorFactory<>();
-        RandomAccessibleInterval<T> smoothed = zeroMin;
+        int sourceWidth = (int) source.dimension(0);
+        int sourceHeight = (int) source.dimension(1);
+        double[] values = new double[sourceWidth * sourceHeight];
+        ArrayImg<DoubleType, DoubleArray> prepared = ArrayImgs.doubles(values, sourceWidth, sourceHeight);
         if (interpolation == Interpolation.LINEAR && Math.min(scaleX, scaleY) < 1) {
-            Img<T> blurred = new ArrayImgFactory<>(source.getType().createVariable()).create(
-                    Intervals.dimensionsAsLongArray(zeroMin));
-            new SeparableFilter(antiAliasing(scaleX), antiAliasing(scaleY), Border.REPLICATE).apply(zeroMin, blurred);
-            smoothed = blurred;
+            new SeparableFilter(antiAliasing(scaleX), antiAliasing(scaleY), Border.REPLICATE).apply(source, prepared);
+        } else {
+            RandomAccess<T> in = source.randomAccess();
+            double[] line = new double[sourceWidth];
+            for (int y = 0; y < sourceHeight; y++) {
+                Planes.readRow(in, source, y, line);
+                System.arraycopy(line, 0, values, y * sourceWidth, sourceWidth);
+            }
         }
-        RealRandomAccessible<T> continuous = Views.interpolate(Views.extendBorder(smoothed), factory);
         int width = (int) target.dimension(0);
         RandomAccessibleInterval<T> out = Views.zeroMin(target);
         Stripes.forEach((int) target.dimension(1), width, (fromRow, toRow) -> {
-            RealRandomAccess<T> in = continuous.realRandomAccess();
             RandomAccess<T> write = out.randomAccess();
             for (int y = fromRow; y < toRow; y++) {
-                in.setPosition((y + 0.5 + offsetY) / scaleY - 0.5, 1);
+                double sy = (y + 0.5 + offsetY) / scaleY - 0.5;
                 write.setPosition(0, 0);
                 write.setPosition(y, 1);
                 for (int x = 0; x < width; x++) {
-                    in.setPosition((x + 0.5 + offsetX) / scaleX - 0.5, 0);
-                    write.get().set(in.get());
+                    double sx = (x + 0.5 + offsetX) / scaleX - 0.5;
+                    double value = interpolation == Interpolation.NEAREST
+                            ? values[clamp(Math.floor(sy + 0.5), sourceHeight) * sourceWidth
+                                    + clamp(Math.floor(sx + 0.5), sourceWidth)]
+                            : bilinear(values, sourceWidth, sourceHeight, sx, sy);
+                    write.get().setReal(value);
                     write.fwd(0);
                 }
             }
         });
+    }
+
+    private static double bilinear(double[] values, int width, int height, double sx, double sy) {
+        double fx = Math.floor(sx);
+        double fy = Math.floor(sy);
+        double tx = sx - fx;
+        double ty = sy - fy;
+        int x0 = clamp(fx, width);
+        int x1 = clamp(fx + 1, width);
+        int y0 = clamp(fy, height);
+        int y1 = clamp(fy + 1, height);
+        double top = values[y0 * width + x0] * (1 - tx) + values[y0 * width + x1] * tx;
+        double bottom = values[y1 * width + x0] * (1 - tx) + values[y1 * width + x1] * tx;
+        return top * (1 - ty) + bottom * ty;
+    }
+
+    private static int clamp(double index, int length) {
+        return (int) Math.min(Math.max(index, 0), length - 1);
     }
 
     private static double[] antiAliasing(double scale) {

@@ -18,7 +18,9 @@ import org.diffij.DiffijException;
  * normal    = (x, y, a) / |(x, y, a)|                    a = 2 pi by default
  * normal_u8 = trunc(clip(normal * 127.5 + 127.5, 0, 255)), depth_u8 = trunc(clip(depth_pt * 255, 0, 255))
  * </pre>
- * Channels are (x, y, z) as the annotator returns them; background pixels are (127, 127, 255).
+ * Channels are (x, y, z) as the annotator returns (shows, saves) them; background pixels are
+ * (127, 127, 255). Note for generation: ControlNet's {@code gradio_normal2image.py} feeds the
+ * model the channels reversed, (z, y, x).
  */
 public final class NormalMap {
 

@@ -10,6 +10,8 @@ final class Planes {
 
     /** Images larger than this per axis are refused: every map here allocates a few int arrays per pixel. */
     static final long MAX_SIDE = 32_768;
+    /** 16384 x 16384: above this a map's working arrays no longer fit a typical Java heap. */
+    static final long MAX_PIXELS = 1L << 28;
 
     private Planes() {
     }
@@ -28,6 +30,10 @@ final class Planes {
                 throw new DiffijException(what + " is " + image.dimension(0) + " x " + image.dimension(1)
                         + " pixels; each side must be between 1 and " + MAX_SIDE);
             }
+        }
+        if (image.numDimensions() >= 2 && image.dimension(0) * image.dimension(1) > MAX_PIXELS) {
+            throw new DiffijException(what + " is " + image.dimension(0) + " x " + image.dimension(1)
+                    + " pixels, more than " + MAX_PIXELS + "; crop it or scale it down first");
         }
     }
 

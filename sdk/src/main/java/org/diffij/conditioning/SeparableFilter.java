@@ -1,5 +1,6 @@
 package org.diffij.conditioning;
 
+import java.util.Arrays;
 import net.imglib2.RandomAccess;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.array.ArrayImg;
@@ -106,36 +107,38 @@ public final class SeparableFilter {
         int lastSource = Math.min(height - 1, toRow - 1 + ry);
         double[][] rowPass = new double[lastSource - firstSource + 1][width];
         double[] line = new double[width];
-        int[] columnOf = new int[width + 2 * rx];
-        for (int i = 0; i < columnOf.length; i++) {
-            columnOf[i] = border.index(i - rx, width);
-        }
+        double[] padded = new double[width + 2 * rx];
         RandomAccess<? extends RealType<?>> in = image.randomAccess();
         for (int y = firstSource; y <= lastSource; y++) {
             Planes.readRow(in, image, y, line);
+            System.arraycopy(line, 0, padded, rx, width);
+            for (int i = 0; i < rx; i++) {
+                padded[i] = line[border.index(i - rx, width)];
+                padded[rx + width + i] = line[border.index(width + i, width)];
+            }
             double[] target = rowPass[y - firstSource];
-            for (int x = 0; x < width; x++) {
-                double sum = 0;
-                for (int k = 0; k < alongX.length; k++) {
-                    sum += alongX[k] * line[columnOf[x + k]];
+            for (int k = 0; k < alongX.length; k++) {
+                double weight = alongX[k];
+                for (int x = 0; x < width; x++) {
+                    target[x] += weight * padded[x + k];
                 }
-                target[x] = sum;
             }
         }
         RandomAccess<? extends RealType<?>> out = output.randomAccess();
-        double[][] taps = new double[alongY.length][];
+        double[] sums = new double[width];
         for (int y = fromRow; y < toRow; y++) {
+            Arrays.fill(sums, 0);
             for (int k = 0; k < alongY.length; k++) {
-                taps[k] = rowPass[border.index(y + k - ry, height) - firstSource];
+                double weight = alongY[k];
+                double[] tap = rowPass[border.index(y + k - ry, height) - firstSource];
+                for (int x = 0; x < width; x++) {
+                    sums[x] += weight * tap[x];
+                }
             }
             out.setPosition(output.min(0), 0);
             out.setPosition(output.min(1) + y, 1);
             for (int x = 0; x < width; x++) {
-                double sum = 0;
-                for (int k = 0; k < alongY.length; k++) {
-                    sum += alongY[k] * taps[k][x];
-                }
-                out.get().setReal(sum);
+                out.get().setReal(sums[x]);
                 out.fwd(0);
             }
         }

@@ -6,20 +6,35 @@ package org.diffij.noise;
  * values come one by one from a double-precision Box-Muller pair (the second value of a pair is kept
  * for the next draw, across calls); 16 or more are filled with float uniforms first and transformed
  * in blocks of 16 (8 radii, 8 angles), a last partial block being redrawn as the final 16 values.
- * Matches the scalar kernel that libtorch runs on CPUs without AVX2 specialisation and on AVX-512
- * builds; an AVX2-only CPU uses vectorised log/sin/cos that can differ in the last bit.
+ * The block transform's float math differs in the last bit between libtorch's x86-64 AVX2 kernel
+ * (the default here, what x86 machines produce) and its portable kernel (ARM, e.g. Apple silicon).
  */
 public final class TorchCpuNoise implements NoiseSource {
 
+    /** Which libtorch CPU kernel's block transform to reproduce. */
+    public enum Kernel {
+        /** x86-64 CPUs with AVX2: Cephes float polynomials with fused multiply-adds. */
+        AVX2,
+        /** The portable kernel: the C library's float log, sin and cos. */
+        PORTABLE
+    }
+
     private static final int BLOCK = 16;
     private static final double TWO_PI = 2.0f * Math.PI;
+    private static final float TWO_PI_FLOAT = (float) TWO_PI;
 
     private final Mt19937 engine;
+    private final Kernel kernel;
     private boolean hasCachedNormal;
     private double cachedNormal;
 
     public TorchCpuNoise(long seed) {
+        this(seed, Kernel.AVX2);
+    }
+
+    public TorchCpuNoise(long seed, Kernel kernel) {
         this.engine = new Mt19937(seed);
+        this.kernel = kernel;
     }
 
     @Override
@@ -53,14 +68,26 @@ public final class TorchCpuNoise implements NoiseSource {
     }
 
     /** Box-Muller on 16 uniforms in float arithmetic: values j and j+8 share a radius and an angle. */
-    private static void transformBlock(float[] data, int offset) {
+    private void transformBlock(float[] data, int offset) {
         for (int j = 0; j < BLOCK / 2; j++) {
             float u1 = 1f - data[offset + j];
             float u2 = data[offset + j + BLOCK / 2];
-            float radius = (float) Math.sqrt(-2f * (float) Math.log(u1));
-            float theta = (float) (TWO_PI * u2);
-            data[offset + j] = radius * (float) Math.cos(theta);
-            data[offset + j + BLOCK / 2] = radius * (float) Math.sin(theta);
+            float cos;
+            float sin;
+            float radius;
+            if (kernel == Kernel.AVX2) {
+                radius = (float) Math.sqrt(-2f * CephesFloatMath.log(u1));
+                float[] sinCos = CephesFloatMath.sinCos(TWO_PI_FLOAT * u2);
+                sin = sinCos[0];
+                cos = sinCos[1];
+            } else {
+                radius = (float) Math.sqrt(-2f * (float) Math.log(u1));
+                float theta = (float) (TWO_PI * u2);
+                cos = (float) Math.cos(theta);
+                sin = (float) Math.sin(theta);
+            }
+            data[offset + j] = radius * cos;
+            data[offset + j + BLOCK / 2] = radius * sin;
         }
     }
 

@@ -12,6 +12,7 @@ import org.diffij.models.controlnet.ControlNetAreaRunner;
 import org.diffij.models.lora.LoraAreaRunner;
 import org.diffij.models.unet.UNetAreaRunner;
 import org.diffij.models.vae.VaeAreaRunner;
+import org.diffij.pipelines.PipelineAreaRunner;
 import org.diffij.schedulers.SchedulerParityRunner;
 import org.diffij.text.TextEncoderAreaRunner;
 import org.diffij.text.TextualInversionAreaRunner;
@@ -31,7 +32,8 @@ public final class AreaRunners {
             new SingleFileAreaRunner(),
             new LoraAreaRunner(),
             new ConditioningAreaRunner(),
-            new SchedulerParityRunner());
+            new SchedulerParityRunner(),
+            new PipelineAreaRunner());
 
     private AreaRunners() {
     }

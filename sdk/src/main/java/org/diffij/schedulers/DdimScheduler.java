@@ -25,7 +25,6 @@ final class DdimScheduler extends Scheduler {
         double alpha = noiseSchedule.alphaCumprod(t);
         double alphaPrevious = previous >= 0 ? noiseSchedule.alphaCumprod(previous)
                 : config.setAlphaToOne() ? 1.0 : noiseSchedule.alphaCumprod(0);
-        double beta = 1 - alpha;
         AlphaPrediction prediction = AlphaPrediction.of(config, modelOutput, sample, alpha);
         double signal = Math.sqrt(alphaPrevious);
         double direction = Math.sqrt(1 - alphaPrevious);

@@ -110,6 +110,12 @@ public abstract class Scheduler {
         return stepIndex >= timesteps.length;
     }
 
+    /** How many timesteps of {@link #timesteps()} have been stepped (for progress and ControlNet windows). */
+    public final int stepIndex() {
+        requireSchedule();
+        return stepIndex - beginIndex;
+    }
+
     /** The timestep the next {@link #step} handles. */
     public final double currentTimestep() {
         return timesteps[currentIndex()];

@@ -1,5 +1,6 @@
 package org.diffij.schedulers;
 
+import java.util.Arrays;
 import org.diffij.DiffijException;
 
 /**
@@ -63,7 +64,7 @@ public enum TimestepSpacing {
             case LINSPACE -> {
                 double[] values = ScheduleMath.reversed(ScheduleMath.round(
                         ScheduleMath.linspace(0, lastTimestep - 1, steps + 1)));
-                yield java.util.Arrays.copyOf(values, steps);
+                yield Arrays.copyOf(values, steps);
             }
             case LEADING -> {
                 int ratio = lastTimestep / (steps + 1);

@@ -33,6 +33,10 @@ final class UniPcScheduler extends Scheduler {
         this.bh1 = solverType.equals("bh1");
         this.lowerOrderFinal = json.bool("lower_order_final", true);
         this.disableCorrector = json.integers("disable_corrector");
+        if ((bh1 || !predictX0) && config.finalSigmasType().equals("zero")) {
+            throw new DiffijException("scheduler config: UniPC with " + (bh1 ? "solver_type bh1" : "predict_x0 false")
+                    + " cannot step to sigma 0 (diffusers returns NaN there); set final_sigmas_type to sigma_min");
+        }
         if (json.has("solver_p")) {
             throw new DiffijException("scheduler config: UniPC with a solver_p scheduler is not supported; "
                     + "set solver_p to null");

@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,8 +22,8 @@ import org.diffij.io.Json;
  * out of the raw text first; each remaining piece is repaired ({@link TextFixer}), whitespace runs
  * collapse to one space, it is trimmed and lower-cased, split by CLIP's word pattern and
  * byte-pair encoded. Sequences are framed by {@code <|startoftext|>} and {@code <|endoftext|>}.
- * Instances are immutable; {@link #withAddedTokens} gives an overlay for one request that shares
- * the vocabulary and merge cache.
+ * Instances are immutable; {@link #withAddedTokens} and {@link #withWordTokens} give an overlay for
+ * one request that shares the vocabulary and merge cache.
  */
 public final class ClipTokenizer {
 
@@ -50,11 +51,18 @@ public final class ClipTokenizer {
     /** Tokens matched literally in the raw text, longest first where they overlap. */
     private final Map<String, Integer> addedTokens;
     private final Normalization normalization;
+    /** Words replaced after tokenisation, A1111's way of triggering embeddings: longest first. */
+    private final List<WordToken> wordTokens;
+
+    /** A word's ids as the tokenizer produces them, and the ids that replace them. */
+    private record WordToken(String word, int[] wordIds, int[] ids) {
+    }
 
     private ClipTokenizer(ClipBpe bpe, int padId, int maxLength, Map<String, Integer> addedTokens,
-            Normalization normalization) {
+            Normalization normalization, List<WordToken> wordTokens) {
         this.bpe = bpe;
         this.normalization = normalization;
+        this.wordTokens = List.copyOf(wordTokens);
         this.startId = bpe.id(START_OF_TEXT);
         this.endId = bpe.id(END_OF_TEXT);
         this.padId = padId;
@@ -90,7 +98,7 @@ public final class ClipTokenizer {
         int maxLength = config.has("model_max_length") && config.get("model_max_length").getAsDouble() < 1e6
                 ? config.get("model_max_length").getAsInt() : 77;
         return new ClipTokenizer(bpe, padId, maxLength, literalTokens(folder, bpe, config, specialMap),
-                Normalization.FIX_TEXT);
+                Normalization.FIX_TEXT, List.of());
     }
 
     /**
@@ -153,12 +161,33 @@ public final class ClipTokenizer {
             }
             added.put(token.getKey(), token.getValue());
         }
-        return new ClipTokenizer(bpe, padId, maxLength, added, normalization);
+        return new ClipTokenizer(bpe, padId, maxLength, added, normalization, wordTokens);
+    }
+
+    /**
+     * This tokenizer plus words that become the given ids wherever their tokens appear, whatever
+     * their case and only as whole words (A1111 triggers embeddings such as {@code bad-hands-5}
+     * this way); the receiver is unchanged.
+     */
+    public ClipTokenizer withWordTokens(Map<String, int[]> words) {
+        List<WordToken> all = new ArrayList<>(wordTokens);
+        for (Map.Entry<String, int[]> word : words.entrySet()) {
+            int[] wordIds = tokenize(word.getKey());
+            if (wordIds.length == 0) {
+                throw new DiffijException("the word '" + word.getKey() + "' has no tokens and cannot name an embedding");
+            }
+            if (all.stream().anyMatch(w -> Arrays.equals(w.wordIds(), wordIds))) {
+                throw new DiffijException("two embeddings are named '" + word.getKey() + "'; rename one of the files");
+            }
+            all.add(new WordToken(word.getKey(), wordIds, word.getValue().clone()));
+        }
+        all.sort((a, b) -> b.wordIds().length - a.wordIds().length);
+        return new ClipTokenizer(bpe, padId, maxLength, addedTokens, normalization, all);
     }
 
     /** This tokenizer with another text normalisation. */
     public ClipTokenizer withNormalization(Normalization other) {
-        return new ClipTokenizer(bpe, padId, maxLength, addedTokens, other);
+        return new ClipTokenizer(bpe, padId, maxLength, addedTokens, other, wordTokens);
     }
 
     /** The number of ids: the vocabulary plus added tokens. */
@@ -167,7 +196,17 @@ public final class ClipTokenizer {
         for (int id : addedTokens.values()) {
             max = Math.max(max, id);
         }
+        for (WordToken word : wordTokens) {
+            for (int id : word.ids()) {
+                max = Math.max(max, id);
+            }
+        }
         return max + 1;
+    }
+
+    /** The number of entries of {@code vocab.json}; ids from here on are added tokens such as embeddings. */
+    public int vocabularySize() {
+        return bpe.vocabSize();
     }
 
     public int startId() {
@@ -221,7 +260,40 @@ public final class ClipTokenizer {
             ids.add(addedTokens.get(match));
             pos = matchStart + match.length();
         }
-        return ids.toArray();
+        return wordTokens.isEmpty() ? ids.toArray() : replaceWords(ids.toArray());
+    }
+
+    private int[] replaceWords(int[] ids) {
+        IdList out = new IdList();
+        int i = 0;
+        while (i < ids.length) {
+            WordToken found = null;
+            for (WordToken word : wordTokens) {
+                if (startsWith(ids, i, word.wordIds())) {
+                    found = word;
+                    break;
+                }
+            }
+            if (found == null) {
+                out.add(ids[i++]);
+            } else {
+                out.addAll(found.ids());
+                i += found.wordIds().length;
+            }
+        }
+        return out.toArray();
+    }
+
+    private static boolean startsWith(int[] ids, int at, int[] prefix) {
+        if (at + prefix.length > ids.length) {
+            return false;
+        }
+        for (int j = 0; j < prefix.length; j++) {
+            if (ids[at + j] != prefix[j]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void encodePiece(String piece, IdList ids) {

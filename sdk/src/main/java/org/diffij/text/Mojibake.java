@@ -9,10 +9,13 @@ import java.util.regex.Pattern;
 
 /**
  * Repairs UTF-8 text that was decoded as Windows-1252 or Latin-1 ("cafÃ©" for "café"), the
- * common kind of mojibake in prompts pasted from web pages and spreadsheets. Text is only
- * changed where it holds a sequence that reads as UTF-8 once mapped back to bytes; the whole text
- * is re-decoded when it all maps back, otherwise each such sequence on its own. Mix-ups between
- * other single-byte code pages are left alone.
+ * common kind of mojibake in prompts pasted from web pages and spreadsheets. A run of characters
+ * whose Windows-1252 bytes form UTF-8 sequences is decoded when it is convincing: it holds two or
+ * more sequences, or its sequence starts with Â, Ã or â (the leads of Latin-1 letters and of
+ * typographic punctuation, which real text practically never follows with a high Windows-1252
+ * character), or it is a pair led by Ä, Å, Î, Ï, Ð or Ñ (Latin Extended-A, Greek, Cyrillic) in
+ * the middle of a word ("Ä°stanbul"). Other lone pairs such as "NESTLÉ®" or "Å™," are left
+ * alone, since they are as likely to be meant. Mix-ups between other single-byte code pages are not repaired.
  */
 final class Mojibake {
 
@@ -42,21 +45,35 @@ final class Mojibake {
 
     private static String fixOnce(String text) {
         Matcher m = UTF8_AS_WINDOWS_1252.matcher(text);
-        if (!m.find()) {
-            return text;
-        }
-        String whole = decodeAsUtf8(text);
-        if (whole != null) {
-            return whole;
-        }
-        m.reset();
-        StringBuilder out = new StringBuilder(text.length());
+        StringBuilder out = null;
         while (m.find()) {
-            String piece = decodeAsUtf8(m.group());
+            char next = m.end() < text.length() ? text.charAt(m.end()) : ' ';
+            String piece = isConvincing(m.group(), next) ? decodeAsUtf8(m.group()) : null;
+            if (out == null) {
+                out = new StringBuilder(text.length());
+            }
             m.appendReplacement(out, Matcher.quoteReplacement(piece != null ? piece : m.group()));
+        }
+        if (out == null) {
+            return text;
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    /** Two or more UTF-8 sequences, one led by Â, Ã or â, or a mid-word pair of a common non-Latin-1 lead. */
+    private static boolean isConvincing(String run, char next) {
+        int sequences = 0;
+        for (int i = 0; i < run.length(); i++) {
+            char c = run.charAt(i);
+            if (c >= '\u00c2' && c <= '\u00f4') {
+                sequences++;
+            }
+        }
+        char lead = run.charAt(0);
+        boolean midWordPair = run.length() == 2 && "\u00c4\u00c5\u00ce\u00cf\u00d0\u00d1".indexOf(lead) >= 0
+                && next >= 'a' && next <= 'z';
+        return sequences >= 2 || lead == '\u00c2' || lead == '\u00c3' || lead == '\u00e2' || midWordPair;
     }
 
     /** The text's Windows-1252 bytes read as UTF-8, or null when it has no such bytes or they are not UTF-8. */

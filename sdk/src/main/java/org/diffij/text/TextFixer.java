@@ -69,22 +69,66 @@ public final class TextFixer {
     private static String fixSegment(String text, boolean unescapeHtml) {
         while (true) {
             String original = text;
-            if (unescapeHtml) {
+            Needs needs = Needs.of(text);
+            if (unescapeHtml && needs.ampersand) {
                 text = HtmlEntities.unescape(text);
+                needs = Needs.of(text);
             }
-            text = Mojibake.fix(text);
-            text = Mojibake.fixC1Controls(text);
-            text = replaceLigatures(text);
-            text = toStandardWidth(text);
-            text = DOUBLE_QUOTES.matcher(SINGLE_QUOTES.matcher(text).replaceAll("'")).replaceAll("\"");
-            text = LINE_BREAKS.matcher(text).replaceAll("\n");
-            text = replaceLoneSurrogates(text);
-            text = TERMINAL_ESCAPES.matcher(text).replaceAll("");
-            text = removeControlCharacters(text);
-            text = Normalizer.normalize(text, Normalizer.Form.NFC);
+            if (needs.latin1) {
+                text = Mojibake.fix(text);
+                text = Mojibake.fixC1Controls(text);
+            }
+            if (needs.compatibilityForms) {
+                text = toStandardWidth(replaceLigatures(text));
+            }
+            if (needs.punctuation) {
+                text = DOUBLE_QUOTES.matcher(SINGLE_QUOTES.matcher(text).replaceAll("'")).replaceAll("\"");
+                text = LINE_BREAKS.matcher(text).replaceAll("\n");
+            }
+            if (needs.controls) {
+                text = LINE_BREAKS.matcher(text).replaceAll("\n");
+                text = TERMINAL_ESCAPES.matcher(text).replaceAll("");
+                text = removeControlCharacters(text);
+            }
+            if (needs.surrogates) {
+                text = replaceLoneSurrogates(text);
+            }
+            if (needs.composable) {
+                text = Normalizer.normalize(text, Normalizer.Form.NFC);
+            }
             if (text.equals(original)) {
                 return text;
             }
+        }
+    }
+
+    /** Which repairs a text can need at all, from one scan of its characters; the rest are skipped. */
+    private record Needs(boolean ampersand, boolean latin1, boolean compatibilityForms, boolean punctuation,
+            boolean controls, boolean surrogates, boolean composable) {
+
+        static Needs of(String text) {
+            boolean ampersand = false;
+            boolean latin1 = false;
+            boolean compatibility = false;
+            boolean punctuation = false;
+            boolean controls = false;
+            boolean surrogates = false;
+            boolean composable = false;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c < 0x80) {
+                    ampersand |= c == '&';
+                    controls |= (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f;
+                    continue;
+                }
+                latin1 |= c <= 0xff || Mojibake.WINDOWS_1252_HIGH.indexOf(c) >= 0;
+                compatibility |= LIGATURES.containsKey(c) || c == '\u3000' || (c >= '\uff01' && c <= '\uffef');
+                punctuation |= c == '\u02bc' || (c >= '\u2018' && c <= '\u201f') || c == '\u2028' || c == '\u2029';
+                controls |= (c >= 0x206a && c <= 0x206f) || c == 0xfeff || (c >= 0xfff9 && c <= 0xfffc);
+                surrogates |= Character.isSurrogate(c);
+                composable |= c >= 0x300;
+            }
+            return new Needs(ampersand, latin1, compatibility, punctuation, controls, surrogates, composable);
         }
     }
 

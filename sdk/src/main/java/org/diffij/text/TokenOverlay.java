@@ -13,13 +13,17 @@ import org.diffij.DiffijException;
 
 /**
  * Textual-inversion embeddings applied to one tokenizer / text encoder pair for one request,
- * leaving both untouched: the placeholder tokens get ids after the vocabulary in load order
- * ({@code <tok>}, {@code <tok>_1}, ... for multi-vector embeddings, as diffusers names them), the
- * tokenizer overlay matches them literally, and {@link #rows} holds their vectors for
- * {@link ClipTextModel#forward(NDArray, NDArray)}. {@link #expand} rewrites a prompt's
- * {@code <tok>} into all its vector tokens, as diffusers' {@code maybe_convert_prompt} does.
+ * leaving both untouched: each vector gets an id after the vocabulary, in load order, and
+ * {@link #rows} holds the vectors for {@link ClipTextModel#forward(NDArray, NDArray)}. A token
+ * with characters other than letters, digits, {@code _ - .} (diffusers' {@code <cat-toy>}) is
+ * matched literally in the text as {@code <tok>}, {@code <tok>_1}, ... and {@link #expand}
+ * writes a prompt's {@code <tok>} out as all of them, like diffusers' {@code maybe_convert_prompt};
+ * a plain name (A1111's file names such as {@code bad-hands-5}) is matched as a whole word in any
+ * case and becomes all its vectors, like A1111.
  */
 public final class TokenOverlay {
+
+    private static final Pattern PLAIN_NAME = Pattern.compile("[\\p{L}\\p{N}_.-]+");
 
     private final ClipTokenizer tokenizer;
     private final Map<String, Integer> vectorCounts;
@@ -46,31 +50,44 @@ public final class TokenOverlay {
      */
     public static TokenOverlay of(ClipTokenizer base, int vocabSize, int hiddenSize, int encoderIndex,
             List<TextualInversion> embeddings) {
-        Map<String, Integer> ids = new LinkedHashMap<>();
-        Map<String, Integer> counts = new LinkedHashMap<>();
+        Map<String, Integer> literal = new LinkedHashMap<>();
+        Map<String, int[]> words = new LinkedHashMap<>();
+        Map<String, Integer> literalCounts = new LinkedHashMap<>();
         List<float[]> vectors = new ArrayList<>();
         int next = Math.max(vocabSize, base.size());
-        for (TextualInversion embedding : embeddings) {
-            if (counts.containsKey(embedding.token())) {
-                throw new DiffijException("two embeddings use the token '" + embedding.token()
-                        + "'; give one of them another token");
-            }
-            float[][] rows = embedding.vectorsFor(encoderIndex, hiddenSize);
-            counts.put(embedding.token(), rows.length);
-            for (int i = 0; i < rows.length; i++) {
-                ids.put(i == 0 ? embedding.token() : embedding.token() + "_" + i, next++);
-                vectors.add(rows[i]);
-            }
-        }
-        if (next - vocabSize != vectors.size()) {
+        if (next != vocabSize) {
             throw new DiffijException("the tokenizer already has added tokens beyond the encoder's vocabulary; "
                     + "apply textual inversions to the base tokenizer");
+        }
+        for (TextualInversion embedding : embeddings) {
+            String token = embedding.token();
+            if (literalCounts.containsKey(token) || words.containsKey(token)) {
+                throw new DiffijException("two embeddings use the token '" + token + "'; give one of them another token");
+            }
+            float[][] rows = embedding.vectorsFor(encoderIndex, hiddenSize);
+            int[] ids = new int[rows.length];
+            for (int i = 0; i < rows.length; i++) {
+                ids[i] = next++;
+                vectors.add(rows[i]);
+            }
+            if (PLAIN_NAME.matcher(token).matches()) {
+                words.put(token, ids);
+            } else {
+                literalCounts.put(token, rows.length);
+                for (int i = 0; i < rows.length; i++) {
+                    literal.put(i == 0 ? token : token + "_" + i, ids[i]);
+                }
+            }
         }
         float[] flat = new float[vectors.size() * hiddenSize];
         for (int i = 0; i < vectors.size(); i++) {
             System.arraycopy(vectors.get(i), 0, flat, i * hiddenSize, hiddenSize);
         }
-        return new TokenOverlay(base.withAddedTokens(ids), counts, flat, vectors.size(), hiddenSize);
+        ClipTokenizer tokenizer = base.withAddedTokens(literal);
+        if (!words.isEmpty()) {
+            tokenizer = tokenizer.withWordTokens(words);
+        }
+        return new TokenOverlay(tokenizer, literalCounts, flat, vectors.size(), hiddenSize);
     }
 
     public ClipTokenizer tokenizer() {

@@ -10,8 +10,8 @@ import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;
 
 /**
- * Golden area {@code tokenizer}: the case's prompts through the tokenizer folder its id names
- * ({@code <model>_tokenizer} or {@code <model>_tokenizer_2}), padded to 77.
+ * Golden area {@code tokenizer}: the case's prompts through the model's {@code tokenizer/}, or
+ * {@code tokenizer_2/} for ids ending in {@code _tokenizer_2}, padded to 77.
  */
 public final class TokenizerAreaRunner implements AreaRunner {
 
@@ -23,7 +23,7 @@ public final class TokenizerAreaRunner implements AreaRunner {
     @Override
     public Map<String, HostTensor> run(GoldenCase golden) {
         String name = golden.id().substring(golden.id().indexOf('/') + 1);
-        String component = name.substring(golden.model().length() + 1);
+        String component = name.endsWith("_tokenizer_2") ? "tokenizer_2" : "tokenizer";
         ClipTokenizer tokenizer = ClipTokenizer.load(golden.modelPath().resolve(component));
         ClipTokenizer withoutFixer = tokenizer.withNormalization(ClipTokenizer.Normalization.BASIC);
         List<String> prompts = new ArrayList<>();

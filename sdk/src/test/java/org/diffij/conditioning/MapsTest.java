@@ -78,6 +78,10 @@ class MapsTest {
         int grown = count(bytes(new InpaintMask(2, 0).draw(List.of(square), 20, 20)), 255);
         assertTrue(grown > 100 + 4 * 2 * 10 && grown <= 14 * 14, "grown area " + grown);
         assertEquals(64, count(bytes(new InpaintMask(-1, 0).draw(List.of(square), 20, 20)), 255));
+        Polyline hole = new Polyline(new double[] {8, 12, 12, 8}, new double[] {8, 8, 12, 12});
+        byte[] ring = bytes(new InpaintMask(0, 0).drawAreas(List.of(List.of(square, hole)), 20, 20));
+        assertEquals(100 - 16, count(ring, 255), "a ring inside another cuts a hole");
+        assertEquals(0, ring[10 * 20 + 10]);
         Polyline large = new Polyline(new double[] {5, 35, 35, 5}, new double[] {5, 5, 35, 35});
         byte[] soft = bytes(new InpaintMask(0, 2).draw(List.of(large), 40, 40));
         int edge = soft[20 * 40 + 5] & 0xff;
@@ -103,6 +107,21 @@ class MapsTest {
         assertEquals(32, cropped.dimension(1));
         assertEquals(255, bytes(cropped)[63] & 0xff);
         assertEquals(0, bytes(cropped)[55] & 0xff);
+    }
+
+    @Test
+    void linearResizeMapsPixelCentresToPixelCentres() {
+        float[] ramp = new float[8 * 8];
+        for (int i = 0; i < ramp.length; i++) {
+            ramp[i] = 10 * (i % 8);
+        }
+        float[] up = Images.floats((ArrayImg<FloatType, FloatArray>) new ModelResize(16, 8, ModelResize.Mode.FIT)
+                .apply(ArrayImgs.floats(ramp, 8, 8), ModelResize.Interpolation.LINEAR));
+        assertEquals(0f, up[0]);
+        assertEquals(2.5f, up[1], 1e-6);
+        assertEquals(67.5f, up[14], 1e-6);
+        assertEquals(70f, up[15]);
+        assertEquals(up[5], up[16 * 9 + 5]);
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.diffij.noise;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.Shape;
@@ -65,6 +66,18 @@ class TorchCpuNoiseTest {
     }
 
     @Test
+    void bothKernelsAgreeToTheLastBitsAndMatchThePrintedValues() {
+        float[] avx2 = new TorchCpuNoise(0, TorchCpuNoise.Kernel.AVX2).randn(3, 3, 3);
+        float[] portable = new TorchCpuNoise(0, TorchCpuNoise.Kernel.PORTABLE).randn(3, 3, 3);
+        assertArrayEquals(avx2, portable, 5e-7f);
+        assertArrayEquals(new TorchCpuNoise(0).randn(3, 3, 3), avx2);
+    }
+
+    /**
+     * The libtorch this project runs equals one of the two kernels bit for bit (on x86-64 with AVX2,
+     * the AVX2 one), including the pair cache between small draws.
+     */
+    @Test
     void equalsLibtorchRandnBitForBit() {
         long[][] shapes = {{3}, {15}, {16}, {27}, {1, 4, 8, 8}, {2, 4, 64, 64}, {5}};
         long seed = 1234;
@@ -76,20 +89,27 @@ class TorchCpuNoiseTest {
             }
             return draws;
         });
-        TorchCpuNoise noise = new TorchCpuNoise(seed);
+        String avx2 = mismatches(libtorch, new TorchCpuNoise(seed, TorchCpuNoise.Kernel.AVX2), shapes);
+        String portable = mismatches(libtorch, new TorchCpuNoise(seed, TorchCpuNoise.Kernel.PORTABLE), shapes);
+        assertTrue(avx2.isEmpty() || portable.isEmpty(), "AVX2 kernel: " + avx2 + "; portable kernel: " + portable);
+    }
+
+    private static String mismatches(float[][] reference, TorchCpuNoise noise, long[][] shapes) {
+        StringBuilder out = new StringBuilder();
         for (int i = 0; i < shapes.length; i++) {
             float[] ours = noise.randn(shapes[i]);
-            assertEquals(libtorch[i].length, ours.length);
-            int mismatches = 0;
-            float worst = 0;
+            assertEquals(reference[i].length, ours.length);
+            int count = 0;
             for (int j = 0; j < ours.length; j++) {
-                if (ours[j] != libtorch[i][j]) {
-                    mismatches++;
-                    worst = Math.max(worst, Math.abs(ours[j] - libtorch[i][j]));
+                if (ours[j] != reference[i][j]) {
+                    count++;
                 }
             }
-            assertEquals(0, mismatches, "draw " + i + ": " + mismatches + " of " + ours.length
-                    + " values differ from libtorch, worst by " + worst);
+            if (count > 0) {
+                out.append("draw ").append(i).append(": ").append(count).append(" of ").append(ours.length)
+                        .append(" values differ ");
+            }
         }
+        return out.toString();
     }
 }

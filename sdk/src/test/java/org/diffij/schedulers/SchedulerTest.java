@@ -150,6 +150,12 @@ class SchedulerTest {
         DiffijException error = assertThrows(DiffijException.class, () -> Samplers.create("PNDMScheduler", prk));
         assertTrue(error.getMessage().contains("PLMS"), error.getMessage());
         assertEquals(SchedulerType.PNDM, Samplers.create("PLMS", prk).type());
+        JsonObject bh1 = SamplersTest.sd15Config();
+        bh1.addProperty("solver_type", "bh1");
+        DiffijException nan = assertThrows(DiffijException.class, () -> Samplers.create("UniPC", bh1));
+        assertTrue(nan.getMessage().contains("sigma_min"), nan.getMessage());
+        bh1.addProperty("final_sigmas_type", "sigma_min");
+        assertEquals(SchedulerType.UNIPC, Samplers.create("UniPC", bh1).type());
         DiffijException unknownClass = assertThrows(DiffijException.class,
                 () -> SchedulerType.forClassName("KDPM2DiscreteScheduler"));
         assertTrue(unknownClass.getMessage().contains("EulerDiscreteScheduler"));
@@ -182,5 +188,25 @@ class SchedulerTest {
         Scheduler ddim = Samplers.create("DDIM", trained);
         ddim.setTimesteps(4);
         assertEquals(4, ddim.timesteps().length);
+    }
+
+    @Test
+    void zeroTerminalSnrClampsTheLastAlphaBarForSigmaSchedulers() {
+        JsonObject config = SamplersTest.sd15Config();
+        config.addProperty("rescale_betas_zero_snr", true);
+        config.addProperty("timestep_spacing", "trailing");
+        Scheduler euler = Samplers.create("Euler", config);
+        euler.setTimesteps(10);
+        // alpha_bar(999) = 0 is replaced by 2^-24: sigma = sqrt((1 - 2^-24) / 2^-24) = 4095.99...
+        assertEquals(4096.0, euler.sigmas()[0], 0.01);
+        assertEquals(999, euler.timesteps()[0]);
+        // Zero terminal SNR needs v-prediction: at alpha_bar 0, x0 = -v stays finite.
+        config.addProperty("prediction_type", "v_prediction");
+        Scheduler ddim = Samplers.create("DDIM", config);
+        ddim.setTimesteps(10);
+        float[] x0 = run(ddim, null);
+        for (float v : x0) {
+            assertTrue(Float.isFinite(v));
+        }
     }
 }

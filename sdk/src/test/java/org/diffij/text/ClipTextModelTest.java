@@ -12,9 +12,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Set;
 import org.diffij.DiffijException;
 import org.diffij.engine.DiffijEngine;
+import org.diffij.io.DType;
+import org.diffij.io.HalfFloats;
 import org.diffij.io.HostTensor;
 import org.diffij.io.Weights;
 import org.diffij.parity.Golden;
@@ -120,5 +125,42 @@ class ClipTextModelTest {
                 ctx -> ClipTextModel.load(TINY, empty, ctx.manager(), DataType.FLOAT32)));
         assertTrue(missing.getMessage().contains("lack"), missing.getMessage());
         assertThrows(DiffijException.class, () -> new ClipTextConfig(20, 30, 24, 3, 4, 8, "relu", 1e-5, 16, 2, false));
+    }
+
+    /** The weights in a 16-bit float format: BF16 must be widened in Java (libtorch aborts on BF16 arrays). */
+    static Weights sixteenBit(Weights source, DType dtype) {
+        return new Weights() {
+            @Override
+            public Set<String> names() {
+                return source.names();
+            }
+
+            @Override
+            public HostTensor read(String name) {
+                float[] values = source.read(name).toFloatArray();
+                ByteBuffer bytes = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+                for (float v : values) {
+                    bytes.putShort(dtype == DType.BF16 ? HalfFloats.floatToBf16(v) : HalfFloats.floatToF16(v));
+                }
+                return new HostTensor(dtype, source.read(name).shape(), bytes.flip());
+            }
+        };
+    }
+
+    @Test
+    void halfAndBfloat16WeightsAreWidenedToTheComputeType() {
+        float[][] result = DiffijEngine.get().queue().run("16-bit", ctx -> {
+            NDManager m = ctx.manager();
+            Weights f32 = new RandomClipWeights(TINY, 3);
+            float[][] out = new float[3][];
+            int i = 0;
+            for (Weights weights : List.of(sixteenBit(f32, DType.BF16), sixteenBit(f32, DType.F16), f32)) {
+                out[i++] = ClipTextModel.load(TINY, weights, m, DataType.FLOAT32).forward(ids(m, 18, 3, 19))
+                        .lastHiddenState().toFloatArray();
+            }
+            return out;
+        });
+        assertArrayEquals(result[2], result[1], 0.05f);
+        assertArrayEquals(result[2], result[0], 0.2f);
     }
 }

@@ -38,6 +38,18 @@ class TextFixerTest {
     }
 
     @Test
+    void leavesAccentedCapitalsBeforeSymbolsAlone() {
+        assertEquals("NESTL\u00c9\u00ae and CAF\u00c9\u2026 and 10 \u00c5\u2014",
+                TextFixer.fix("NESTL\u00c9\u00ae and CAF\u00c9\u2026 and 10 \u00c5\u2014"));
+        assertEquals("Bront\u00eb\u2026\"", TextFixer.fix("Bront\u00eb\u2026\u201d"));
+    }
+
+    @Test
+    void repairsMidWordPairsOfOtherLeads() {
+        assertEquals("\u0130stanbul", TextFixer.fix("\u00c4\u00b0stanbul"));
+    }
+
+    @Test
     void leavesCorrectAccentsAndOtherScriptsAlone() {
         String text = "caf\u00e9 cr\u00e8me br\u00fbl\u00e9e, \u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac, \u732b";
         assertEquals(text, TextFixer.fix(text));

@@ -13,6 +13,7 @@ import org.diffij.DiffijException;
 import org.diffij.io.HostTensor;
 import org.diffij.io.SafetensorsWriter;
 import org.diffij.parity.Golden;
+import org.diffij.parity.GoldenCase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,6 +70,28 @@ class TextualInversionTest {
     }
 
     @Test
+    void embeddingsSavedByTrainingLoadBackExactly() {
+        for (String name : List.of("textual_inversion_single", "textual_inversion_multi")) {
+            GoldenCase training = Golden.golden("training/" + name);
+            float[] expected = training.expected("step3.new_rows").toFloatArray();
+            Path folder = Golden.manifest().root().resolve("cases/training").resolve(name);
+            TextualInversion diffusers = TextualInversion.load(folder.resolve("learned_embeds.safetensors"), null);
+            TextualInversion a1111 = TextualInversion.load(folder.resolve("cat-toy.safetensors"), null);
+            assertEquals("<cat-toy>", diffusers.token());
+            assertEquals("cat-toy", a1111.token());
+            for (TextualInversion loaded : List.of(diffusers, a1111)) {
+                float[][] rows = loaded.vectorsFor(0, 32);
+                float[] flat = new float[rows.length * 32];
+                for (int i = 0; i < rows.length; i++) {
+                    System.arraycopy(rows[i], 0, flat, i * 32, 32);
+                }
+                assertArrayEquals(expected, flat, name);
+            }
+            training.close();
+        }
+    }
+
+    @Test
     void theOverlayAddsNumberedTokensAndExpandsPrompts() {
         ClipTokenizer base = ClipTokenizerTest.sd15();
         TextualInversion cat = TextualInversion.load(embeddings().resolve("cat-toy-a1111.safetensors"), "<cat-toy>");
@@ -82,5 +105,19 @@ class TextualInversionTest {
         assertArrayEquals(cat.vectorsFor(0, 32)[2], java.util.Arrays.copyOfRange(overlay.rowValues(), 64, 96));
         assertFalse(base.hasAddedToken("<cat-toy>"));
         assertThrows(DiffijException.class, () -> TokenOverlay.of(base, 49408, 32, 0, List.of(cat, cat)));
+    }
+
+    @Test
+    void plainNamesAreMatchedAsWholeWordsInAnyCaseLikeA1111() {
+        ClipTokenizer base = ClipTokenizerTest.sd15();
+        TextualInversion byFileName = TextualInversion.load(embeddings().resolve("cat-toy-a1111.safetensors"), null);
+        TokenOverlay overlay = TokenOverlay.of(base, 49408, 32, 0, List.of(byFileName));
+        assertEquals("a cat-toy-a1111", overlay.expand("a cat-toy-a1111"));
+        assertArrayEquals(new int[] {320, 49408, 49409, 49410, 1125},
+                overlay.tokenizer().tokenize("a Cat-Toy-A1111 photo"));
+        assertArrayEquals(base.tokenize("a cat-toy photo"), overlay.tokenizer().tokenize("a cat-toy photo"));
+        assertArrayEquals(new int[] {49408, 49409, 49410, 267},
+                overlay.tokenizer().tokenize("cat-toy-a1111,"));
+        assertEquals(49411, overlay.tokenizer().size());
     }
 }

@@ -10,7 +10,7 @@ import org.diffij.DiffijException;
 import org.diffij.io.HostTensor;
 import org.junit.jupiter.api.Test;
 
-class RecordedNoiseTest {
+class NoiseSourcesTest {
 
     @Test
     void replaysDrawsInOrderAndRejectsWrongShapesAndExtraDraws() {
@@ -30,5 +30,15 @@ class RecordedNoiseTest {
         assertArrayEquals(new TorchCpuNoise(5).randn(20), RandomSource.of("CPU").seeded(5).randn(20));
         DiffijException unknown = assertThrows(DiffijException.class, () -> RandomSource.of("tpu"));
         assertTrue(unknown.getMessage().contains("CPU, GPU"), unknown.getMessage());
+    }
+
+    @Test
+    void perImageSourcesGiveEachImageItsOwnSeed() {
+        PerImageNoise batch = PerImageNoise.consecutiveSeeds(RandomSource.GPU, 10, 2);
+        float[] both = batch.randn(2, 4, 2, 2);
+        float[] second = new PhiloxNoise(11).randn(1, 4, 2, 2);
+        assertArrayEquals(second, java.util.Arrays.copyOfRange(both, 16, 32));
+        assertArrayEquals(new PhiloxNoise(10).randn(1, 4, 2, 2), java.util.Arrays.copyOfRange(both, 0, 16));
+        assertThrows(DiffijException.class, () -> batch.randn(3, 4, 2, 2));
     }
 }

@@ -1,0 +1,135 @@
+package org.diffij.plugin;
+
+import ij.Macro;
+import ij.gui.GenericDialog;
+import java.awt.GraphicsEnvironment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.diffij.DiffijException;
+
+/**
+ * The parameters of one command run, declared and read in order like a {@link GenericDialog}.
+ * With a display the dialog is used (it fills itself from macro options and records them); headless,
+ * where {@code GenericDialog} throws, values come from the macro options string. Either way a
+ * field's macro key is the first word of its label, lower-cased ({@link Macro#trimKey}): the label
+ * "Low threshold" records as {@code low=100}, and the same macro line works in both.
+ */
+public final class CommandParameters {
+
+    private record Field(String key, String defaultValue, String[] choices) {
+    }
+
+    private final String title;
+    private final String options;
+    private final GenericDialog dialog;
+    private final List<Field> fields = new ArrayList<>();
+    private int next;
+
+    private CommandParameters(String title, String options, GenericDialog dialog) {
+        this.title = title;
+        this.options = options;
+        this.dialog = dialog;
+    }
+
+    /** For a command started from a menu or a macro on the current thread. */
+    public static CommandParameters forCurrentRun(String title) {
+        if (GraphicsEnvironment.isHeadless()) {
+            String options = Macro.getOptions();
+            return forOptions(title, options == null ? "" : options);
+        }
+        return new CommandParameters(title, null, new GenericDialog(title));
+    }
+
+    /** Values from a macro options string such as {@code "low=100 high=200 l2"}; missing keys take defaults. */
+    public static CommandParameters forOptions(String title, String options) {
+        return new CommandParameters(title, options, null);
+    }
+
+    public void addNumber(String label, double defaultValue, int digits) {
+        fields.add(new Field(Macro.trimKey(label), format(defaultValue, digits), null));
+        if (dialog != null) {
+            dialog.addNumericField(label, defaultValue, digits);
+        }
+    }
+
+    public void addChoice(String label, String[] choices, String defaultChoice) {
+        fields.add(new Field(Macro.trimKey(label), defaultChoice, choices.clone()));
+        if (dialog != null) {
+            dialog.addChoice(label, choices, defaultChoice);
+        }
+    }
+
+    public void addCheckbox(String label, boolean defaultValue) {
+        fields.add(new Field(Macro.trimKey(label), Boolean.toString(defaultValue), null));
+        if (dialog != null) {
+            dialog.addCheckbox(label, defaultValue);
+        }
+    }
+
+    public void addMessage(String text) {
+        if (dialog != null) {
+            dialog.addMessage(text);
+        }
+    }
+
+    /** Shows the dialog where there is one; false when the user cancelled. */
+    public boolean show() {
+        if (dialog == null) {
+            return true;
+        }
+        dialog.showDialog();
+        return !dialog.wasCanceled();
+    }
+
+    public double nextNumber() {
+        Field field = nextField();
+        if (dialog != null) {
+            double value = dialog.getNextNumber();
+            if (dialog.invalidNumber()) {
+                throw new DiffijException(title + ": '" + field.key() + "' must be a number");
+            }
+            return value;
+        }
+        String text = Macro.getValue(options, field.key(), field.defaultValue());
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new DiffijException(title + ": '" + field.key() + "' must be a number, got '" + text + "'");
+        }
+    }
+
+    public String nextChoice() {
+        Field field = nextField();
+        String value = dialog != null ? dialog.getNextChoice() : Macro.getValue(options, field.key(), field.defaultValue());
+        if (!Arrays.asList(field.choices()).contains(value)) {
+            throw new DiffijException(title + ": '" + field.key() + "' must be one of "
+                    + String.join(", ", field.choices()) + ", got '" + value + "'");
+        }
+        return value;
+    }
+
+    public boolean nextBoolean() {
+        Field field = nextField();
+        if (dialog != null) {
+            return dialog.getNextBoolean();
+        }
+        if (options.isBlank()) {
+            return Boolean.parseBoolean(field.defaultValue());
+        }
+        return (" " + options + " ").contains(" " + field.key() + " ");
+    }
+
+    private Field nextField() {
+        if (next >= fields.size()) {
+            throw new IllegalStateException(title + " reads more parameters than it declared");
+        }
+        return fields.get(next++);
+    }
+
+    private static String format(double value, int digits) {
+        return digits == 0 && value == Math.rint(value) ? Long.toString((long) value)
+                : String.format(Locale.ROOT, "%." + Math.max(digits, 1) + "f", value);
+    }
+}

@@ -1,0 +1,179 @@
+package org.diffij.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.diffij.DiffijException;
+import org.diffij.image.PngFiles;
+import org.diffij.image.RgbImage;
+import org.diffij.pipelines.Control;
+import org.diffij.pipelines.GenerationRequest;
+import org.diffij.pipelines.GenerationResult;
+import org.diffij.pipelines.Generator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Generates images with a Stable Diffusion 1.x/2.x/XL model and writes PNGs whose 'parameters' "
+                + "text chunk follows A1111's format (readable by A1111/ComfyUI 'PNG info' and by Diffij's Re-run).",
+            "Examples:",
+            "  diffij generate --model models/sd15 --prompt \"a cat\" --seed 42 --out cat.png",
+            "  diffij generate --model models/sd15 --prompt \"a cat\" --init photo.png --strength 0.6",
+            "  diffij generate --model models/sd15 --prompt \"a cat\" --control canny=edges.png:0.8 "
+                + "--controlnet canny=models/control-canny"})
+final class GenerateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true,
+            description = "diffusers model folder, or a single-file .safetensors checkpoint (with --config)")
+    String model;
+
+    @Option(names = "--config", description = "for a single-file checkpoint: a diffusers folder of the same "
+            + "architecture giving the component configs and tokenizer")
+    Path config;
+
+    @Option(names = "--prompt", required = true, description = "what to generate")
+    String prompt;
+
+    @Option(names = "--negative", defaultValue = "", description = "what to avoid")
+    String negative;
+
+    @Option(names = "--sampler", defaultValue = "DPM++ 2M Karras",
+            description = "A1111 or diffusers name (default: ${DEFAULT-VALUE})")
+    String sampler;
+
+    @Option(names = "--steps", defaultValue = "25", description = "denoising steps (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--cfg", defaultValue = "7", description = "guidance scale (default: ${DEFAULT-VALUE})")
+    double cfg;
+
+    @Option(names = "--seed", defaultValue = "0", description = "random seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--width", defaultValue = "512", description = "width, a multiple of 8 (default: ${DEFAULT-VALUE})")
+    int width;
+
+    @Option(names = "--height", defaultValue = "512", description = "height, a multiple of 8 (default: ${DEFAULT-VALUE})")
+    int height;
+
+    @Option(names = "--batch", defaultValue = "1", description = "images per run (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--init", description = "init image for image-to-image / inpainting")
+    Path init;
+
+    @Option(names = "--strength", defaultValue = "0.75",
+            description = "denoising strength with --init (default: ${DEFAULT-VALUE}; inpainting with --mask: 1)")
+    double strength;
+
+    @Option(names = "--mask", description = "inpainting mask (white = repaint), same size as --init")
+    Path mask;
+
+    @Option(names = "--control", paramLabel = "TYPE=IMG[:SCALE[:START:END]]",
+            description = "a control image (already an edge/depth/... map) for the ControlNet of TYPE")
+    List<String> controls = new ArrayList<>();
+
+    @Option(names = "--controlnet", paramLabel = "TYPE=DIR", description = "the ControlNet model folder of TYPE")
+    Map<String, String> controlNets = new LinkedHashMap<>();
+
+    @Option(names = "--models-dir", paramLabel = "DIR",
+            description = "folders where names in --model, <lora:NAME:W> tags and --controlnet are looked up")
+    List<Path> modelFolders = new ArrayList<>();
+
+    @Option(names = "--clip-skip", defaultValue = "1", description = "A1111 clip skip (default: ${DEFAULT-VALUE})")
+    int clipSkip;
+
+    @Option(names = "--noise", defaultValue = "cpu",
+            description = "cpu: torch CPU noise (diffusers, ComfyUI); gpu: A1111's default noise (default: ${DEFAULT-VALUE})")
+    String noise;
+
+    @Option(names = "--out", defaultValue = "diffij.png", description = "output PNG (default: ${DEFAULT-VALUE}); "
+            + "a batch adds -1, -2, ...")
+    Path out;
+
+    @Option(names = "--overwrite", description = "replace existing output files")
+    boolean overwrite;
+
+    @Override
+    public Integer call() {
+        PrintWriter console = spec.commandLine().getOut();
+        GenerationRequest request = request();
+        List<Path> targets = new ArrayList<>();
+        for (int i = 0; i < request.batchSize(); i++) {
+            Path target = i == 0 ? out : sibling(out, "-" + i);
+            if (Files.exists(target) && !overwrite) {
+                throw new DiffijException(target + " exists; choose another --out or pass --overwrite");
+            }
+            targets.add(target);
+        }
+        GenerationResult result = new Generator(Generator.inFolders(modelFolders), config, "Diffij " + Version.current())
+                .submit(request, source -> PngFiles.read(Path.of(source)), (done, total, message) -> {
+                    console.println(message);
+                    console.flush();
+                }).await();
+        for (int i = 0; i < result.images().size(); i++) {
+            RgbImage image = result.images().get(i);
+            PngFiles.write(targets.get(i), image, Map.of("parameters", result.parameters()));
+            console.println("wrote " + targets.get(i));
+        }
+        console.printf(Locale.ROOT, "%.2f s%n", result.seconds());
+        return 0;
+    }
+
+    private GenerationRequest request() {
+        List<Control> list = new ArrayList<>();
+        for (String spec : controls) {
+            int equals = spec.indexOf('=');
+            if (equals <= 0) {
+                throw new DiffijException("--control takes TYPE=IMG[:SCALE[:START:END]], not '" + spec + "'");
+            }
+            String type = spec.substring(0, equals);
+            String[] parts = spec.substring(equals + 1).split(":");
+            String modelFolder = controlNets.get(type);
+            if (modelFolder == null) {
+                throw new DiffijException("no ControlNet model for '" + type + "': add --controlnet " + type + "=DIR");
+            }
+            double scale = parts.length > 1 ? number("control scale", parts[1]) : 1.0;
+            double start = parts.length > 3 ? number("control start", parts[2]) : 0.0;
+            double end = parts.length > 3 ? number("control end", parts[3]) : 1.0;
+            list.add(new Control(type, modelFolder, parts[0], scale, start, end));
+        }
+        boolean image = init != null;
+        if (mask != null && !image) {
+            throw new DiffijException("--mask needs --init, the image to paint into");
+        }
+        double effectiveStrength = !image ? 1.0 : mask != null && !spec.commandLine().getParseResult()
+                .hasMatchedOption("--strength") ? 1.0 : strength;
+        return GenerationRequest.of(model, prompt).withNegativePrompt(negative).withSampling(sampler, steps, cfg)
+                .withSeed(seed).withSize(width, height, batch)
+                .withInit(image ? init.toString() : "", mask == null ? "" : mask.toString(), effectiveStrength)
+                .withControls(list).withClipSkip(clipSkip, noise);
+    }
+
+    private static double number(String what, String text) {
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new DiffijException(what + " must be a number, not '" + text + "'");
+        }
+    }
+
+    private static Path sibling(Path file, String suffix) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        String extension = dot > 0 ? name.substring(dot) : ".png";
+        return file.resolveSibling(stem + suffix + extension);
+    }
+}

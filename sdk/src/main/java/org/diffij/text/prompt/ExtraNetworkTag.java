@@ -1,0 +1,67 @@
+package org.diffij.text.prompt;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.diffij.DiffijException;
+
+/**
+ * An A1111 extra-network tag such as {@code <lora:name:0.8>} or {@code <hypernet:name:1.0>}:
+ * the kind, the network's name and the remaining {@code :}-separated arguments. The adapters apply
+ * them; the prompt that reaches the text encoder has them removed.
+ */
+public record ExtraNetworkTag(String kind, String name, List<String> arguments) {
+
+    private static final Pattern TAG = Pattern.compile("<(\\w+):([^>]+)>", Pattern.UNICODE_CHARACTER_CLASS);
+
+    public ExtraNetworkTag {
+        arguments = List.copyOf(arguments);
+    }
+
+    /** The prompt without its tags, and the tags in prompt order. */
+    public record Extracted(String prompt, List<ExtraNetworkTag> tags) {
+    }
+
+    public static Extracted extract(String prompt) {
+        List<ExtraNetworkTag> tags = new ArrayList<>();
+        Matcher m = TAG.matcher(prompt);
+        StringBuilder rest = new StringBuilder();
+        while (m.find()) {
+            String[] items = m.group(2).split(":", -1);
+            List<String> arguments = new ArrayList<>();
+            for (int i = 1; i < items.length; i++) {
+                arguments.add(items[i]);
+            }
+            tags.add(new ExtraNetworkTag(m.group(1), items[0], arguments));
+            m.appendReplacement(rest, "");
+        }
+        m.appendTail(rest);
+        return new Extracted(rest.toString(), List.copyOf(tags));
+    }
+
+    /**
+     * The strength: the first argument (1.0 when absent), which for LoRA is the text-encoder
+     * multiplier and the UNet multiplier unless a second argument gives that.
+     */
+    public double multiplier() {
+        return number(0, 1.0);
+    }
+
+    /** For LoRA: the UNet multiplier, the second argument, else {@link #multiplier()}. */
+    public double unetMultiplier() {
+        return number(1, multiplier());
+    }
+
+    private double number(int index, double fallback) {
+        if (arguments.size() <= index || arguments.get(index).isBlank()) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(arguments.get(index).trim());
+        } catch (NumberFormatException e) {
+            throw new DiffijException("<" + kind + ":" + name + ":" + String.join(":", arguments) + ">: '"
+                    + arguments.get(index) + "' is not a number; write e.g. <" + kind + ":" + name + ":0.8>");
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package org.diffij.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.diffij.DiffijException;
+import org.diffij.engine.DiffijEngine;
+import org.diffij.engine.JobCancelledException;
+import org.diffij.engine.JobHandle;
+import org.diffij.image.RgbImage;
+import org.diffij.parity.Golden;
+import org.diffij.schedulers.Samplers;
+import org.junit.jupiter.api.Test;
+
+class GeneratorTest {
+
+    private static final ImageSources NO_IMAGES = source -> {
+        throw new DiffijException("no image " + source);
+    };
+
+    private static GenerationRequest tiny(String sampler) {
+        Path model = Golden.manifest().modelPath("tiny-sd15");
+        return GenerationRequest.of(model.toString(), "a photo of a cat").withNegativePrompt("blurry")
+                .withSampling(sampler, 3, 7).withSeed(42).withSize(64, 64, 1);
+    }
+
+    private static GenerationResult run(GenerationRequest request, ImageSources sources) {
+        return new Generator(Generator.byPath(), null, "test").submit(request, sources, null).await();
+    }
+
+    @Test
+    void theSameSeedGivesBitIdenticalImagesAndAnotherSeedDoesNot() {
+        GenerationResult first = run(tiny("Euler a"), NO_IMAGES);
+        GenerationResult second = run(tiny("Euler a"), NO_IMAGES);
+        GenerationResult other = run(tiny("Euler a").withSeed(43), NO_IMAGES);
+        assertArrayEquals(first.images().get(0).rgb(), second.images().get(0).rgb());
+        assertFalse(java.util.Arrays.equals(first.images().get(0).rgb(), other.images().get(0).rgb()));
+        assertEquals(64, first.images().get(0).width());
+    }
+
+    @Test
+    void everySamplerProducesAnImageAndItsParameters() {
+        List<String> a1111 = Samplers.names().stream().filter(n -> !n.endsWith("Scheduler")).toList();
+        assertTrue(a1111.size() >= 10, a1111.toString());
+        for (String sampler : a1111) {
+            GenerationResult result = run(tiny(sampler), NO_IMAGES);
+            float[] rgb = result.images().get(0).rgb();
+            for (float v : rgb) {
+                assertTrue(v >= 0 && v <= 1 && !Float.isNaN(v), sampler);
+            }
+            GenerationRequest back = Infotext.parse(result.parameters());
+            assertEquals(result.request(), back, sampler);
+            assertEquals(64, result.request().modelHash().length(), "the model hash is recorded");
+        }
+    }
+
+    @Test
+    void imageToImageAndInpaintingUseTheirSources() {
+        float[] gray = new float[3 * 64 * 64];
+        java.util.Arrays.fill(gray, 0.5f);
+        float[] half = new float[3 * 64 * 64];
+        for (int i = 0; i < half.length / 2; i++) {
+            half[i] = 1f;
+        }
+        List<String> asked = new ArrayList<>();
+        ImageSources sources = source -> {
+            asked.add(source);
+            return new RgbImage(64, 64, source.equals("mask") ? half : gray);
+        };
+        GenerationResult img2img = run(tiny("DDIM").withInit("photo", "", 0.5), sources);
+        GenerationResult inpaint = run(tiny("DDIM").withInit("photo", "mask", 1.0), sources);
+        assertEquals(List.of("photo", "photo", "mask"), asked);
+        assertEquals(1, img2img.images().size());
+        assertEquals(1, inpaint.images().size());
+    }
+
+    @Test
+    void cancellingAfterTheSecondStepStopsAndFreesTheJob() {
+        AtomicReference<JobHandle<GenerationResult>> handle = new AtomicReference<>();
+        List<String> messages = new ArrayList<>();
+        GenerationRequest request = tiny("Euler").withSampling("Euler", 20, 7);
+        handle.set(new Generator(Generator.byPath(), null, "test").submit(request, NO_IMAGES, (done, total, message) -> {
+            messages.add(message);
+            if (message.equals("step 2/20")) {
+                handle.get().cancel();
+            }
+        }));
+        assertThrows(JobCancelledException.class, () -> handle.get().await());
+        assertTrue(messages.contains("step 2/20") && !messages.contains("step 4/20"), messages.toString());
+        assertEquals(JobHandle.State.CANCELLED, handle.get().state());
+        assertEquals(Integer.valueOf(7), DiffijEngine.get().queue().run("after cancel", ctx -> 7));
+    }
+
+    @Test
+    void aSingleFileCheckpointGeneratesWhatItsDiffusersFolderGenerates() {
+        Path folder = Golden.manifest().modelPath("tiny-sd15");
+        Path file = Golden.manifest().modelPath("tiny-sd15-single-file");
+        GenerationRequest request = tiny("DDIM");
+        GenerationResult fromFolder = run(request, NO_IMAGES);
+        GenerationResult fromFile = new Generator(Generator.byPath(), folder, "test")
+                .submit(GenerationRequest.of(file.toString(), request.prompt()).withNegativePrompt("blurry")
+                        .withSampling("DDIM", 3, 7).withSeed(42).withSize(64, 64, 1), NO_IMAGES, null).await();
+        float[] a = fromFolder.images().get(0).rgb();
+        float[] b = fromFile.images().get(0).rgb();
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        }
+        // The checkpoint stores the same weights as F16 values that the folder stores exactly.
+        assertTrue(worst < 1e-4, "max difference " + worst);
+        DiffijException noConfig = assertThrows(DiffijException.class, () -> run(GenerationRequest.of(file.toString(),
+                "cat").withSize(64, 64, 1).withSampling("DDIM", 2, 7), NO_IMAGES));
+        assertTrue(noConfig.getMessage().contains("--config"), noConfig.getMessage());
+    }
+
+    @Test
+    void loraTagsInThePromptChangeTheImageAndWeightZeroChangesNothing() {
+        Path loras = Golden.manifest().root().resolve("models/lora");
+        Generator generator = new Generator(Generator.inFolders(List.of(loras)), null, "test");
+        GenerationRequest plain = tiny("DDIM");
+        float[] without = generator.submit(plain, NO_IMAGES, null).await().images().get(0).rgb();
+        GenerationRequest tagged = GenerationRequest.of(plain.model(), "a photo of a cat <lora:tiny-sd15-lora-kohya:1>")
+                .withNegativePrompt("blurry").withSampling("DDIM", 3, 7).withSeed(42).withSize(64, 64, 1);
+        float[] with = generator.submit(tagged, NO_IMAGES, null).await().images().get(0).rgb();
+        GenerationRequest zero = GenerationRequest.of(plain.model(), "a photo of a cat <lora:tiny-sd15-lora-kohya:0>")
+                .withNegativePrompt("blurry").withSampling("DDIM", 3, 7).withSeed(42).withSize(64, 64, 1);
+        float[] atZero = generator.submit(zero, NO_IMAGES, null).await().images().get(0).rgb();
+        assertFalse(java.util.Arrays.equals(without, with), "the LoRA must change the image");
+        assertArrayEquals(without, atZero, "a LoRA at weight 0 must leave the image unchanged");
+        GenerationRequest peft = plain.withAdapters(List.of(new Adapter(Adapter.Kind.LORA, "tiny-sd15-lora-peft", 0.5)));
+        float[] withPeft = generator.submit(peft, NO_IMAGES, null).await().images().get(0).rgb();
+        assertFalse(java.util.Arrays.equals(without, withPeft));
+        float[] again = generator.submit(plain, NO_IMAGES, null).await().images().get(0).rgb();
+        assertArrayEquals(without, again, "the cached base model must be untouched by earlier LoRAs");
+    }
+
+    @Test
+    void badRequestsFailBeforeAnyWork() {
+        DiffijException sampler = assertThrows(DiffijException.class, () -> run(tiny("Eulr"), NO_IMAGES));
+        assertTrue(sampler.getMessage().contains("unknown sampler 'Eulr'"), sampler.getMessage());
+        DiffijException model = assertThrows(DiffijException.class,
+                () -> run(GenerationRequest.of("/no/such/model", "cat"), NO_IMAGES));
+        assertTrue(model.getMessage().contains("not found"), model.getMessage());
+        DiffijException hypernet = assertThrows(DiffijException.class,
+                () -> run(GenerationRequest.of(tiny("DDIM").model(), "cat <hypernet:x:1>"), NO_IMAGES));
+        assertTrue(hypernet.getMessage().contains("not supported yet"), hypernet.getMessage());
+        DiffijException image = assertThrows(DiffijException.class,
+                () -> run(tiny("DDIM").withInit("missing.png", "", 0.5), NO_IMAGES));
+        assertTrue(image.getMessage().contains("no image missing.png"), image.getMessage());
+    }
+}
