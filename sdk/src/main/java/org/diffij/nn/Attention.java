@@ -41,13 +41,16 @@ public final class Attention {
             NDArray q = splitHeads(toQ.forward(input));
             NDArray k = splitHeads(toK.forward(source));
             NDArray v = splitHeads(toV.forward(source));
-            NDArray attended = Kernels.get().attention(q, k, v);
+            NDArray attended = OpProfile.time("attention (scaled dot product)",
+                    () -> Kernels.get().attention(q, k, v));
             for (DecoupledCrossAttention.Branch b : DecoupledCrossAttention.of(module)) {
                 if (b.keys().getShape().get(0) != q.getShape().get(0)) {
                     throw new DiffijException(module + ": the image prompt has batch " + b.keys().getShape().get(0)
                             + " but the UNet runs batch " + q.getShape().get(0));
                 }
-                attended = attended.add(Kernels.get().attention(q, b.keys(), b.values()).mul(b.scale()));
+                NDArray image = OpProfile.time("attention (image prompt)",
+                        () -> Kernels.get().attention(q, b.keys(), b.values()));
+                attended = attended.add(image.mul(b.scale()));
             }
             long[] s = attended.getShape().getShape();
             return toOut.forward(attended.transpose(0, 2, 1, 3).reshape(s[0], s[2], heads * dimHead));

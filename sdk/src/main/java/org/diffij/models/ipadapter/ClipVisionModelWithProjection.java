@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.diffij.DiffijException;
 import org.diffij.engine.CachedModel;
+import org.diffij.engine.JobContext;
 import org.diffij.io.WeightSet;
 import org.diffij.io.Weights;
 import org.diffij.text.ClipEncoder;
@@ -70,6 +71,16 @@ public final class ClipVisionModelWithProjection implements CachedModel {
         try (WeightSet weights = WeightSet.openFolder(folder)) {
             return load(config, weights, manager, dtype);
         }
+    }
+
+    /**
+     * An {@code image_encoder/} folder through the engine's model cache: loaded once per folder and
+     * compute dtype, pinned while the job runs.
+     */
+    public static ClipVisionModelWithProjection cached(JobContext ctx, Path folder) {
+        DataType type = ctx.engine().computeType();
+        return ctx.model("clip-vision:" + folder.toAbsolutePath().normalize() + ":" + type,
+                m -> load(folder, m, type));
     }
 
     public ClipVisionConfig config() {

@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.diffij.DiffijException;
 import org.diffij.engine.CachedModel;
+import org.diffij.engine.JobContext;
 import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
 import org.diffij.io.SafetensorsFile;
@@ -65,6 +66,15 @@ public final class IpAdapter implements CachedModel {
         try (WeightSet weights = WeightSet.open(file)) {
             return load(weights, file.getFileName().toString(), manager, dtype);
         }
+    }
+
+    /**
+     * An adapter file through the engine's model cache: loaded once per file and compute dtype,
+     * pinned while the job runs.
+     */
+    public static IpAdapter cached(JobContext ctx, Path file) {
+        DataType type = ctx.engine().computeType();
+        return ctx.model("ip-adapter:" + file.toAbsolutePath().normalize() + ":" + type, m -> load(file, m, type));
     }
 
     /** An adapter from any weights under the file's names; {@code source} names it in messages. */

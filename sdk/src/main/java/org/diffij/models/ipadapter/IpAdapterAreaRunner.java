@@ -39,8 +39,7 @@ public final class IpAdapterAreaRunner implements AreaRunner {
         DiffijEngine engine = DiffijEngine.get();
         DataType type = engine.computeType();
         return engine.queue().run("ip_adapter " + golden.id(), ctx -> {
-            IpAdapter adapter = ctx.model("ip-adapter:" + adapterFile.toAbsolutePath() + ":" + type,
-                    m -> IpAdapter.load(adapterFile, m, type));
+            IpAdapter adapter = IpAdapter.cached(ctx, adapterFile);
             if (golden.inputNames().contains("pixel_values")) {
                 return encoderAndProjection(golden, ctx, adapter, IpAdapter.imageEncoderFolder(adapterFile), type);
             }
@@ -53,8 +52,7 @@ public final class IpAdapterAreaRunner implements AreaRunner {
 
     private static Map<String, HostTensor> encoderAndProjection(GoldenCase golden, JobContext ctx, IpAdapter adapter,
             Path encoderFolder, DataType type) {
-        ClipVisionModelWithProjection encoder = ctx.model("clip-vision:" + encoderFolder + ":" + type,
-                m -> ClipVisionModelWithProjection.load(encoderFolder, m, type));
+        ClipVisionModelWithProjection encoder = ClipVisionModelWithProjection.cached(ctx, encoderFolder);
         ClipVisionOutput out = encoder.forward(Tensors.toNDArray(ctx.manager(), golden.input("pixel_values"), type));
         return Map.of("image_embeds", Tensors.toHost(out.imageEmbeds()),
                 "last_hidden_state", Tensors.toHost(out.lastHiddenState()),
@@ -64,8 +62,7 @@ public final class IpAdapterAreaRunner implements AreaRunner {
 
     private static Map<String, HostTensor> unet(GoldenCase golden, JobContext ctx, IpAdapter adapter, Path unetFolder,
             DataType type) {
-        UNet2DConditionModel unet = ctx.model("unet:" + unetFolder.toAbsolutePath() + ":" + type,
-                m -> UNet2DConditionModel.load(unetFolder, m, type));
+        UNet2DConditionModel unet = UNet2DConditionModel.cached(ctx, unetFolder);
         NDManager m = ctx.manager();
         NDArray sample = Tensors.toNDArray(m, golden.input("sample"), type);
         NDArray timestep = Tensors.toNDArray(m, golden.input("timestep"), type);
