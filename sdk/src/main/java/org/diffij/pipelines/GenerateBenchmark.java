@@ -82,7 +82,7 @@ public final class GenerateBenchmark implements Benchmark {
                 StableDiffusionPipeline.Inputs inputs = new StableDiffusionPipeline.Inputs(
                         List.of("a photo of an astronaut riding a horse on mars, detailed, 8k"), List.of("blurry"),
                         SIZE, SIZE, STEPS, 7, Samplers.create(SAMPLER, schedulerConfig), new TorchCpuNoise(42), 0,
-                        null, null, null, 1.0, List.of(), Adapters.none());
+                        null, null, null, 1.0, List.of(), Adapters.none(), null);
                 return StableDiffusionPipeline.run(ctx, model, inputs, (done, total, latents) -> {
                     long now = System.nanoTime();
                     stepSeconds.add((now - last[0]) / 1e9);

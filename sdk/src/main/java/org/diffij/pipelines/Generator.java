@@ -153,7 +153,7 @@ public final class Generator {
         StableDiffusionPipeline.Inputs inputs = new StableDiffusionPipeline.Inputs(prompts, negatives, request.width(),
                 request.height(), request.steps(), request.cfgScale(), scheduler, noise, request.clipSkip() - 1, null,
                 init, mask, request.strength(), controls,
-                Adapters.prepare(job.manager(), job.engine().computeType(), model, loras, embeddings));
+                Adapters.prepare(job.manager(), job.engine().computeType(), model, loras, embeddings), null);
         LatentPreview preview = LatentPreview.of(model);
         StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs, previews == null ? null
                 : (done, total, latents) -> previews.preview(done, total, preview.preview(latents, 0)));
