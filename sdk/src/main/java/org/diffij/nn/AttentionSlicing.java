@@ -13,7 +13,8 @@ import java.util.Locale;
  * attended in slices of rows, each of whose score matrices fits. Softmax is per query row, so the
  * slices give the same values as one call. The policy in force is per thread (engine jobs run on
  * one worker thread): a pipeline sets the one its memory plan chose with {@link #use} for the
- * duration of a run; elsewhere {@link #DEFAULT} applies.
+ * duration of a run; elsewhere {@link #DEFAULT} applies. Kernels that never materialise the score
+ * matrix (libtorch's fused attention) are not sliced.
  *
  * @param maxScoreBytes the largest score matrix one kernel call may create ({@link Long#MAX_VALUE}: never slice)
  */
@@ -68,7 +69,7 @@ public record AttentionSlicing(long maxScoreBytes) {
         long[] q = query.getShape().getShape();
         long rows = q[2];
         long slice = rowsPerSlice(q[0], q[1], rows, key.getShape().get(2), query.getDataType().getNumOfBytes());
-        if (slice == rows) {
+        if (slice == rows || !kernels.attentionMaterializesScores()) {
             return kernels.attention(query, key, value);
         }
         List<NDArray> parts = new ArrayList<>();

@@ -15,6 +15,11 @@ import java.util.Arrays;
 final class ComposedKernels implements Kernels {
 
     @Override
+    public boolean attentionMaterializesScores() {
+        return true;
+    }
+
+    @Override
     public NDArray attention(NDArray query, NDArray key, NDArray value) {
         float scale = (float) (1 / Math.sqrt(query.getShape().get(3)));
         return query.mul(scale).matMul(key.transpose(0, 1, 3, 2)).softmax(-1).matMul(value);

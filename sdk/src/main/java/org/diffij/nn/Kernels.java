@@ -17,6 +17,12 @@ public interface Kernels {
     /** softmax(q·kᵀ/√d)·v for {@code q (B, heads, Lq, d)}, {@code k, v (B, heads, Lk, d)}. */
     NDArray attention(NDArray query, NDArray key, NDArray value);
 
+    /**
+     * Whether {@link #attention} creates the whole {@code (B, heads, Lq, Lk)} score matrix; libtorch's
+     * fused kernel works through it in blocks, so only the composed one needs slicing.
+     */
+    boolean attentionMaterializesScores();
+
     /** GroupNorm of {@code x (N, C, ...)} over {@code groups} channel groups, then ×weight + bias per channel. */
     NDArray groupNorm(NDArray x, int groups, NDArray weight, NDArray bias, float eps);
 

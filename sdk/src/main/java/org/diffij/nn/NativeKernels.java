@@ -57,6 +57,11 @@ final class NativeKernels implements Kernels {
     }
 
     @Override
+    public boolean attentionMaterializesScores() {
+        return false;
+    }
+
+    @Override
     public NDArray attention(NDArray query, NDArray key, NDArray value) {
         return call("attention", query, IValue.from(pt(query)), IValue.from(pt(key)), IValue.from(pt(value)));
     }
