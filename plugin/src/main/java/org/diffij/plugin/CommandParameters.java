@@ -68,6 +68,13 @@ public final class CommandParameters {
         }
     }
 
+    public void addString(String label, String defaultValue, int columns) {
+        fields.add(new Field(Macro.trimKey(label), defaultValue, null));
+        if (dialog != null) {
+            dialog.addStringField(label, defaultValue, columns);
+        }
+    }
+
     public void addMessage(String text) {
         if (dialog != null) {
             dialog.addMessage(text);
@@ -108,6 +115,11 @@ public final class CommandParameters {
                     + String.join(", ", field.choices()) + ", got '" + value + "'");
         }
         return value;
+    }
+
+    public String nextString() {
+        Field field = nextField();
+        return dialog != null ? dialog.getNextString() : Macro.getValue(options, field.key(), field.defaultValue());
     }
 
     public boolean nextBoolean() {

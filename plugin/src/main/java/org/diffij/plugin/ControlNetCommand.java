@@ -1,0 +1,63 @@
+package org.diffij.plugin;
+
+import ij.ImagePlus;
+import ij.Prefs;
+import ij.WindowManager;
+import ij.measure.Calibration;
+import java.util.List;
+import java.util.Map;
+import org.diffij.DiffijException;
+import org.diffij.pipelines.Control;
+import org.diffij.pipelines.GenerationRequest;
+import org.diffij.pipelines.MacroOptions;
+
+/**
+ * {@code Generate with ControlNet...}: text to image steered by control images taken from open
+ * windows (e.g. made by {@code Plugins > Diffusion > Control > Canny Edges...}). The {@code controls}
+ * key lists them as {@code type|model|image|scale|start|end}, several separated by {@code ;}; the
+ * dialog proposes the current image with the last ControlNet model used.
+ */
+public final class ControlNetCommand extends DiffusionCommand {
+
+    private static final String LAST_CONTROLNET = DiffusionSettings.PREFIX + "last.controlnet";
+
+    @Override
+    protected String title() {
+        return "Generate with ControlNet";
+    }
+
+    @Override
+    protected boolean needsImage() {
+        return true;
+    }
+
+    @Override
+    protected ImagePlus generate(ImagePlus source, CommandParameters parameters, DiffusionSettings settings) {
+        RequestFields.declare(parameters, source.getWidth(), source.getHeight());
+        String proposal = "canny|" + Prefs.get(LAST_CONTROLNET, "controlnet-folder") + "|" + source.getTitle()
+                + "|1|0|1";
+        parameters.addString("Controls (type|ControlNet model|image title|scale|start|end; ...)", proposal, 60);
+        String[] titles = WindowManager.getImageTitles();
+        if (titles.length > 0) {
+            parameters.addMessage("Open images: " + String.join(", ", titles));
+        }
+        if (!parameters.show()) {
+            return null;
+        }
+        GenerationRequest base = RequestFields.read(title(), parameters);
+        List<Control> controls = controls(parameters.nextString());
+        Prefs.set(LAST_CONTROLNET, controls.get(0).model());
+        GenerationRequest request = base.withControls(controls);
+        Calibration calibration = derived(source, request.width(), request.height());
+        return run(request, settings, new WindowImages(source), calibration);
+    }
+
+    /** The controls in the {@code controls} macro key's format, as {@link GenerationRequest} reads them. */
+    static List<Control> controls(String text) {
+        if (text.isBlank()) {
+            throw new DiffijException("no control given: controls=[type|ControlNet model|image title|scale|start|end]");
+        }
+        return GenerationRequest.fromMacroOptions(MacroOptions.format(Map.of("model", "-", "controls", text.strip())))
+                .controls();
+    }
+}
