@@ -45,11 +45,17 @@ public final class ControlNetCommand extends DiffusionCommand {
             return null;
         }
         GenerationRequest base = RequestFields.read(title(), parameters);
-        List<Control> controls = controls(parameters.nextString());
-        Prefs.set(LAST_CONTROLNET, controls.get(0).model());
-        GenerationRequest request = base.withControls(controls);
-        Calibration calibration = derived(source, request.width(), request.height());
-        return run(request, settings, new WindowImages(source), calibration);
+        return generate(title(), source, base, parameters.nextString(), settings);
+    }
+
+    /** The operation itself, shared with the SciJava command; {@code source} is the current image. */
+    public static ImagePlus generate(String title, ImagePlus source, GenerationRequest base, String controls,
+            DiffusionSettings settings) {
+        List<Control> list = controls(controls);
+        Prefs.set(LAST_CONTROLNET, list.get(0).model());
+        GenerationRequest request = base.withControls(list);
+        Calibration calibration = DiffusionCommand.derived(source, request.width(), request.height());
+        return GenerationRun.image(title, settings, request, new WindowImages(source), calibration);
     }
 
     /** The controls in the {@code controls} macro key's format, as {@link GenerationRequest} reads them. */

@@ -7,11 +7,8 @@ import ij.measure.Calibration;
 import ij.plugin.PlugIn;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.util.List;
 import org.diffij.DiffijException;
 import org.diffij.engine.JobCancelledException;
-import org.diffij.pipelines.GenerationRequest;
-import org.diffij.pipelines.GenerationResult;
 
 /**
  * A {@code Plugins > Diffusion} generation command: reads its parameters (dialog or macro options),
@@ -70,16 +67,8 @@ public abstract class DiffusionCommand implements PlugIn {
         return generate(source, parameters, settings);
     }
 
-    /** Runs one request and returns its images as a new image with the given calibration. */
-    protected final ImagePlus run(GenerationRequest request, DiffusionSettings settings, WindowImages sources,
-            Calibration calibration) {
-        GenerationResult result = GenerationRun.run(title(), settings.generator(), request, sources);
-        IJ.showStatus(title() + ": done in " + IJ.d2s(result.seconds(), 1) + " s");
-        return Provenance.image(List.of(result), calibration);
-    }
-
     /** The calibration of a derived image: the source's, with pixel sizes scaled to the new size. */
-    protected static Calibration derived(ImagePlus source, int width, int height) {
+    static Calibration derived(ImagePlus source, int width, int height) {
         Calibration calibration = source.getCalibration().copy();
         calibration.pixelWidth *= (double) source.getWidth() / width;
         calibration.pixelHeight *= (double) source.getHeight() / height;

@@ -22,6 +22,7 @@ public final class GenerateCommand extends DiffusionCommand {
         if (!parameters.show()) {
             return null;
         }
-        return run(RequestFields.read(title(), parameters), settings, new WindowImages(), new Calibration());
+        return GenerationRun.image(title(), settings, RequestFields.read(title(), parameters), new WindowImages(),
+                new Calibration());
     }
 }

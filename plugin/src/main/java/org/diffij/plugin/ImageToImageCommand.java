@@ -43,20 +43,30 @@ public final class ImageToImageCommand extends DiffusionCommand {
         double strength = parameters.nextNumber();
         boolean allSlices = stack && parameters.nextChoice().equals(STACK[1]);
         boolean seedPlusIndex = stack && parameters.nextChoice().equals(SEEDS[1]);
+        return imageToImage(title(), source, base, strength, allSlices, seedPlusIndex, settings);
+    }
+
+    /**
+     * The operation itself, shared with the SciJava command: the current slice, or every slice with
+     * the seed fixed or seed + slice index; the results as one new image.
+     */
+    public static ImagePlus imageToImage(String title, ImagePlus source, GenerationRequest base, double strength,
+            boolean allSlices, boolean seedPlusIndex, DiffusionSettings settings) {
         WindowImages sources = new WindowImages(source);
         if (!allSlices) {
             GenerationRequest request = base.withInit(WindowImages.sliceName(source, source.getCurrentSlice()), "",
                     strength);
-            return run(request, settings, sources, derived(source, request.width(), request.height()));
+            return GenerationRun.image(title, settings, request, sources, DiffusionCommand.derived(source,
+                    request.width(), request.height()));
         }
         List<GenerationResult> results = new ArrayList<>();
         for (int slice = 1; slice <= source.getStackSize(); slice++) {
             GenerationRequest request = base.withInit(WindowImages.sliceName(source, slice), "", strength)
                     .withSeed(seedPlusIndex ? base.seed() + slice - 1 : base.seed());
-            results.add(GenerationRun.run(title() + " " + slice + "/" + source.getStackSize(), settings.generator(),
+            results.add(GenerationRun.run(title + " " + slice + "/" + source.getStackSize(), settings.generator(),
                     request, sources));
         }
-        ImagePlus result = Provenance.image(results, derived(source, base.width(), base.height()));
+        ImagePlus result = Provenance.image(results, DiffusionCommand.derived(source, base.width(), base.height()));
         if (source.isHyperStack() && result.getStackSize() == source.getStackSize()) {
             result.setDimensions(source.getNChannels(), source.getNSlices(), source.getNFrames());
             result.setOpenAsHyperStack(true);

@@ -23,10 +23,7 @@ public final class InpaintSelectionCommand extends DiffusionCommand {
 
     @Override
     protected ImagePlus generate(ImagePlus source, CommandParameters parameters, DiffusionSettings settings) {
-        if (source.getRoi() == null || !source.getRoi().isArea()) {
-            throw new DiffijException("'" + source.getTitle() + "' has no area selection: select the region to "
-                    + "repaint first");
-        }
+        requireSelection(source);
         RequestFields.declare(parameters, source.getWidth(), source.getHeight());
         parameters.addNumber("Strength (denoising, 0..1]", 1, 2);
         parameters.addNumber("Grow (pixels; negative shrinks)", 0, 1);
@@ -35,14 +32,27 @@ public final class InpaintSelectionCommand extends DiffusionCommand {
             return null;
         }
         GenerationRequest base = RequestFields.read(title(), parameters);
-        double strength = parameters.nextNumber();
-        double grow = parameters.nextNumber();
-        double feather = parameters.nextNumber();
+        return inpaint(title(), source, base, parameters.nextNumber(), parameters.nextNumber(),
+                parameters.nextNumber(), settings);
+    }
+
+    /** The operation itself, shared with the SciJava command. */
+    public static ImagePlus inpaint(String title, ImagePlus source, GenerationRequest base, double strength,
+            double grow, double feather, DiffusionSettings settings) {
+        requireSelection(source);
         if (feather < 0) {
             throw new DiffijException("feather must be 0 or more pixels, not " + feather);
         }
         GenerationRequest request = base.withInit(WindowImages.sliceName(source, source.getCurrentSlice()),
                 WindowImages.selectionName(source, grow, feather), strength);
-        return run(request, settings, new WindowImages(source), derived(source, request.width(), request.height()));
+        return GenerationRun.image(title, settings, request, new WindowImages(source),
+                DiffusionCommand.derived(source, request.width(), request.height()));
+    }
+
+    private static void requireSelection(ImagePlus source) {
+        if (source.getRoi() == null || !source.getRoi().isArea()) {
+            throw new DiffijException("'" + source.getTitle() + "' has no area selection: select the region to "
+                    + "repaint first");
+        }
     }
 }

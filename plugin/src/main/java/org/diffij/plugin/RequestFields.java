@@ -11,7 +11,7 @@ import org.diffij.schedulers.Samplers;
  * {@code model prompt negative sampler steps cfg seed width height batch clip_skip noise}. Each
  * label's first word is its key, so the Macro Recorder writes exactly the request's keys.
  */
-final class RequestFields {
+public final class RequestFields {
 
     private static final String LAST_MODEL = DiffusionSettings.PREFIX + "last.model";
 
@@ -49,11 +49,21 @@ final class RequestFields {
         int steps = (int) parameters.nextNumber();
         double cfg = parameters.nextNumber();
         long seed = (long) parameters.nextNumber();
-        int width = roundedSize(title, "width", parameters.nextNumber());
-        int height = roundedSize(title, "height", parameters.nextNumber());
+        double width = parameters.nextNumber();
+        double height = parameters.nextNumber();
         int batch = (int) parameters.nextNumber();
         int clipSkip = (int) parameters.nextNumber();
         String noise = parameters.nextChoice();
+        return request(title, model, prompt, negative, sampler, steps, cfg, seed, width, height, batch, clipSkip, noise);
+    }
+
+    /**
+     * The text-to-image request of these values, as the menu commands and the SciJava commands make
+     * it: sizes rounded to multiples of 8 (logged), seed -1 replaced by a drawn seed (logged and recorded).
+     */
+    public static GenerationRequest request(String title, String model, String prompt, String negative,
+            String sampler, int steps, double cfg, long seed, double width, double height, int batch, int clipSkip,
+            String noise) {
         if (seed == -1) {
             seed = ThreadLocalRandom.current().nextLong(1L << 32);
             IJ.log(title + ": random seed " + seed);
@@ -62,7 +72,8 @@ final class RequestFields {
             Prefs.set(LAST_MODEL, model);
         }
         return GenerationRequest.of(model, prompt).withNegativePrompt(negative).withSampling(sampler, steps, cfg)
-                .withSeed(seed).withSize(width, height, batch).withClipSkip(clipSkip, noise);
+                .withSeed(seed).withSize(roundedSize(title, "width", width), roundedSize(title, "height", height), batch)
+                .withClipSkip(clipSkip, noise);
     }
 
     /** The nearest multiple of 8 (at least 8), logging when it differs from what was asked. */
