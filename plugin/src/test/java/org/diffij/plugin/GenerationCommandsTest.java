@@ -16,13 +16,17 @@ import ij.process.ColorProcessor;
 import ij.process.ShortProcessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.awt.event.KeyEvent;
 import org.diffij.DiffijException;
+import org.diffij.engine.JobCancelledException;
 import org.diffij.image.PngFiles;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.GenerationResult;
 import org.diffij.pipelines.Generator;
+import org.diffij.pipelines.ImageSources;
 import org.diffij.pipelines.Infotext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -188,6 +192,24 @@ class GenerationCommandsTest {
         DiffijException missing = assertThrows(DiffijException.class, () -> new ControlNetCommand().apply(control,
                 common(4, 64, 64, 1) + controls.replace("|Canny of disc|", "|no such window|")));
         assertTrue(missing.getMessage().contains("no such window"), missing.getMessage());
+    }
+
+    @Test
+    void escapeCancelsARunningGeneration() {
+        GenerationRequest slow = GenerationRequest.fromMacroOptions(common(2, 64, 64, 1).replace("steps=2", "steps=400"))
+                .withInit("still", "", 1.0);
+        List<String> asked = new ArrayList<>();
+        ImageSources pressEscWhileRunning = source -> {
+            asked.add(source);
+            IJ.setKeyDown(KeyEvent.VK_ESCAPE);
+            return WindowImages.rgb(new ColorProcessor(64, 64));
+        };
+        Generator generator = new Generator(Generator.byPath(), null, "test");
+        assertThrows(JobCancelledException.class,
+                () -> GenerationRun.run("Generate", generator, slow, pressEscWhileRunning));
+        assertEquals(List.of("still"), asked, "the job was running when Esc came");
+        IJ.resetEscape();
+        assertEquals(64, new GenerateCommand().apply(null, common(2, 64, 64, 1)).getWidth(), "the engine works on");
     }
 
     @Test
