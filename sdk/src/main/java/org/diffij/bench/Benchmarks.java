@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.diffij.conditioning.ConditioningBenchmark;
 import org.diffij.models.UnetBenchmark;
 import org.diffij.models.VaeBenchmark;
+import org.diffij.models.ipadapter.IpAdapterBenchmark;
 import org.diffij.text.TextEncoderBenchmark;
 import org.diffij.text.TokenizerBenchmark;
 
@@ -22,6 +23,7 @@ public final class Benchmarks {
             new TextEncoderBenchmark(),
             new UnetBenchmark(),
             new VaeBenchmark(),
+            new IpAdapterBenchmark(),
             new ConditioningBenchmark());
 
     private Benchmarks() {

@@ -87,6 +87,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--controlnet", paramLabel = "TYPE=DIR", description = "the ControlNet model folder of TYPE")
     Map<String, String> controlNets = new LinkedHashMap<>();
 
+    @Option(names = "--models-dir", paramLabel = "DIR",
+            description = "folders where names in --model, <lora:NAME:W> tags and --controlnet are looked up")
+    List<Path> modelFolders = new ArrayList<>();
+
     @Option(names = "--clip-skip", defaultValue = "1", description = "A1111 clip skip (default: ${DEFAULT-VALUE})")
     int clipSkip;
 
@@ -113,7 +117,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             targets.add(target);
         }
-        GenerationResult result = new Generator(Generator.byPath(), config, "Diffij " + Version.current())
+        GenerationResult result = new Generator(Generator.inFolders(modelFolders), config, "Diffij " + Version.current())
                 .submit(request, source -> PngFiles.read(Path.of(source)), (done, total, message) -> {
                     console.println(message);
                     console.flush();

@@ -125,8 +125,8 @@ public final class ConfigReader {
                 return;
             }
         }
-        throw new DiffijException(what + ": config.json \"" + key + "\" = " + v + " is not supported (supported: "
-                + String.join(", ", supported) + ")");
+        throw new DiffijException(what + ": config.json \"" + key + "\" = " + v + " is not supported ("
+                + (supported.length == 0 ? "only null is" : "supported: " + String.join(", ", supported)) + ")");
     }
 
     private DiffijException bad(String key, String expected) {

@@ -45,6 +45,7 @@ public final class UnetBenchmark implements Benchmark {
                 double[] seconds = Benchmarks.time(options, () -> forward(ctx.manager(), unet, size, type));
                 out.println(Benchmarks.line(String.format(Locale.ROOT, "unet %dx%d latents (%dx%d image), batch %d",
                         size, size, size * 8, size * 8, BATCH), seconds));
+                ProfiledRun.print(out, () -> forward(ctx.manager(), unet, size, type));
             }
             return null;
         });

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.PrintStream;
-import java.util.Locale;
 import org.diffij.bench.BenchOptions;
 import org.diffij.bench.Benchmark;
 import org.diffij.bench.Benchmarks;
@@ -37,6 +36,7 @@ public final class VaeBenchmark implements Benchmark {
                     ParameterLoader.random(ctx.manager(), type, "SD1.5 VAE"));
             double[] seconds = Benchmarks.time(options, () -> decode(ctx.manager(), vae, type));
             out.println(Benchmarks.line("vae decode 64x64 latent (512x512 image)", seconds));
+            ProfiledRun.print(out, () -> decode(ctx.manager(), vae, type));
             return null;
         });
     }

@@ -1,14 +1,17 @@
 package org.diffij.nn;
 
 import ai.djl.ndarray.NDArray;
+import org.diffij.DiffijException;
 
 /**
  * Multi-head attention: {@code to_q}, {@code to_k}, {@code to_v} projections, scaled-dot-product
  * attention per head, and the {@code to_out.0} projection. Keys and values come from the context
- * (cross-attention) or from the input itself (self-attention).
+ * (cross-attention) or from the input itself (self-attention). Takes image-prompt branches
+ * ({@link DecoupledCrossAttention}).
  */
 public final class Attention {
 
+    private final String module;
     private final int heads;
     private final long dimHead;
     private final Linear toQ;
@@ -22,6 +25,7 @@ public final class Attention {
      */
     public Attention(Params p, long queryDim, long contextDim, int heads, long dimHead, boolean qkvBias) {
         long inner = heads * dimHead;
+        this.module = p.prefix();
         this.heads = heads;
         this.dimHead = dimHead;
         this.toQ = new Linear(p.at("to_q"), queryDim, inner, qkvBias);
@@ -37,7 +41,17 @@ public final class Attention {
             NDArray q = splitHeads(toQ.forward(input));
             NDArray k = splitHeads(toK.forward(source));
             NDArray v = splitHeads(toV.forward(source));
-            NDArray attended = Kernels.get().attention(q, k, v);
+            NDArray attended = OpProfile.time("attention (scaled dot product)",
+                    () -> Kernels.get().attention(q, k, v));
+            for (DecoupledCrossAttention.Branch b : DecoupledCrossAttention.of(module)) {
+                if (b.keys().getShape().get(0) != q.getShape().get(0)) {
+                    throw new DiffijException(module + ": the image prompt has batch " + b.keys().getShape().get(0)
+                            + " but the UNet runs batch " + q.getShape().get(0));
+                }
+                NDArray image = OpProfile.time("attention (image prompt)",
+                        () -> Kernels.get().attention(q, b.keys(), b.values()));
+                attended = attended.add(image.mul(b.scale()));
+            }
             long[] s = attended.getShape().getShape();
             return toOut.forward(attended.transpose(0, 2, 1, 3).reshape(s[0], s[2], heads * dimHead));
         });

@@ -87,6 +87,16 @@ final class ComposedKernels implements Kernels {
     }
 
     @Override
+    public NDArray channelsLast(NDArray x) {
+        return x;
+    }
+
+    @Override
+    public NDArray contiguous(NDArray x) {
+        return x;
+    }
+
+    @Override
     public String name() {
         return "composed (DJL ops)";
     }

@@ -17,14 +17,20 @@ public final class Conv2d {
 
     public Conv2d(Params p, long in, long out, int kernel, int stride, int padding) {
         this.module = p.prefix();
-        this.weight = p.tensor("weight", out, in, kernel, kernel);
+        NDArray stored = p.tensor("weight", out, in, kernel, kernel);
+        this.weight = Kernels.get().channelsLast(stored);
+        if (weight != stored) {
+            // The channels-last copy replaces the stored layout; keeping both would double conv memory.
+            stored.close();
+        }
         this.bias = p.tensor("bias", out);
         this.stride = new Shape(stride, stride);
         this.padding = new Shape(padding, padding);
     }
 
     public NDArray forward(NDArray x) {
-        NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, stride, padding, ONE, 1).head();
+        NDArray y = OpProfile.time("convolution", () ->
+                ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, stride, padding, ONE, 1).head());
         for (LowRankBranches.Branch b : LowRankBranches.of(module)) {
             long[] w = weight.getShape().getShape();
             long rank = b.down().getShape().get(0);

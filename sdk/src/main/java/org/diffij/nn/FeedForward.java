@@ -14,6 +14,9 @@ public final class FeedForward {
     }
 
     public NDArray forward(NDArray x) {
-        return Scope.run(x, input -> out.forward(Kernels.get().geglu(proj.forward(input))));
+        return Scope.run(x, input -> {
+            NDArray hidden = proj.forward(input);
+            return out.forward(OpProfile.time("GEGLU", () -> Kernels.get().geglu(hidden)));
+        });
     }
 }

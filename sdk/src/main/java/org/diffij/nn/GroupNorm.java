@@ -22,11 +22,12 @@ public final class GroupNorm {
     }
 
     public NDArray forward(NDArray x) {
-        return Kernels.get().groupNorm(x, groups, weight, bias, eps);
+        return OpProfile.time("group norm", () -> Kernels.get().groupNorm(x, groups, weight, bias, eps));
     }
 
     /** SiLU of the normalised input, the usual pairing in resnets and before output convs. */
     public NDArray forwardSilu(NDArray x) {
-        return Kernels.get().groupNormSilu(x, groups, weight, bias, eps);
+        return OpProfile.time("group norm + SiLU",
+                () -> Kernels.get().groupNormSilu(x, groups, weight, bias, eps));
     }
 }

@@ -29,6 +29,17 @@ public interface Kernels {
     /** {@code h · gelu(gate)} where {@code h, gate} are the two halves of the last axis (the GEGLU activation). */
     NDArray geglu(NDArray x);
 
+    /**
+     * A copy in channels-last (NHWC) memory layout, which oneDNN convolutions run about 1.5× faster
+     * on and every op of the models preserves; the composed kernels keep NCHW (and return x). Always
+     * a copy, never a view: arrays made from Java buffers may share that buffer, which closing the
+     * original frees.
+     */
+    NDArray channelsLast(NDArray x);
+
+    /** The same values in the standard contiguous layout (for results handed out of a model). */
+    NDArray contiguous(NDArray x);
+
     String name();
 
     static Kernels get() {

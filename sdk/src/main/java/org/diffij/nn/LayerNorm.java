@@ -19,6 +19,7 @@ public final class LayerNorm {
     }
 
     public NDArray forward(NDArray x) {
-        return ai.djl.nn.norm.LayerNorm.layerNorm(x, normalized, weight, bias, eps).head();
+        return OpProfile.time("layer norm",
+                () -> ai.djl.nn.norm.LayerNorm.layerNorm(x, normalized, weight, bias, eps).head());
     }
 }

@@ -1,28 +1,55 @@
 package org.diffij.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 
-/** {@code x · weightᵀ + bias} with {@code weight [out, in]}; the bias is optional. Takes run-time LoRA branches. */
+/**
+ * {@code x · weightᵀ + bias} with {@code weight [out, in]}; the bias is optional. Takes run-time
+ * LoRA branches. On CPU, many rows (the pixels of a feature map) are multiplied as a 1×1
+ * convolution over a channels-last view of the same memory: oneDNN runs that 1.3-1.6× faster than
+ * the BLAS matrix product for these shapes, with no copy on either side.
+ */
 public final class Linear {
+
+    /** Rows from which the convolution form pays off; text tokens (77) and embeddings stay matrix products. */
+    private static final long CONVOLUTION_ROWS = 512;
+    private static final Shape ONE = new Shape(1, 1);
+    private static final Shape NONE = new Shape(0, 0);
 
     private final String module;
     private final NDArray weight;
     private final NDArray bias;
+    private final NDArray weightAsKernel;
 
     public Linear(Params p, long in, long out, boolean bias) {
         this.module = p.prefix();
         this.weight = p.tensor("weight", out, in);
         this.bias = bias ? p.tensor("bias", out) : null;
+        // A 1×1 kernel has the same memory layout in NCHW and NHWC: a view, not a copy.
+        this.weightAsKernel = weight.reshape(out, in, 1, 1);
     }
 
     public NDArray forward(NDArray x) {
-        NDArray y = (bias == null ? ai.djl.nn.core.Linear.linear(x, weight)
-                : ai.djl.nn.core.Linear.linear(x, weight, bias)).head();
+        NDArray y = OpProfile.time("linear", () -> product(x));
         for (LowRankBranches.Branch b : LowRankBranches.of(module)) {
             long rank = b.down().getShape().get(0);
             NDArray low = ai.djl.nn.core.Linear.linear(x, b.down().reshape(rank, -1)).head();
             y = y.addi(ai.djl.nn.core.Linear.linear(low, b.up().reshape(-1, rank)).head().muli(b.factor()));
         }
         return y;
+    }
+
+    private NDArray product(NDArray x) {
+        long[] s = x.getShape().getShape();
+        long in = s[s.length - 1];
+        long rows = x.getShape().size() / in;
+        if (rows < CONVOLUTION_ROWS || x.getDevice().isGpu() || s.length != 3) {
+            return (bias == null ? ai.djl.nn.core.Linear.linear(x, weight)
+                    : ai.djl.nn.core.Linear.linear(x, weight, bias)).head();
+        }
+        // (B, N, in) as a (B, in, N, 1) channels-last feature map, and the result back as (B, N, out).
+        NDArray map = x.reshape(s[0], s[1], 1, in).transpose(0, 3, 1, 2);
+        NDArray out = ai.djl.nn.convolutional.Conv2d.conv2d(map, weightAsKernel, bias, ONE, NONE, ONE, 1).head();
+        return out.transpose(0, 2, 3, 1).reshape(s[0], s[1], -1);
     }
 }

@@ -19,6 +19,7 @@ import org.diffij.DiffijException;
  */
 final class NativeKernels implements Kernels {
 
+    /** TorchScript source; {@code memory_format=2} is {@code torch.channels_last} as serialized code spells it. */
     private static final String METHODS = """
               def attention(self: __torch__.diffij.Kernels, query: Tensor, key: Tensor, value: Tensor) -> Tensor:
                 return torch.scaled_dot_product_attention(query, key, value)
@@ -28,6 +29,10 @@ final class NativeKernels implements Kernels {
                 return torch.silu_(torch.group_norm(x, groups, weight, bias, eps, False))
               def silu(self: __torch__.diffij.Kernels, x: Tensor) -> Tensor:
                 return torch.silu(x)
+              def channels_last(self: __torch__.diffij.Kernels, x: Tensor) -> Tensor:
+                return torch.clone(x, memory_format=2)
+              def contiguous(self: __torch__.diffij.Kernels, x: Tensor) -> Tensor:
+                return x.contiguous()
               def geglu(self: __torch__.diffij.Kernels, x: Tensor) -> Tensor:
                 halves = torch.chunk(x, 2, -1)
                 return torch.mul(halves[0], torch.gelu(halves[1]))
@@ -76,6 +81,16 @@ final class NativeKernels implements Kernels {
     @Override
     public NDArray geglu(NDArray x) {
         return call("geglu", x, IValue.from(pt(x)));
+    }
+
+    @Override
+    public NDArray channelsLast(NDArray x) {
+        return call("channels_last", x, IValue.from(pt(x)));
+    }
+
+    @Override
+    public NDArray contiguous(NDArray x) {
+        return call("contiguous", x, IValue.from(pt(x)));
     }
 
     @Override

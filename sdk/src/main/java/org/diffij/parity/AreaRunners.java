@@ -9,6 +9,7 @@ import org.diffij.conditioning.ConditioningAreaRunner;
 import org.diffij.image.ImageProcessingAreaRunner;
 import org.diffij.models.checkpoint.SingleFileAreaRunner;
 import org.diffij.models.controlnet.ControlNetAreaRunner;
+import org.diffij.models.ipadapter.IpAdapterAreaRunner;
 import org.diffij.models.lora.LoraAreaRunner;
 import org.diffij.models.unet.UNetAreaRunner;
 import org.diffij.models.vae.VaeAreaRunner;
@@ -31,6 +32,7 @@ public final class AreaRunners {
             new ControlNetAreaRunner(),
             new SingleFileAreaRunner(),
             new LoraAreaRunner(),
+            new IpAdapterAreaRunner(),
             new ConditioningAreaRunner(),
             new SchedulerParityRunner(),
             new PipelineAreaRunner());

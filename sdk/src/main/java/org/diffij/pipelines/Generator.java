@@ -20,6 +20,8 @@ import org.diffij.noise.PhiloxNoise;
 import org.diffij.noise.TorchCpuNoise;
 import org.diffij.schedulers.Samplers;
 import org.diffij.schedulers.Scheduler;
+import org.diffij.text.prompt.A1111Prompt;
+import org.diffij.text.prompt.ExtraNetworkTag;
 
 /**
  * Turns a {@link GenerationRequest} into images on the shared engine: resolves and caches the model,
@@ -45,13 +47,28 @@ public final class Generator {
 
     /** Models named by path, as on the command line. */
     public static Function<String, Path> byPath() {
+        return inFolders(List.of());
+    }
+
+    /**
+     * Models, LoRAs, embeddings and ControlNets named by path, or by name inside one of the folders
+     * ({@code name}, then {@code name.safetensors}), as prompts name LoRAs: {@code <lora:add_detail:0.8>}.
+     */
+    public static Function<String, Path> inFolders(List<Path> folders) {
         return name -> {
             Path path = Path.of(name);
-            if (!Files.exists(path)) {
-                throw new DiffijException("model '" + name + "' not found: give a diffusers folder or a .safetensors "
-                        + "checkpoint");
+            if (Files.exists(path)) {
+                return path;
             }
-            return path;
+            for (Path folder : folders) {
+                for (Path candidate : List.of(folder.resolve(name), folder.resolve(name + ".safetensors"))) {
+                    if (Files.exists(candidate)) {
+                        return candidate;
+                    }
+                }
+            }
+            throw new DiffijException("'" + name + "' not found" + (folders.isEmpty() ? ""
+                    : " in " + folders) + ": give a diffusers folder or a .safetensors file");
         };
     }
 
@@ -67,12 +84,35 @@ public final class Generator {
         for (Control control : request.controls()) {
             controlPaths.add(models.apply(control.model()));
         }
+        List<Adapters.Lora> loras = new ArrayList<>();
+        List<Adapters.Embedding> embeddings = new ArrayList<>();
+        for (ExtraNetworkTag tag : A1111Prompt.parse(request.prompt(), request.steps()).extraNetworks()) {
+            if (!tag.kind().equals("lora") && !tag.kind().equals("lyco")) {
+                throw new DiffijException("<" + tag.kind() + ":" + tag.name() + "> is not supported yet; Diffij applies "
+                        + "<lora:name:weight> tags");
+            }
+            loras.add(new Adapters.Lora(models.apply(tag.name()), tag.multiplier()));
+        }
+        for (Adapter adapter : request.adapters()) {
+            Path file = models.apply(adapter.name());
+            switch (adapter.kind()) {
+                case LORA -> loras.add(new Adapters.Lora(file, adapter.weight()));
+                case EMBEDDING -> embeddings.add(new Adapters.Embedding(file, stem(file)));
+                default -> throw new DiffijException("hypernetworks are not supported yet ('" + adapter.name() + "')");
+            }
+        }
         return DiffijEngine.get().queue().submit("generation", job -> generate(job, request, modelPath, controlPaths,
-                sources), listener);
+                loras, embeddings, sources), listener);
+    }
+
+    private static String stem(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
     }
 
     private GenerationResult generate(JobContext job, GenerationRequest request, Path modelPath, List<Path> controlPaths,
-            ImageSources sources) {
+            List<Adapters.Lora> loras, List<Adapters.Embedding> embeddings, ImageSources sources) {
         long start = System.nanoTime();
         job.progress(0, request.steps(), "hashing " + modelPath.getFileName());
         GenerationRequest complete = request.withModelHash(ModelHash.of(modelPath));
@@ -105,7 +145,8 @@ public final class Generator {
         List<String> negatives = Collections.nCopies(request.batchSize(), request.negativePrompt());
         StableDiffusionPipeline.Inputs inputs = new StableDiffusionPipeline.Inputs(prompts, negatives, request.width(),
                 request.height(), request.steps(), request.cfgScale(), scheduler, noise, request.clipSkip() - 1, null,
-                init, mask, request.strength(), controls);
+                init, mask, request.strength(), controls,
+                Adapters.prepare(job.manager(), job.engine().computeType(), model, loras, embeddings), null);
         StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs, null);
         return new GenerationResult(complete, output.images(), (System.nanoTime() - start) / 1e9, version);
     }

@@ -12,6 +12,9 @@ import org.diffij.engine.DiffijEngine;
 import org.diffij.image.RgbImage;
 import org.diffij.io.HostTensor;
 import org.diffij.models.controlnet.ControlNetModel;
+import org.diffij.models.ipadapter.ClipVisionModelWithProjection;
+import org.diffij.models.ipadapter.ImagePrompt;
+import org.diffij.models.ipadapter.IpAdapter;
 import org.diffij.noise.RecordedNoise;
 import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;
@@ -19,9 +22,13 @@ import org.diffij.schedulers.Samplers;
 
 /**
  * Golden area {@code pipeline}: whole generations (8 steps, guidance 7.5) with the case's explicit
- * latents and recorded noise draws, compared on the final latents, every step's latents and the image.
+ * latents and recorded noise draws (ControlNet and IP-Adapter cases included), compared on the final
+ * latents, every step's latents and the image.
  */
 public final class PipelineAreaRunner implements AreaRunner {
+
+    /** Where the h94/IP-Adapter layout keeps the SD1.5 adapter. */
+    private static final String IP_ADAPTER_FILE = "models/ip-adapter_sd15.safetensors";
 
     @Override
     public String area() {
@@ -34,12 +41,16 @@ public final class PipelineAreaRunner implements AreaRunner {
         String[] models = golden.model().split("\\+");
         Path base = golden.manifest().modelPath(models[0]);
         Path controlNet = null;
+        Path ipAdapter = null;
         for (int i = 1; i < models.length; i++) {
-            if (!models[i].contains("controlnet")) {
+            if (models[i].contains("controlnet")) {
+                controlNet = golden.manifest().modelPath(models[i]);
+            } else if (models[i].contains("ip-adapter")) {
+                ipAdapter = golden.manifest().modelPath(models[i]).resolve(IP_ADAPTER_FILE);
+            } else {
                 throw new DiffijException("case " + golden.id() + " needs " + models[i]
-                        + ", which the pipeline does not support yet (IP-Adapter image prompts)");
+                        + ", which is neither a ControlNet nor an IP-Adapter");
             }
-            controlNet = golden.manifest().modelPath(models[i]);
         }
         List<HostTensor> draws = new ArrayList<>();
         for (JsonElement draw : p.getAsJsonArray("noise_draws")) {
@@ -55,7 +66,11 @@ public final class PipelineAreaRunner implements AreaRunner {
         double strength = p.has("strength") ? p.get("strength").getAsDouble() : 1.0;
         float controlScale = p.has("controlnet_conditioning_scale")
                 ? p.get("controlnet_conditioning_scale").getAsFloat() : 1f;
+        RgbImage ipImage = golden.inputNames().contains("ip_adapter_image_u8")
+                ? rgb(golden.input("ip_adapter_image_u8")) : null;
+        float ipScale = p.has("ip_adapter_scale") ? p.get("ip_adapter_scale").getAsFloat() : 1f;
         Path controlNetFolder = controlNet;
+        Path ipAdapterFile = ipAdapter;
         return DiffijEngine.get().queue().run("pipeline parity " + golden.id(), job -> {
             StableDiffusionModel model = StableDiffusionModel.load(base, job.manager(), job.engine().computeType());
             List<StableDiffusionPipeline.ControlInput> controls = new ArrayList<>();
@@ -63,11 +78,18 @@ public final class PipelineAreaRunner implements AreaRunner {
                 ControlNetModel net = ControlNetModel.load(controlNetFolder, job.manager(), job.engine().computeType());
                 controls.add(new StableDiffusionPipeline.ControlInput(net, control, controlScale, 0, 1));
             }
+            ImagePrompt imagePrompt = null;
+            if (ipAdapterFile != null) {
+                imagePrompt = new ImagePrompt(IpAdapter.load(ipAdapterFile, job.manager(), job.engine().computeType()),
+                        ClipVisionModelWithProjection.load(IpAdapter.imageEncoderFolder(ipAdapterFile), job.manager(),
+                                job.engine().computeType()), ipImage, ipScale);
+            }
             StableDiffusionPipeline.Inputs inputs = new StableDiffusionPipeline.Inputs(strings(p, "prompts"),
                     strings(p, "negative_prompts"), width, height, p.get("num_inference_steps").getAsInt(),
                     p.get("guidance_scale").getAsDouble(),
                     Samplers.create(p.get("scheduler_class").getAsString(), p.getAsJsonObject("scheduler_config")),
-                    new RecordedNoise(draws), 0, latents, init, mask, strength, controls);
+                    new RecordedNoise(draws), 0, latents, init, mask, strength, controls, Adapters.none(),
+                    imagePrompt);
             StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs, null);
             Map<String, HostTensor> out = new LinkedHashMap<>();
             out.put("final_latents", output.finalLatents());

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.diffij.models.unet.AddedConditions;
 import org.diffij.text.ClipTextModel;
 import org.diffij.text.prompt.A1111Prompt;
+import org.diffij.text.prompt.ChunkPadding;
 import org.diffij.text.prompt.PromptEncoder;
 import org.diffij.text.prompt.ScheduledConditioning;
 import org.diffij.text.prompt.SdxlPromptEncoder;
@@ -46,6 +47,7 @@ public final class PromptConditioning {
     private final NDArray timeIds;
     private final boolean zeroNegatives;
     private final Map<List<Integer>, Step> byEntries = new HashMap<>();
+    private NDArray empty;
 
     private PromptConditioning(NDManager manager, PromptEncoder encoder, List<ScheduledConditioning> negatives,
             List<ScheduledConditioning> positives, NDArray timeIds, boolean zeroNegatives) {
@@ -58,21 +60,21 @@ public final class PromptConditioning {
     }
 
     /**
-     * @param textEncoder the first text encoder to use (the model's, or one with LoRA weights merged)
+     * @param adapters    LoRA-patched text encoders and embedding overlays of the request
      * @param clipSkip    diffusers' clip skip: 0 = last layer (A1111's "Clip skip 1")
      * @param guided      whether classifier-free guidance needs the negative half
      */
-    public static PromptConditioning encode(NDManager manager, StableDiffusionModel model, ClipTextModel textEncoder,
+    public static PromptConditioning encode(NDManager manager, StableDiffusionModel model, Adapters adapters,
             List<String> prompts, List<String> negatives, int steps, int clipSkip, boolean guided, int width,
             int height) {
+        ClipTextModel textEncoder = adapters.textEncoder(model);
         PromptEncoder encoder = model.isXl()
-                ? new SdxlPromptEncoder(WeightedPromptEncoder.sdxl(model.tokenizer(), textEncoder, null, clipSkip),
-                        WeightedPromptEncoder.sdxl(model.tokenizer2(), model.textEncoder2(), null, clipSkip))
-                : WeightedPromptEncoder.sd(model.tokenizer(), textEncoder, null, clipSkip);
-        List<ScheduledConditioning> positive = schedules(manager, encoder, prompts, steps);
+                ? new SdxlPromptEncoder(WeightedPromptEncoder.sdxl(model.tokenizer(), textEncoder, adapters.overlay(),
+                        clipSkip), WeightedPromptEncoder.sdxl(model.tokenizer2(), adapters.textEncoder2(model),
+                                adapters.overlay2(), clipSkip))
+                : WeightedPromptEncoder.sd(model.tokenizer(), textEncoder, adapters.overlay(), clipSkip);
         boolean zeros = model.isXl() && model.forceZerosForEmptyPrompt()
                 && negatives.stream().allMatch(String::isEmpty);
-        List<ScheduledConditioning> negative = guided && !zeros ? schedules(manager, encoder, negatives, steps) : null;
         NDArray timeIds = null;
         if (model.isXl()) {
             float[] ids = new float[6 * prompts.size()];
@@ -81,11 +83,23 @@ public final class PromptConditioning {
                 System.arraycopy(new float[] {height, width, 0, 0, height, width}, 0, ids, 6 * b, 6);
             }
             timeIds = manager.create(ids, new Shape(prompts.size(), 6));
-            if (guided) {
-                timeIds = NDArrays.concat(new NDList(timeIds, timeIds), 0);
-            }
         }
-        return new PromptConditioning(manager, encoder, guided ? negative : null, positive, timeIds, guided && zeros);
+        return of(manager, encoder, prompts, negatives, steps, guided, zeros, timeIds);
+    }
+
+    /**
+     * The conditioning with any prompt encoder.
+     *
+     * @param zeroNegatives use zeros instead of encoding the (empty) negatives, as SDXL does
+     * @param timeIds       SDXL's size/crop ids per prompt {@code (B, 6)}, or null
+     */
+    static PromptConditioning of(NDManager manager, PromptEncoder encoder, List<String> prompts,
+            List<String> negatives, int steps, boolean guided, boolean zeroNegatives, NDArray timeIds) {
+        List<ScheduledConditioning> positive = schedules(manager, encoder, prompts, steps);
+        List<ScheduledConditioning> negative = guided && !zeroNegatives ? schedules(manager, encoder, negatives, steps)
+                : null;
+        NDArray ids = timeIds != null && guided ? NDArrays.concat(new NDList(timeIds, timeIds), 0) : timeIds;
+        return new PromptConditioning(manager, encoder, negative, positive, ids, guided && zeroNegatives);
     }
 
     private static List<ScheduledConditioning> schedules(NDManager manager, PromptEncoder encoder, List<String> texts,
@@ -148,17 +162,13 @@ public final class PromptConditioning {
         return new Step(context, added);
     }
 
-    /** Appends the empty prompt's chunk until the conditioning has {@code tokens} tokens. */
     private NDArray padded(NDArray embeds, long tokens) {
-        long have = embeds.getShape().get(1);
-        if (have == tokens) {
+        if (embeds.getShape().get(1) == tokens) {
             return embeds;
         }
-        NDArray empty = encoder.encode(manager, "").embeds();
-        NDList parts = new NDList(embeds);
-        for (long t = have; t < tokens; t += empty.getShape().get(1)) {
-            parts.add(empty);
+        if (empty == null) {
+            empty = encoder.encode(manager, "").embeds();
         }
-        return NDArrays.concat(parts, 1);
+        return ChunkPadding.toLength(embeds, empty, tokens);
     }
 }

@@ -7,6 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.diffij.DiffijException;
 import org.diffij.engine.CachedModel;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import org.diffij.io.HostTensor;
@@ -31,6 +34,7 @@ import org.diffij.text.ClipTokenizer;
 public final class StableDiffusionModel implements CachedModel {
 
     private final Path path;
+    private final Path configFolder;
     private final ClipTokenizer tokenizer;
     private final ClipTextModel textEncoder;
     private final ClipTokenizer tokenizer2;
@@ -40,10 +44,11 @@ public final class StableDiffusionModel implements CachedModel {
     private final JsonObject schedulerConfig;
     private final boolean forceZerosForEmptyPrompt;
 
-    private StableDiffusionModel(Path path, ClipTokenizer tokenizer, ClipTextModel textEncoder,
+    private StableDiffusionModel(Path path, Path configFolder, ClipTokenizer tokenizer, ClipTextModel textEncoder,
             ClipTokenizer tokenizer2, ClipTextModel textEncoder2, UNet2DConditionModel unet, AutoencoderKL vae,
             JsonObject schedulerConfig, boolean forceZerosForEmptyPrompt) {
         this.path = path;
+        this.configFolder = configFolder;
         this.tokenizer = tokenizer;
         this.textEncoder = textEncoder;
         this.tokenizer2 = tokenizer2;
@@ -119,7 +124,7 @@ public final class StableDiffusionModel implements CachedModel {
                 && index.get("force_zeros_for_empty_prompt").getAsBoolean();
         try (W unet = weights.apply("unet"); W vae = weights.apply("vae"); W text = weights.apply("text_encoder");
                 W text2 = xl ? weights.apply("text_encoder_2") : null) {
-            return new StableDiffusionModel(path,
+            return new StableDiffusionModel(path, folder,
                     ClipTokenizer.load(folder.resolve("tokenizer")),
                     ClipTextModel.load(ClipTextConfig.read(folder.resolve("text_encoder/config.json")), text, manager,
                             computeType),
@@ -142,6 +147,37 @@ public final class StableDiffusionModel implements CachedModel {
 
     public Path path() {
         return path;
+    }
+
+    /** The diffusers folder whose configs and tokenizers this model uses (its own folder, or a single file's). */
+    public Path configFolder() {
+        return configFolder;
+    }
+
+    /**
+     * Runs {@code use} with the stored (unloaded) weights of the text and UNet components by diffusers
+     * name, e.g. to read an adapter against them or to load a patched copy; they are closed afterwards.
+     */
+    public <T> T withStoredWeights(Function<Map<String, Weights>, T> use) {
+        List<String> names = isXl() ? List.of("unet", "text_encoder", "text_encoder_2") : List.of("unet", "text_encoder");
+        if (Files.isDirectory(path)) {
+            Map<String, WeightSet> sets = new LinkedHashMap<>();
+            try {
+                for (String name : names) {
+                    sets.put(name, WeightSet.openFolder(path.resolve(name)));
+                }
+                return use.apply(Map.copyOf(sets));
+            } finally {
+                sets.values().forEach(WeightSet::close);
+            }
+        }
+        try (SingleFileCheckpoint file = SingleFileCheckpoint.open(path, configFolder)) {
+            Map<String, Weights> components = new LinkedHashMap<>();
+            for (String name : names) {
+                components.put(name, file.component(name));
+            }
+            return use.apply(components);
+        }
     }
 
     public boolean isXl() {

@@ -8,14 +8,17 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.diffij.DiffijException;
 import org.diffij.engine.JobContext;
 import org.diffij.engine.Tensors;
 import org.diffij.image.RgbImage;
 import org.diffij.io.HostTensor;
 import org.diffij.models.controlnet.ControlNetModel;
+import org.diffij.models.ipadapter.ImagePrompt;
 import org.diffij.models.unet.ControlResiduals;
 import org.diffij.models.vae.AutoencoderKL;
+import org.diffij.nn.DecoupledCrossAttention;
 import org.diffij.noise.NoiseSource;
 import org.diffij.schedulers.Scheduler;
 
@@ -23,7 +26,8 @@ import org.diffij.schedulers.Scheduler;
  * The one denoising loop behind text-to-image, image-to-image, inpainting (latent blending for
  * 4-channel UNets) and ControlNet, for SD 1.x, 2.x and XL, reproducing diffusers' pipelines step for
  * step: the same order of noise draws, classifier-free guidance as {@code [negative, positive]}
- * batches, ControlNet residuals within their step window. Runs inside an engine job; each step's
+ * batches, ControlNet residuals within their step window, IP-Adapter image prompts in the UNet's
+ * cross-attention. Runs inside an engine job; each step's
  * arrays live in a scope of their own and cancellation is checked between steps.
  */
 public final class StableDiffusionPipeline {
@@ -39,10 +43,13 @@ public final class StableDiffusionPipeline {
      * @param initImage the image to start from (img2img / inpainting), null for text-to-image
      * @param mask      inpainting mask at image size, row major, 1 = repaint (null: no inpainting)
      * @param clipSkip  diffusers' clip skip (0 = last layer)
+     * @param adapters  the request's LoRAs and embeddings ({@link Adapters#none()} for none)
+     * @param imagePrompt an IP-Adapter image prompt, or null
      */
     public record Inputs(List<String> prompts, List<String> negatives, int width, int height, int steps,
             double guidance, Scheduler scheduler, NoiseSource noise, int clipSkip, HostTensor latents,
-            RgbImage initImage, float[] mask, double strength, List<ControlInput> controls) {
+            RgbImage initImage, float[] mask, double strength, List<ControlInput> controls, Adapters adapters,
+            ImagePrompt imagePrompt) {
     }
 
     /** Final latents, the latents after each step, and the decoded images in [0, 1]. */
@@ -81,7 +88,7 @@ public final class StableDiffusionPipeline {
             throw new DiffijException("inpainting needs the image to paint into, not only a mask");
         }
         boolean guided = in.guidance() > 1;
-        PromptConditioning text = PromptConditioning.encode(manager, model, model.textEncoder(), in.prompts(),
+        PromptConditioning text = PromptConditioning.encode(manager, model, in.adapters(), in.prompts(),
                 in.negatives(), in.steps(), in.clipSkip(), guided, in.width(), in.height());
 
         Scheduler scheduler = in.scheduler();
@@ -130,6 +137,10 @@ public final class StableDiffusionPipeline {
             controls.add(new ControlImage(control, guided ? NDArrays.concat(new NDList(image, image), 0) : image));
         }
 
+        // The image prompt is encoded once; its keys and values serve every step (the UNet only, as in diffusers).
+        Map<String, List<DecoupledCrossAttention.Branch>> imagePrompt = in.imagePrompt() == null ? Map.of()
+                : in.imagePrompt().branches(manager, model.unet().config(), batch, guided);
+
         double[] timesteps = scheduler.timesteps();
         // Scheduled prompts count user steps over the whole schedule, img2img's skipped steps included;
         // a second-order sampler evaluates the model twice per step after its first.
@@ -155,11 +166,16 @@ public final class StableDiffusionPipeline {
                     double keep = (double) i / timesteps.length < control.input().start()
                             || (double) (i + 1) / timesteps.length > control.input().end() ? 0 : 1;
                     control.image().tempAttach(step);
-                    ControlResiduals r = control.input().model().forward(latentInput(x, inpaintChannels), timestep, conditioning.context(), control.image(),
-                            (float) (control.input().scale() * keep), conditioning.added());
+                    ControlResiduals r = control.input().model().forward(latentInput(x, inpaintChannels), timestep,
+                            conditioning.context(), control.image(), (float) (control.input().scale() * keep),
+                            conditioning.added());
                     residuals = residuals == null ? r : residuals.plus(r);
                 }
-                NDArray prediction = model.unet().forward(x, timestep, conditioning.context(), conditioning.added(), residuals);
+                NDArray unetInput = x;
+                ControlResiduals controlResiduals = residuals;
+                NDArray prediction = DecoupledCrossAttention.applying(imagePrompt, () -> in.adapters().unet(
+                        () -> model.unet().forward(unetInput, timestep, conditioning.context(), conditioning.added(),
+                                controlResiduals)));
                 if (guided) {
                     NDList halves = prediction.split(2, 0);
                     NDArray unconditional = halves.get(0);

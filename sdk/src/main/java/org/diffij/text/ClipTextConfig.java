@@ -80,6 +80,12 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
         return hiddenSize / numAttentionHeads;
     }
 
+    /** The transformer encoder's part of this config. */
+    public ClipEncoder.Config encoder() {
+        return new ClipEncoder.Config(hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, hiddenAct,
+                layerNormEps);
+    }
+
     /** Whether the pooled output sits at each row's highest id (legacy configs) or at the first end token. */
     public boolean poolsAtHighestId() {
         return eosTokenId == 2;

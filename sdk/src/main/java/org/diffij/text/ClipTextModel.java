@@ -6,17 +6,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.LayerNorm;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.diffij.DiffijException;
 import org.diffij.engine.CachedModel;
-import org.diffij.engine.Tensors;
-import org.diffij.io.HostTensor;
 import org.diffij.io.WeightSet;
 import org.diffij.io.Weights;
 
@@ -35,45 +30,26 @@ public final class ClipTextModel implements CachedModel {
     private final DataType dtype;
     private final NDArray tokenEmbedding;
     private final NDArray positionEmbedding;
-    private final List<Layer> layers;
+    private final ClipEncoder encoder;
     private final NDArray finalNormWeight;
     private final NDArray finalNormBias;
     private final NDArray textProjection;
     private final long sizeBytes;
 
-    private record Layer(NDArray norm1Weight, NDArray norm1Bias, NDArray qWeight, NDArray qBias, NDArray kWeight,
-            NDArray kBias, NDArray vWeight, NDArray vBias, NDArray outWeight, NDArray outBias, NDArray norm2Weight,
-            NDArray norm2Bias, NDArray fc1Weight, NDArray fc1Bias, NDArray fc2Weight, NDArray fc2Bias) {
-    }
-
     private ClipTextModel(ClipTextConfig config, Weights weights, NDManager manager, DataType dtype) {
         this.config = config;
         this.dtype = dtype;
-        WeightReader reader = new WeightReader(weights, manager, dtype);
+        ClipWeights reader = new ClipWeights(weights, manager, dtype, "text encoder");
         long d = config.hiddenSize();
-        long ff = config.intermediateSize();
         tokenEmbedding = reader.read(PREFIX + "embeddings.token_embedding.weight", config.vocabSize(), d);
         positionEmbedding = reader.read(PREFIX + "embeddings.position_embedding.weight",
                 config.maxPositionEmbeddings(), d);
-        List<Layer> list = new ArrayList<>();
-        for (int i = 0; i < config.numHiddenLayers(); i++) {
-            String p = PREFIX + "encoder.layers." + i + ".";
-            list.add(new Layer(reader.read(p + "layer_norm1.weight", d), reader.read(p + "layer_norm1.bias", d),
-                    reader.read(p + "self_attn.q_proj.weight", d, d), reader.read(p + "self_attn.q_proj.bias", d),
-                    reader.read(p + "self_attn.k_proj.weight", d, d), reader.read(p + "self_attn.k_proj.bias", d),
-                    reader.read(p + "self_attn.v_proj.weight", d, d), reader.read(p + "self_attn.v_proj.bias", d),
-                    reader.read(p + "self_attn.out_proj.weight", d, d),
-                    reader.read(p + "self_attn.out_proj.bias", d),
-                    reader.read(p + "layer_norm2.weight", d), reader.read(p + "layer_norm2.bias", d),
-                    reader.read(p + "mlp.fc1.weight", ff, d), reader.read(p + "mlp.fc1.bias", ff),
-                    reader.read(p + "mlp.fc2.weight", d, ff), reader.read(p + "mlp.fc2.bias", d)));
-        }
-        layers = List.copyOf(list);
+        encoder = new ClipEncoder(config.encoder(), reader, PREFIX + "encoder");
         finalNormWeight = reader.read(PREFIX + "final_layer_norm.weight", d);
         finalNormBias = reader.read(PREFIX + "final_layer_norm.bias", d);
         textProjection = config.withProjection()
                 ? reader.read("text_projection.weight", config.projectionDim(), d) : null;
-        sizeBytes = reader.bytes;
+        sizeBytes = reader.bytes();
     }
 
     /** An encoder from a config and any source of weights (a folder's files, or weights with LoRA merged in). */
@@ -126,17 +102,11 @@ public final class ClipTextModel implements CachedModel {
         }
         NDArray x = embed(manager, ids, extraEmbeddings).reshape(batch, length, config.hiddenSize());
         x = x.add(positionEmbedding.get(manager, new NDIndex("0:{}", length)));
-        NDArray causalMask = causalMask(manager, length);
-        List<NDArray> hiddenStates = new ArrayList<>();
-        hiddenStates.add(x);
-        for (Layer layer : layers) {
-            x = layer(layer, x, causalMask);
-            hiddenStates.add(x);
-        }
-        NDArray last = finalLayerNorm(x);
+        List<NDArray> hiddenStates = encoder.forward(x, causalMask(manager, length));
+        NDArray last = finalLayerNorm(hiddenStates.get(hiddenStates.size() - 1));
         NDArray pooled = pool(manager, last, ids, batch, length);
         NDArray textEmbeds = textProjection == null ? null : Linear.linear(pooled, textProjection).singletonOrThrow();
-        return new ClipTextOutput(List.copyOf(hiddenStates), last, pooled, textEmbeds, this::finalLayerNorm);
+        return new ClipTextOutput(hiddenStates, last, pooled, textEmbeds, this::finalLayerNorm);
     }
 
     private NDArray embed(NDManager manager, long[] ids, NDArray extra) {
@@ -169,41 +139,8 @@ public final class ClipTextModel implements CachedModel {
         return manager.create(mask, new Shape(n, n)).toType(dtype, false);
     }
 
-    private NDArray layer(Layer w, NDArray x, NDArray causalMask) {
-        NDArray h = layerNorm(x, w.norm1Weight, w.norm1Bias);
-        x = x.add(attention(w, h, causalMask));
-        h = layerNorm(x, w.norm2Weight, w.norm2Bias);
-        h = Linear.linear(h, w.fc1Weight, w.fc1Bias).singletonOrThrow();
-        h = config.hiddenAct().equals("quick_gelu") ? Activation.swish(h, 1.702f) : Activation.gelu(h);
-        return x.add(Linear.linear(h, w.fc2Weight, w.fc2Bias).singletonOrThrow());
-    }
-
-    private NDArray attention(Layer w, NDArray x, NDArray causalMask) {
-        Shape shape = x.getShape();
-        long batch = shape.get(0);
-        long length = shape.get(1);
-        long heads = config.numAttentionHeads();
-        long headDim = config.headDim();
-        float scale = (float) (1.0 / Math.sqrt(headDim));
-        NDArray q = heads(Linear.linear(x, w.qWeight, w.qBias).singletonOrThrow().mul(scale), batch, length);
-        NDArray k = heads(Linear.linear(x, w.kWeight, w.kBias).singletonOrThrow(), batch, length);
-        NDArray v = heads(Linear.linear(x, w.vWeight, w.vBias).singletonOrThrow(), batch, length);
-        NDArray probabilities = q.matMul(k.transpose(0, 1, 3, 2)).add(causalMask).softmax(-1);
-        NDArray out = probabilities.matMul(v).transpose(0, 2, 1, 3).reshape(batch, length, heads * headDim);
-        return Linear.linear(out, w.outWeight, w.outBias).singletonOrThrow();
-    }
-
-    private NDArray heads(NDArray x, long batch, long length) {
-        return x.reshape(batch, length, config.numAttentionHeads(), config.headDim()).transpose(0, 2, 1, 3);
-    }
-
-    private NDArray layerNorm(NDArray x, NDArray weight, NDArray bias) {
-        return LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), weight, bias, (float) config.layerNormEps())
-                .singletonOrThrow();
-    }
-
     NDArray finalLayerNorm(NDArray hidden) {
-        return layerNorm(hidden, finalNormWeight, finalNormBias);
+        return encoder.layerNorm(hidden, finalNormWeight, finalNormBias);
     }
 
     /** The last hidden state at each row's end token: its highest id (legacy configs) or first eos id. */
@@ -223,34 +160,5 @@ public final class ClipTextModel implements CachedModel {
             rows[b] = b * length + at;
         }
         return last.reshape(batch * length, config.hiddenSize()).get(new NDIndex("{}", manager.create(rows)));
-    }
-
-    /** Reads weights by name, checks their shapes and widens them to the compute dtype. */
-    private static final class WeightReader {
-        private final Weights weights;
-        private final NDManager manager;
-        private final DataType dtype;
-        long bytes;
-
-        WeightReader(Weights weights, NDManager manager, DataType dtype) {
-            this.weights = weights;
-            this.manager = manager;
-            this.dtype = dtype;
-        }
-
-        NDArray read(String name, long... shape) {
-            if (!weights.contains(name)) {
-                throw new DiffijException("the text encoder weights lack '" + name + "'; they are not a "
-                        + "transformers CLIP text model for this config");
-            }
-            HostTensor tensor = weights.read(name);
-            if (!Arrays.equals(tensor.shape(), shape)) {
-                throw new DiffijException("text encoder weight '" + name + "' has shape "
-                        + Arrays.toString(tensor.shape()) + " but the config needs " + Arrays.toString(shape));
-            }
-            NDArray array = Tensors.toNDArray(manager, tensor, dtype);
-            bytes += array.size() * dtype.getNumOfBytes();
-            return array;
-        }
     }
 }

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.DataType;
 import org.diffij.engine.DiffijEngine;
+import org.diffij.engine.Tensors;
+import org.diffij.io.HostTensor;
 import org.junit.jupiter.api.Test;
 
 /** The native TorchScript kernels and the composed DJL ones compute the same values. */
@@ -59,6 +62,22 @@ class KernelsTest {
             return Math.max(a.sub(c).abs().max().getFloat(), d.getFloat());
         });
         assertTrue(diff < 1e-5, "max difference " + diff);
+    }
+
+    @Test
+    void channelsLastIsAnIndependentCopyWithTheSameValues() {
+        float[] values = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+        float[] out = DiffijEngine.get().queue().run("layout", ctx -> {
+            NDArray original = Tensors.toNDArray(ctx.manager(), HostTensor.ofFloats(values, 1, 3, 2, 2),
+                    DataType.FLOAT32);
+            NDArray copy = NATIVE.channelsLast(original);
+            original.close();
+            NDArray conv = ai.djl.nn.convolutional.Conv2d.conv2d(copy, NATIVE.channelsLast(ctx.manager().ones(
+                    new Shape(2, 3, 1, 1))), null).head();
+            assertArrayEquals(new float[] {15, 18, 21, 24, 15, 18, 21, 24}, NATIVE.contiguous(conv).toFloatArray());
+            return NATIVE.contiguous(copy).toFloatArray();
+        });
+        assertArrayEquals(values, out);
     }
 
     @Test

@@ -121,12 +121,36 @@ class GeneratorTest {
     }
 
     @Test
+    void loraTagsInThePromptChangeTheImageAndWeightZeroChangesNothing() {
+        Path loras = Golden.manifest().root().resolve("models/lora");
+        Generator generator = new Generator(Generator.inFolders(List.of(loras)), null, "test");
+        GenerationRequest plain = tiny("DDIM");
+        float[] without = generator.submit(plain, NO_IMAGES, null).await().images().get(0).rgb();
+        GenerationRequest tagged = GenerationRequest.of(plain.model(), "a photo of a cat <lora:tiny-sd15-lora-kohya:1>")
+                .withNegativePrompt("blurry").withSampling("DDIM", 3, 7).withSeed(42).withSize(64, 64, 1);
+        float[] with = generator.submit(tagged, NO_IMAGES, null).await().images().get(0).rgb();
+        GenerationRequest zero = GenerationRequest.of(plain.model(), "a photo of a cat <lora:tiny-sd15-lora-kohya:0>")
+                .withNegativePrompt("blurry").withSampling("DDIM", 3, 7).withSeed(42).withSize(64, 64, 1);
+        float[] atZero = generator.submit(zero, NO_IMAGES, null).await().images().get(0).rgb();
+        assertFalse(java.util.Arrays.equals(without, with), "the LoRA must change the image");
+        assertArrayEquals(without, atZero, "a LoRA at weight 0 must leave the image unchanged");
+        GenerationRequest peft = plain.withAdapters(List.of(new Adapter(Adapter.Kind.LORA, "tiny-sd15-lora-peft", 0.5)));
+        float[] withPeft = generator.submit(peft, NO_IMAGES, null).await().images().get(0).rgb();
+        assertFalse(java.util.Arrays.equals(without, withPeft));
+        float[] again = generator.submit(plain, NO_IMAGES, null).await().images().get(0).rgb();
+        assertArrayEquals(without, again, "the cached base model must be untouched by earlier LoRAs");
+    }
+
+    @Test
     void badRequestsFailBeforeAnyWork() {
         DiffijException sampler = assertThrows(DiffijException.class, () -> run(tiny("Eulr"), NO_IMAGES));
         assertTrue(sampler.getMessage().contains("unknown sampler 'Eulr'"), sampler.getMessage());
         DiffijException model = assertThrows(DiffijException.class,
                 () -> run(GenerationRequest.of("/no/such/model", "cat"), NO_IMAGES));
         assertTrue(model.getMessage().contains("not found"), model.getMessage());
+        DiffijException hypernet = assertThrows(DiffijException.class,
+                () -> run(GenerationRequest.of(tiny("DDIM").model(), "cat <hypernet:x:1>"), NO_IMAGES));
+        assertTrue(hypernet.getMessage().contains("not supported yet"), hypernet.getMessage());
         DiffijException image = assertThrows(DiffijException.class,
                 () -> run(tiny("DDIM").withInit("missing.png", "", 0.5), NO_IMAGES));
         assertTrue(image.getMessage().contains("no image missing.png"), image.getMessage());

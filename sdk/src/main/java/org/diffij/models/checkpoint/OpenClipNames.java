@@ -44,7 +44,8 @@ final class OpenClipNames {
             return List.of(new Renamed(TOP.get(key), TensorTransform.NONE));
         }
         if (key.equals("text_projection")) {
-            return withProjection ? List.of(new Renamed("text_projection.weight", TensorTransform.TRANSPOSE)) : List.of();
+            return withProjection ? List.of(new Renamed("text_projection.weight", TensorTransform.TRANSPOSE))
+                    : List.of();
         }
         Matcher m = RESBLOCK.matcher(key);
         if (!m.matches() || Integer.parseInt(m.group(1)) >= layers) {

@@ -35,10 +35,8 @@ public final class ControlNetAreaRunner implements AreaRunner {
         DiffijEngine engine = DiffijEngine.get();
         DataType type = engine.computeType();
         return engine.queue().run("controlnet " + golden.id(), ctx -> {
-            ControlNetModel controlNet = ctx.model("controlnet:" + controlFolder.toAbsolutePath() + ":" + type,
-                    m -> ControlNetModel.load(controlFolder, m, type));
-            UNet2DConditionModel unet = ctx.model("unet:" + unetFolder.toAbsolutePath() + ":" + type,
-                    m -> UNet2DConditionModel.load(unetFolder, m, type));
+            ControlNetModel controlNet = ControlNetModel.cached(ctx, controlFolder);
+            UNet2DConditionModel unet = UNet2DConditionModel.cached(ctx, unetFolder);
             NDManager m = ctx.manager();
             NDArray sample = Tensors.toNDArray(m, golden.input("sample"), type);
             NDArray timestep = Tensors.toNDArray(m, golden.input("timestep"), type);

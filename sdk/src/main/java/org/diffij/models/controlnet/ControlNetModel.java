@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.diffij.DiffijException;
 import org.diffij.engine.CachedModel;
+import org.diffij.engine.JobContext;
 import org.diffij.io.Json;
 import org.diffij.io.WeightSet;
 import org.diffij.io.Weights;
@@ -19,6 +20,7 @@ import org.diffij.models.unet.UNetDownBlock;
 import org.diffij.models.unet.UNetLevels;
 import org.diffij.models.unet.UNetMidBlock2DCrossAttn;
 import org.diffij.nn.Conv2d;
+import org.diffij.nn.Kernels;
 import org.diffij.nn.ParameterLoader;
 import org.diffij.nn.Params;
 
@@ -83,6 +85,15 @@ public final class ControlNetModel implements CachedModel {
         }
     }
 
+    /**
+     * A diffusers ControlNet folder through the engine's model cache: loaded once per folder and
+     * compute dtype, pinned while the job runs.
+     */
+    public static ControlNetModel cached(JobContext ctx, Path folder) {
+        DataType type = ctx.engine().computeType();
+        return ctx.model("controlnet:" + folder.toAbsolutePath().normalize() + ":" + type, m -> load(folder, m, type));
+    }
+
     public ControlNetConfig config() {
         return config;
     }
@@ -105,8 +116,9 @@ public final class ControlNetModel implements CachedModel {
                     + s[3] * factor + ") for latents " + sample.getShape());
         }
         NDArray cond = config.bgr() ? conditioning.flip(1) : conditioning;
-        NDArray temb = time.forward(timestep, s[0], added);
-        NDArray h = convIn.forward(sample).add(condEmbedding.forward(cond));
+        NDArray temb = time.forward(timestep, s[0], added, sample.getDataType());
+        Kernels kernels = Kernels.get();
+        NDArray h = convIn.forward(kernels.channelsLast(sample)).add(condEmbedding.forward(kernels.channelsLast(cond)));
         List<NDArray> skips = new ArrayList<>();
         skips.add(h);
         for (UNetDownBlock block : downBlocks) {
@@ -121,7 +133,7 @@ public final class ControlNetModel implements CachedModel {
     }
 
     private NDArray finish(NDArray residual, float scale) {
-        NDArray scaled = residual.mul(scale);
+        NDArray scaled = Kernels.get().contiguous(residual.mul(scale));
         return config.globalPoolConditions() ? scaled.mean(new int[] {2, 3}, true) : scaled;
     }
 

@@ -65,8 +65,7 @@ public final class LoraAreaRunner implements AreaRunner {
                 Map<String, HostTensor> predictions = new HashMap<>();
                 Map<String, Float> scales = Map.of("noise_pred_no_lora", 0f, "noise_pred_scale1p0", 1f,
                         "noise_pred_" + scaleName(scale), scale);
-                UNet2DConditionModel unet = ctx.model("unet:" + unetFolder.toAbsolutePath() + ":" + type,
-                        mm -> UNet2DConditionModel.load(unetFolder, mm, type));
+                UNet2DConditionModel unet = UNet2DConditionModel.cached(ctx, unetFolder);
                 for (Map.Entry<String, Float> s : scales.entrySet()) {
                     // Run time: the cached base UNet plus the LoRA's low-rank branches, as diffusers computes it.
                     var branches = RuntimeLora.branches(List.of(new AppliedLora(adapter, s.getValue())), "unet", m,

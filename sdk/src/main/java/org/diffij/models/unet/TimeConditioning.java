@@ -1,6 +1,7 @@
 package org.diffij.models.unet;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import org.diffij.DiffijException;
 import org.diffij.nn.Params;
 import org.diffij.nn.TimestepEmbedding;
@@ -37,8 +38,9 @@ public final class TimeConditioning {
     /**
      * @param timestep {@code [1]} (one for the batch) or {@code [batch]}, fractional values allowed
      * @param added SDXL's conditions; required exactly when the config has {@code addition_embed_type}
+     * @param computeType the dtype of the model's activations
      */
-    public NDArray forward(NDArray timestep, long batch, AddedConditions added) {
+    public NDArray forward(NDArray timestep, long batch, AddedConditions added, DataType computeType) {
         NDArray t = timestep.getShape().dimension() == 0 ? timestep.reshape(1) : timestep;
         if (t.getShape().dimension() != 1 || (t.size() != 1 && t.size() != batch)) {
             throw new DiffijException("timestep has shape " + timestep.getShape() + "; give one value or one per "
@@ -47,7 +49,8 @@ public final class TimeConditioning {
         if (t.size() != batch) {
             t = t.broadcast(batch);
         }
-        NDArray emb = timeEmbedding.forward(timeProj.forward(t));
+        // The sinusoids are computed in float32 and then cast, as diffusers does for half-precision models.
+        NDArray emb = timeEmbedding.forward(timeProj.forward(t).toType(computeType, false));
         if (addEmbedding == null) {
             return emb;
         }
@@ -56,7 +59,8 @@ public final class TimeConditioning {
         }
         NDArray timeIds = added.timeIds();
         NDArray timeEmbeds = addTimeProj.forward(timeIds.flatten()).reshape(timeIds.getShape().get(0), -1);
-        NDArray features = added.textEmbeds().concat(timeEmbeds.toType(added.textEmbeds().getDataType(), false), -1);
+        NDArray features = added.textEmbeds().toType(computeType, false)
+                .concat(timeEmbeds.toType(computeType, false), -1);
         if (features.getShape().get(1) != additionInputDim || features.getShape().get(0) != batch) {
             throw new DiffijException("text_embeds " + added.textEmbeds().getShape() + " and time_ids "
                     + timeIds.getShape() + " give " + features.getShape() + " added features; this UNet expects ("

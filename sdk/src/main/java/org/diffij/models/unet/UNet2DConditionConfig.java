@@ -13,6 +13,8 @@ import org.diffij.models.ConfigReader;
  * @param headsPerLevel attention heads per level: {@code num_attention_heads}, or, as diffusers
  *     reads its legacy naming, {@code attention_head_dim}
  * @param additionEmbedType null or {@code text_time} (SDXL's pooled-text and size conditioning)
+ * @param upcastAttention SD2.x's request to compute attention scores in float32: always so here,
+ *     since the models compute in float32 on CPU and the fused attention accumulates in float32 on GPU
  */
 public record UNet2DConditionConfig(
         int inChannels,

@@ -7,14 +7,17 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import org.diffij.DiffijException;
 import org.diffij.engine.CachedModel;
+import org.diffij.engine.JobContext;
 import org.diffij.io.Json;
 import org.diffij.io.WeightSet;
 import org.diffij.io.Weights;
 import org.diffij.nn.Conv2d;
 import org.diffij.nn.GroupNorm;
+import org.diffij.nn.Kernels;
 import org.diffij.nn.ParameterLoader;
 import org.diffij.nn.Params;
 import org.diffij.nn.Scope;
@@ -37,7 +40,8 @@ public final class UNet2DConditionModel implements CachedModel {
     private final Conv2d convOut;
     private final long bytes;
 
-    public UNet2DConditionModel(UNet2DConditionConfig config, Weights weights, NDManager manager, DataType computeType) {
+    public UNet2DConditionModel(UNet2DConditionConfig config, Weights weights, NDManager manager,
+            DataType computeType) {
         this(config, new ParameterLoader(weights, manager, computeType, "UNet2DConditionModel"));
     }
 
@@ -70,6 +74,15 @@ public final class UNet2DConditionModel implements CachedModel {
         }
     }
 
+    /**
+     * A diffusers {@code unet/} folder through the engine's model cache: loaded once per folder and
+     * compute dtype, pinned while the job runs.
+     */
+    public static UNet2DConditionModel cached(JobContext ctx, Path folder) {
+        DataType type = ctx.engine().computeType();
+        return ctx.model("unet:" + folder.toAbsolutePath().normalize() + ":" + type, m -> load(folder, m, type));
+    }
+
     public UNet2DConditionConfig config() {
         return config;
     }
@@ -90,8 +103,8 @@ public final class UNet2DConditionModel implements CachedModel {
         checkInputs(sample, context);
         return Scope.run(sample, x -> {
             long batch = x.getShape().get(0);
-            NDArray temb = time.forward(timestep, batch, added);
-            NDArray h = convIn.forward(x);
+            NDArray temb = time.forward(timestep, batch, added, x.getDataType());
+            NDArray h = convIn.forward(Kernels.get().channelsLast(x));
             List<NDArray> skips = new ArrayList<>();
             skips.add(h);
             for (UNetDownBlock block : downBlocks) {
@@ -109,23 +122,19 @@ public final class UNet2DConditionModel implements CachedModel {
                 h = h.add(control.mid());
             }
             Deque<NDArray> pending = new ArrayDeque<>(skips);
-            for (UNetUpBlock block : upBlocks) {
-                // The skip left after this block's own ones gives the size to upsample to.
-                NDArray next = nthFromEnd(pending, blockSkipCount(pending, block));
+            for (int i = 0; i < upBlocks.size(); i++) {
+                // The skip state left after this block's own ones gives the size to upsample to.
+                int own = config.layersPerBlock()[config.levels() - 1 - i] + 1;
+                NDArray next = nthFromEnd(pending, own);
                 long[] size = next == null ? new long[] {0, 0} : next.getShape().slice(2).getShape();
-                h = block.forward(h, pending, temb, context, size[0], size[1]);
+                h = upBlocks.get(i).forward(h, pending, temb, context, size[0], size[1]);
             }
-            return convOut.forward(convNormOut.forwardSilu(h));
+            return Kernels.get().contiguous(convOut.forward(convNormOut.forwardSilu(h)));
         });
     }
 
-    private int blockSkipCount(Deque<NDArray> pending, UNetUpBlock block) {
-        int index = upBlocks.indexOf(block);
-        return config.layersPerBlock()[config.levels() - 1 - index] + 1;
-    }
-
     private static NDArray nthFromEnd(Deque<NDArray> pending, int skip) {
-        var it = pending.descendingIterator();
+        Iterator<NDArray> it = pending.descendingIterator();
         for (int i = 0; i < skip && it.hasNext(); i++) {
             it.next();
         }

@@ -25,8 +25,7 @@ public final class UNetAreaRunner implements AreaRunner {
         DiffijEngine engine = DiffijEngine.get();
         DataType type = engine.computeType();
         return engine.queue().run("unet " + golden.id(), ctx -> {
-            UNet2DConditionModel unet = ctx.model("unet:" + folder.toAbsolutePath() + ":" + type,
-                    m -> UNet2DConditionModel.load(folder, m, type));
+            UNet2DConditionModel unet = UNet2DConditionModel.cached(ctx, folder);
             NDManager m = ctx.manager();
             AddedConditions added = golden.inputNames().contains("text_embeds")
                     ? new AddedConditions(input(m, golden, "text_embeds", type), input(m, golden, "time_ids", type))

@@ -15,7 +15,8 @@ public final class UNetLevels {
         List<UNetDownBlock> blocks = new ArrayList<>();
         int[] channels = c.blockOutChannels();
         for (int i = 0; i < c.levels(); i++) {
-            LevelSettings s = settings(c, i, i == 0 ? channels[0] : channels[i - 1], channels[i], c.layersPerBlock()[i]);
+            long in = i == 0 ? channels[0] : channels[i - 1];
+            LevelSettings s = settings(c, i, in, channels[i], c.layersPerBlock()[i]);
             boolean last = i == c.levels() - 1;
             Params block = p.at("down_blocks", i);
             String type = c.downBlockTypes().get(i);

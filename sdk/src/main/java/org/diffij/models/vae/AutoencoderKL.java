@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
 import org.diffij.DiffijException;
 import org.diffij.engine.CachedModel;
+import org.diffij.engine.JobContext;
 import org.diffij.io.Json;
 import org.diffij.io.WeightSet;
 import org.diffij.io.Weights;
@@ -55,6 +56,15 @@ public final class AutoencoderKL implements CachedModel {
         try (WeightSet weights = WeightSet.openFolder(folder)) {
             return new AutoencoderKL(config, weights, manager, computeType);
         }
+    }
+
+    /**
+     * A diffusers {@code vae/} folder through the engine's model cache: loaded once per folder and
+     * compute dtype, pinned while the job runs.
+     */
+    public static AutoencoderKL cached(JobContext ctx, Path folder) {
+        DataType type = ctx.engine().computeType();
+        return ctx.model("vae:" + folder.toAbsolutePath().normalize() + ":" + type, m -> load(folder, m, type));
     }
 
     public AutoencoderKLConfig config() {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.diffij.nn.Conv2d;
 import org.diffij.nn.GroupNorm;
+import org.diffij.nn.Kernels;
 import org.diffij.nn.Params;
 import org.diffij.nn.ResnetBlock2D;
 import org.diffij.nn.Scope;
@@ -52,7 +53,7 @@ final class Decoder {
 
     NDArray forward(NDArray latents) {
         return Scope.run(latents, z -> {
-            NDArray h = midBlock.forward(convIn.forward(z));
+            NDArray h = midBlock.forward(convIn.forward(Kernels.get().channelsLast(z)));
             for (int i = 0; i < levels.size(); i++) {
                 for (ResnetBlock2D resnet : levels.get(i)) {
                     h = resnet.forward(h, null);
@@ -61,7 +62,7 @@ final class Decoder {
                     h = upsamplers.get(i).forward(h);
                 }
             }
-            return convOut.forward(convNormOut.forwardSilu(h));
+            return Kernels.get().contiguous(convOut.forward(convNormOut.forwardSilu(h)));
         });
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import org.diffij.nn.Conv2d;
 import org.diffij.nn.Downsample2D;
 import org.diffij.nn.GroupNorm;
+import org.diffij.nn.Kernels;
 import org.diffij.nn.Params;
 import org.diffij.nn.ResnetBlock2D;
 import org.diffij.nn.Scope;
@@ -53,7 +54,7 @@ final class Encoder {
 
     NDArray forward(NDArray image) {
         return Scope.run(image, x -> {
-            NDArray h = convIn.forward(x);
+            NDArray h = convIn.forward(Kernels.get().channelsLast(x));
             int next = 0;
             for (int i = 0; i < resnets.size(); i++) {
                 h = resnets.get(i).forward(h, null);
@@ -62,7 +63,7 @@ final class Encoder {
                 }
             }
             h = midBlock.forward(h);
-            return convOut.forward(convNormOut.forwardSilu(h));
+            return Kernels.get().contiguous(convOut.forward(convNormOut.forwardSilu(h)));
         });
     }
 }

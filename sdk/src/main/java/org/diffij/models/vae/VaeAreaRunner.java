@@ -23,8 +23,7 @@ public final class VaeAreaRunner implements AreaRunner {
         DiffijEngine engine = DiffijEngine.get();
         DataType type = engine.computeType();
         return engine.queue().run("vae " + golden.id(), ctx -> {
-            AutoencoderKL vae = ctx.model("vae:" + folder.toAbsolutePath() + ":" + type,
-                    m -> AutoencoderKL.load(folder, m, type));
+            AutoencoderKL vae = AutoencoderKL.cached(ctx, folder);
             LatentDistribution latent = vae.encode(Tensors.toNDArray(ctx.manager(), golden.input("image"), type));
             return Map.of(
                     "latent_mean", Tensors.toHost(latent.mean()),

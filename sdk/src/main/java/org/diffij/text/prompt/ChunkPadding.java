@@ -7,43 +7,30 @@ import ai.djl.ndarray.NDManager;
 import org.diffij.DiffijException;
 
 /**
- * Gives a prompt and its negative prompt the same number of chunks before classifier-free
- * guidance batches them, as A1111 does: the shorter one gets the empty prompt's conditioning
- * appended as often as needed.
+ * Gives conditionings the same number of chunks before classifier-free guidance batches them, as
+ * A1111 does: a shorter one gets the empty prompt's conditioning appended as often as needed.
  */
 public final class ChunkPadding {
 
     private ChunkPadding() {
     }
 
-    /** The two sequence conditionings (1, 77 * chunks, features), padded to the longer one's length. */
-    public static NDArray[] toSameLength(NDManager manager, PromptEncoder encoder, NDArray cond, NDArray uncond) {
-        if (cond.getShape().get(1) == uncond.getShape().get(1)) {
-            return new NDArray[] {cond, uncond};
-        }
-        return toSameLength(cond, uncond, encoder.encode(manager, "").embeds());
-    }
-
-    /** As above with the empty prompt's conditioning already encoded. */
-    public static NDArray[] toSameLength(NDArray cond, NDArray uncond, NDArray empty) {
-        long condTokens = cond.getShape().get(1);
-        long uncondTokens = uncond.getShape().get(1);
-        if (condTokens == uncondTokens) {
-            return new NDArray[] {cond, uncond};
-        }
+    /**
+     * The sequence conditioning {@code (1, 77 * chunks, features)} extended to {@code tokens} tokens with
+     * {@code empty}, the empty prompt's conditioning (one chunk).
+     */
+    public static NDArray toLength(NDArray conditioning, NDArray empty, long tokens) {
+        long have = conditioning.getShape().get(1);
         long chunk = empty.getShape().get(1);
-        if (condTokens % chunk != 0 || uncondTokens % chunk != 0) {
-            throw new DiffijException("conditionings of " + condTokens + " and " + uncondTokens
-                    + " tokens are not whole chunks of " + chunk);
+        if (have == tokens) {
+            return conditioning;
         }
-        return condTokens < uncondTokens
-                ? new NDArray[] {append(cond, empty, (uncondTokens - condTokens) / chunk), uncond}
-                : new NDArray[] {cond, append(uncond, empty, (condTokens - uncondTokens) / chunk)};
-    }
-
-    private static NDArray append(NDArray conditioning, NDArray empty, long times) {
+        if (have > tokens || have % chunk != 0 || tokens % chunk != 0) {
+            throw new DiffijException("a conditioning of " + have + " tokens cannot be padded to " + tokens
+                    + " with chunks of " + chunk);
+        }
         NDList parts = new NDList(conditioning);
-        for (long i = 0; i < times; i++) {
+        for (long t = have; t < tokens; t += chunk) {
             parts.add(empty);
         }
         return NDArrays.concat(parts, 1);

@@ -5,8 +5,8 @@
  * {@link org.diffij.text.prompt.PromptChunks} (75-token chunks) inside a
  * {@link org.diffij.text.prompt.PromptEncoder} ({@link org.diffij.text.prompt.WeightedPromptEncoder},
  * {@link org.diffij.text.prompt.SdxlPromptEncoder}); {@link org.diffij.text.prompt.ScheduledConditioning}
- * holds the result per sampler step, and {@link org.diffij.text.prompt.GuidedConditioning} pairs a
- * prompt with its negative prompt per step, padded to equal length by
- * {@link org.diffij.text.prompt.ChunkPadding}. A prompt without syntax gives exactly diffusers' conditioning.
+ * holds the result per sampler step, and {@link org.diffij.text.prompt.ChunkPadding} evens out the
+ * chunk counts of a guided batch (the pipeline's {@code PromptConditioning} assembles it). A prompt
+ * without syntax gives exactly diffusers' conditioning.
  */
 package org.diffij.text.prompt;

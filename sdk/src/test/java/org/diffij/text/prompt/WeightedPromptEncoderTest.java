@@ -93,10 +93,11 @@ class WeightedPromptEncoderTest {
                     ClipTokenizer.load(model.resolve("tokenizer")), encoder, null, 0);
             NDArray cond = weighted.encode(m, "a cat BREAK a dog BREAK a bird").embeds();
             NDArray uncond = weighted.encode(m, "blurry").embeds();
-            NDArray[] padded = ChunkPadding.toSameLength(m, weighted, cond, uncond);
-            return new float[][] {{padded[0].getShape().get(1), padded[1].getShape().get(1)},
-                padded[1].get(":, 0:77").toFloatArray(), uncond.toFloatArray(),
-                padded[1].get(":, 154:231").toFloatArray(), weighted.encode(m, "").embeds().toFloatArray()};
+            NDArray empty = weighted.encode(m, "").embeds();
+            NDArray padded = ChunkPadding.toLength(uncond, empty, cond.getShape().get(1));
+            return new float[][] {{cond.getShape().get(1), padded.getShape().get(1)},
+                padded.get(":, 0:77").toFloatArray(), uncond.toFloatArray(),
+                padded.get(":, 154:231").toFloatArray(), empty.toFloatArray()};
         });
         assertArrayEquals(new float[] {231, 231}, result[0]);
         assertArrayEquals(result[2], result[1]);

@@ -1,0 +1,50 @@
+package org.diffij.nn;
+
+import ai.djl.ndarray.NDArray;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Where a forward pass spends its time, by kind of op (convolution, linear, attention, ...), for
+ * the benchmarks. Off unless {@link #start()} was called; CPU ops are synchronous, so the time
+ * around each call is the op's time.
+ */
+public final class OpProfile {
+
+    private static volatile Map<String, long[]> totals;
+
+    private OpProfile() {
+    }
+
+    /** Starts (or restarts) counting on every thread. */
+    public static synchronized void start() {
+        totals = new LinkedHashMap<>();
+    }
+
+    /** Stops counting and returns seconds and calls per kind, in order of first use. */
+    public static synchronized Map<String, double[]> stop() {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        if (totals != null) {
+            totals.forEach((kind, t) -> out.put(kind, new double[] {t[0] / 1e9, t[1]}));
+        }
+        totals = null;
+        return out;
+    }
+
+    static NDArray time(String kind, Supplier<NDArray> op) {
+        Map<String, long[]> counting = totals;
+        if (counting == null) {
+            return op.get();
+        }
+        long t0 = System.nanoTime();
+        NDArray result = op.get();
+        long elapsed = System.nanoTime() - t0;
+        synchronized (OpProfile.class) {
+            long[] t = counting.computeIfAbsent(kind, k -> new long[2]);
+            t[0] += elapsed;
+            t[1]++;
+        }
+        return result;
+    }
+}

@@ -1,0 +1,127 @@
+package org.diffij.pipelines;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.diffij.models.lora.AppliedLora;
+import org.diffij.models.lora.LoraAdapter;
+import org.diffij.models.lora.LoraWeights;
+import org.diffij.models.lora.RuntimeLora;
+import org.diffij.nn.LowRankBranches;
+import org.diffij.text.ClipTextConfig;
+import org.diffij.text.ClipTextModel;
+import org.diffij.text.TextualInversion;
+import org.diffij.text.TokenOverlay;
+
+/**
+ * The adapters of one generation, prepared in its job's memory so the cached model stays untouched:
+ * LoRAs on the UNet as run-time low-rank branches, LoRAs on the text encoders as patched copies of
+ * those (small) encoders, and textual-inversion embeddings as token overlays.
+ */
+public final class Adapters {
+
+    /** A LoRA file and the strength it is applied with. */
+    public record Lora(Path file, double weight) {
+    }
+
+    /** An embedding file and the token that calls it (its file name without extension by default). */
+    public record Embedding(Path file, String token) {
+    }
+
+    private static final Adapters NONE = new Adapters(Map.of(), null, null, null, null);
+
+    private final Map<String, List<LowRankBranches.Branch>> unetBranches;
+    private final ClipTextModel textEncoder;
+    private final ClipTextModel textEncoder2;
+    private final TokenOverlay overlay;
+    private final TokenOverlay overlay2;
+
+    private Adapters(Map<String, List<LowRankBranches.Branch>> unetBranches, ClipTextModel textEncoder,
+            ClipTextModel textEncoder2, TokenOverlay overlay, TokenOverlay overlay2) {
+        this.unetBranches = unetBranches;
+        this.textEncoder = textEncoder;
+        this.textEncoder2 = textEncoder2;
+        this.overlay = overlay;
+        this.overlay2 = overlay2;
+    }
+
+    public static Adapters none() {
+        return NONE;
+    }
+
+    public static Adapters prepare(NDManager manager, DataType computeType, StableDiffusionModel model,
+            List<Lora> loras, List<Embedding> embeddings) {
+        if (loras.isEmpty() && embeddings.isEmpty()) {
+            return NONE;
+        }
+        List<TextualInversion> inversions = new ArrayList<>();
+        for (Embedding embedding : embeddings) {
+            inversions.add(TextualInversion.load(embedding.file(), embedding.token()));
+        }
+        TokenOverlay overlay = inversions.isEmpty() ? null : overlay(model.tokenizer(), model.textEncoder(), 0,
+                inversions);
+        TokenOverlay overlay2 = inversions.isEmpty() || !model.isXl() ? null
+                : overlay(model.tokenizer2(), model.textEncoder2(), 1, inversions);
+        if (loras.isEmpty()) {
+            return new Adapters(Map.of(), null, null, overlay, overlay2);
+        }
+        return model.withStoredWeights(base -> {
+            List<AppliedLora> applied = new ArrayList<>();
+            for (Lora lora : loras) {
+                applied.add(new AppliedLora(LoraAdapter.read(lora.file(), base), (float) lora.weight()));
+            }
+            ClipTextModel text = patched(manager, computeType, model, base, applied, "text_encoder");
+            ClipTextModel text2 = model.isXl() ? patched(manager, computeType, model, base, applied, "text_encoder_2")
+                    : null;
+            return new Adapters(RuntimeLora.branches(applied, "unet", manager, computeType), text, text2, overlay,
+                    overlay2);
+        });
+    }
+
+    private static TokenOverlay overlay(org.diffij.text.ClipTokenizer tokenizer, ClipTextModel encoder, int index,
+            List<TextualInversion> inversions) {
+        return TokenOverlay.of(tokenizer, encoder.config().vocabSize(), encoder.config().hiddenSize(), index,
+                inversions);
+    }
+
+    /** A copy of a text encoder with the LoRAs merged, or null when none of them touches it. */
+    private static ClipTextModel patched(NDManager manager, DataType computeType, StableDiffusionModel model,
+            Map<String, org.diffij.io.Weights> base, List<AppliedLora> applied, String component) {
+        if (applied.stream().noneMatch(a -> a.adapter().components().contains(component))) {
+            return null;
+        }
+        ClipTextConfig config = ClipTextConfig.read(model.configFolder().resolve(component).resolve("config.json"));
+        return ClipTextModel.load(config, new LoraWeights(base.get(component), component, applied), manager,
+                computeType);
+    }
+
+    /** The first text encoder to use: with LoRAs merged when they touch it. */
+    public ClipTextModel textEncoder(StableDiffusionModel model) {
+        return textEncoder != null ? textEncoder : model.textEncoder();
+    }
+
+    /** SDXL's second text encoder to use. */
+    public ClipTextModel textEncoder2(StableDiffusionModel model) {
+        return textEncoder2 != null ? textEncoder2 : model.textEncoder2();
+    }
+
+    /** The embeddings' overlay on the first tokenizer, or null. */
+    public TokenOverlay overlay() {
+        return overlay;
+    }
+
+    /** The embeddings' overlay on SDXL's second tokenizer, or null. */
+    public TokenOverlay overlay2() {
+        return overlay2;
+    }
+
+    /** Runs a UNet forward with the LoRA branches active. */
+    public NDArray unet(Supplier<NDArray> forward) {
+        return unetBranches.isEmpty() ? forward.get() : LowRankBranches.applying(unetBranches, forward);
+    }
+}
