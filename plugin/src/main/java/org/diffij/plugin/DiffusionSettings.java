@@ -2,12 +2,10 @@ package org.diffij.plugin;
 
 import ij.Prefs;
 import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.diffij.DiffijException;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.pipelines.Generator;
 
@@ -82,27 +80,10 @@ public record DiffusionSettings(List<Path> modelFolders, String singleFileConfig
     /**
      * Model names as users give them: an existing path (absolute, or relative to the working folder)
      * is used as is; otherwise a folder or file of that name (with or without {@code .safetensors})
-     * in one of the model folders.
+     * in one of the model folders. LoRAs, embeddings and ControlNets are found the same way.
      */
     public Function<String, Path> modelResolver() {
-        return name -> {
-            Path path = Path.of(name);
-            if (Files.exists(path)) {
-                return path;
-            }
-            for (Path folder : modelFolders) {
-                for (String candidate : List.of(name, name + ".safetensors")) {
-                    Path inFolder = folder.resolve(candidate);
-                    if (Files.exists(inFolder)) {
-                        return inFolder;
-                    }
-                }
-            }
-            throw new DiffijException("model '" + name + "' not found" + (modelFolders.isEmpty()
-                    ? ": give its path, or add its folder in Plugins > Diffusion > Settings..."
-                    : " as a path nor in the model folders " + modelFoldersText()
-                            + "; see Plugins > Diffusion > Models... for what they hold"));
-        };
+        return Generator.inFolders(modelFolders);
     }
 
     public Generator generator() {

@@ -216,7 +216,7 @@ class GenerationCommandsTest {
     void badParametersGiveOneClearMessage() {
         DiffijException model = assertThrows(DiffijException.class,
                 () -> new GenerateCommand().apply(null, "model=[/nowhere/sd15] prompt=cat"));
-        assertTrue(model.getMessage().contains("model '/nowhere/sd15' not found"), model.getMessage());
+        assertTrue(model.getMessage().contains("'/nowhere/sd15' not found"), model.getMessage());
         DiffijException sampler = assertThrows(DiffijException.class,
                 () -> new GenerateCommand().apply(null, common(1, 64, 64, 1).replace("Euler a", "Eulr")));
         assertTrue(sampler.getMessage().contains("'sampler' must be one of"), sampler.getMessage());
