@@ -5,6 +5,7 @@ import ij.Macro;
 import ij.WindowManager;
 import ij.io.SaveDialog;
 import ij.plugin.PlugIn;
+import ij.plugin.frame.Recorder;
 import java.awt.GraphicsEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,20 +30,23 @@ public final class SavePngCommand implements PlugIn {
             if (image == null) {
                 throw new DiffijException("no image is open: select the generated image to save");
             }
-            CommandParameters parameters = CommandParameters.forCurrentRun(TITLE);
-            String proposal = "";
+            Path file;
             if (!GraphicsEnvironment.isHeadless() && Macro.getOptions() == null) {
                 SaveDialog dialog = new SaveDialog(TITLE, image.getTitle(), ".png");
                 if (dialog.getFileName() == null) {
                     return;
                 }
-                proposal = Path.of(dialog.getDirectory(), dialog.getFileName()).toString();
+                file = Path.of(dialog.getDirectory(), dialog.getFileName());
+                Recorder.recordOption("path", file.toString());
+            } else {
+                CommandParameters parameters = CommandParameters.forCurrentRun(TITLE);
+                parameters.addString("Path", "", 40);
+                if (!parameters.show()) {
+                    return;
+                }
+                file = Path.of(parameters.nextString());
             }
-            parameters.addString("Path", proposal, 40);
-            if (!parameters.show()) {
-                return;
-            }
-            save(image, Path.of(parameters.nextString()));
+            save(image, file);
         } catch (DiffijException e) {
             Feedback.report(TITLE, e.getMessage());
         }

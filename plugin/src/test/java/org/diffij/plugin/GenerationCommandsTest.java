@@ -94,6 +94,11 @@ class GenerationCommandsTest {
         Path png = folder.resolve("cat.png");
         SavePngCommand.save(first, png);
         assertEquals(first.getProperty("Info"), PngFiles.readText(png).get("parameters"));
+        Path recorded = folder.resolve("recorded.png");
+        HeadlessImageJ.registerCommands();
+        new ij.macro.Interpreter().runBatchMacro("run(\"Save as PNG with Parameters...\", \"path=[" + recorded
+                + "]\");", first);
+        assertEquals(first.getProperty("Info"), PngFiles.readText(recorded).get("parameters"), "the macro line saves");
         DiffijException exists = assertThrows(DiffijException.class, () -> SavePngCommand.save(first, png));
         assertTrue(exists.getMessage().contains("exists"), exists.getMessage());
         ImagePlus opened = IJ.openImage(png.toString());
