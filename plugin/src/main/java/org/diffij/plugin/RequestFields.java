@@ -2,13 +2,17 @@ package org.diffij.plugin;
 
 import ij.IJ;
 import ij.Prefs;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import org.diffij.pipelines.Adapter;
 import org.diffij.pipelines.GenerationRequest;
+import org.diffij.pipelines.MacroOptions;
 import org.diffij.schedulers.Samplers;
 
 /**
  * The dialog fields every generation command shares, one per {@link GenerationRequest} macro key:
- * {@code model prompt negative sampler steps cfg seed width height batch clip_skip noise}. Each
+ * {@code model prompt negative sampler steps cfg seed width height batch adapters clip_skip noise}. Each
  * label's first word is its key, so the Macro Recorder writes exactly the request's keys.
  */
 public final class RequestFields {
@@ -32,6 +36,7 @@ public final class RequestFields {
         parameters.addNumber("Width (pixels, multiple of 8)", width, 0);
         parameters.addNumber("Height (pixels, multiple of 8)", height, 0);
         parameters.addNumber("Batch size (images per run)", 1, 0);
+        parameters.addString("Adapters (lora|name|weight, embedding|name|1; ...; empty = none)", "", 40);
         parameters.addNumber("Clip_skip (1 = last text-encoder layer)", 1, 0);
         parameters.addChoice("Noise (cpu = diffusers/ComfyUI, gpu = A1111)", new String[] {"cpu", "gpu"}, "cpu");
     }
@@ -52,9 +57,11 @@ public final class RequestFields {
         double width = parameters.nextNumber();
         double height = parameters.nextNumber();
         int batch = (int) parameters.nextNumber();
+        String adapters = parameters.nextString();
         int clipSkip = (int) parameters.nextNumber();
         String noise = parameters.nextChoice();
-        return request(title, model, prompt, negative, sampler, steps, cfg, seed, width, height, batch, clipSkip, noise);
+        return request(title, model, prompt, negative, sampler, steps, cfg, seed, width, height, batch, adapters,
+                clipSkip, noise);
     }
 
     /**
@@ -62,8 +69,8 @@ public final class RequestFields {
      * it: sizes rounded to multiples of 8 (logged), seed -1 replaced by a drawn seed (logged and recorded).
      */
     public static GenerationRequest request(String title, String model, String prompt, String negative,
-            String sampler, int steps, double cfg, long seed, double width, double height, int batch, int clipSkip,
-            String noise) {
+            String sampler, int steps, double cfg, long seed, double width, double height, int batch, String adapters,
+            int clipSkip, String noise) {
         if (seed == -1) {
             seed = ThreadLocalRandom.current().nextLong(1L << 32);
             IJ.log(title + ": random seed " + seed);
@@ -73,7 +80,16 @@ public final class RequestFields {
         }
         return GenerationRequest.of(model, prompt).withNegativePrompt(negative).withSampling(sampler, steps, cfg)
                 .withSeed(seed).withSize(roundedSize(title, "width", width), roundedSize(title, "height", height), batch)
-                .withClipSkip(clipSkip, noise);
+                .withAdapters(adapters(adapters)).withClipSkip(clipSkip, noise);
+    }
+
+    /** The adapters of the {@code adapters} key ({@code kind|name|weight; ...}), as {@link GenerationRequest} reads them. */
+    static List<Adapter> adapters(String text) {
+        if (text == null || text.isBlank()) {
+            return List.of();
+        }
+        return GenerationRequest.fromMacroOptions(MacroOptions.format(Map.of("model", "-", "adapters", text.strip())))
+                .adapters();
     }
 
     /** The nearest multiple of 8 (at least 8), logging when it differs from what was asked. */

@@ -200,6 +200,20 @@ class GenerationCommandsTest {
     }
 
     @Test
+    void adaptersAreAppliedRecordedAndReRun() {
+        Path lora = Path.of(HeadlessImageJ.model("tiny-sd15")).resolveSibling("lora/tiny-sd15-lora-kohya.safetensors");
+        assertTrue(Files.isRegularFile(lora), lora.toString());
+        ImagePlus plain = new GenerateCommand().apply(null, common(8, 64, 64, 1));
+        ImagePlus adapted = new GenerateCommand().apply(null, common(8, 64, 64, 1) + " adapters=[lora|" + lora
+                + "|0.8]");
+        GenerationRequest request = Provenance.request(adapted);
+        assertEquals(1, request.adapters().size());
+        assertEquals(0.8, request.adapters().get(0).weight());
+        assertFalse(Arrays.equals(pixels(plain, 1), pixels(adapted, 1)), "the LoRA acts");
+        assertArrayEquals(pixels(adapted, 1), pixels(new RerunCommand().apply(adapted, ""), 1));
+    }
+
+    @Test
     void escapeCancelsARunningGeneration() {
         GenerationRequest slow = GenerationRequest.fromMacroOptions(common(2, 64, 64, 1).replace("steps=2", "steps=400"))
                 .withInit("still", "", 1.0);

@@ -47,6 +47,9 @@ abstract class RequestCommand implements Command {
     @Parameter(label = "Batch size", required = false, persist = false)
     int batch = 1;
 
+    @Parameter(label = "Adapters (lora|name|weight; ...)", required = false, persist = false)
+    String adapters = "";
+
     @Parameter(label = "Clip skip", required = false, persist = false)
     int clipSkip = 1;
 
@@ -59,7 +62,7 @@ abstract class RequestCommand implements Command {
     /** The text-to-image request of these parameters; sizes are rounded to multiples of 8 like the menu commands. */
     GenerationRequest request(String title) {
         return RequestFields.request(title, model, prompt, negative, sampler, steps, cfg, seed,
-                width, height, batch, clipSkip, noise);
+                width, height, batch, adapters, clipSkip, noise);
     }
 
     DiffusionSettings settings() {
