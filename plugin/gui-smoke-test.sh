@@ -77,7 +77,8 @@ xdotool key Return
 DIALOG=$(wait_for '^Generate$' 30)
 sleep 1
 # Fields clicked at their positions in the dialog (ImageJ 1's default fonts): prompt, steps, seed,
-# width, height; the model comes from the preferences. Then OK.
+# width, height (the first fields, so their positions do not depend on the rest); the model comes
+# from the preferences. Then OK.
 eval "$(xdotool getwindowgeometry --shell "$DIALOG")"
 fill() { # x y text (relative to the dialog)
     xdotool mousemove $((X + $1)) $((Y + $2)) click 1
@@ -93,7 +94,7 @@ fill 443 224 64
 fill 443 250 64
 sleep 1
 shot 2-generate-dialog
-xdotool mousemove $((X + 716)) $((Y + 369)) click 1
+xdotool key Return   # Enter in a field is OK in ImageJ's GenericDialog
 RESULT=$(wait_for '^Generated' 180)
 sleep 2
 xdotool windowraise "$RESULT"
