@@ -15,7 +15,8 @@ import org.diffij.pipelines.MacroOptions;
  * {@code Generate with ControlNet...}: text to image steered by control images taken from open
  * windows (e.g. made by {@code Plugins > Diffusion > Control > Canny Edges...}). The {@code controls}
  * key lists them as {@code type|model|image|scale|start|end}, several separated by {@code ;}; the
- * dialog proposes the current image with the last ControlNet model used.
+ * dialog proposes the current image with the last ControlNet model used, and a chooser of the open
+ * windows sets the first control's image (the chooser itself is not recorded: the key stays {@code controls}).
  */
 public final class ControlNetCommand extends DiffusionCommand {
 
@@ -37,10 +38,8 @@ public final class ControlNetCommand extends DiffusionCommand {
         String proposal = "canny|" + Prefs.get(LAST_CONTROLNET, "controlnet-folder") + "|" + source.getTitle()
                 + "|1|0|1";
         parameters.addString("Controls (type|ControlNet model|image title|scale|start|end; ...)", proposal, 60);
-        String[] titles = WindowManager.getImageTitles();
-        if (titles.length > 0) {
-            parameters.addMessage("Open images: " + String.join(", ", titles));
-        }
+        parameters.addPicker("Control image of the first control:", WindowManager.getImageTitles(),
+                source.getTitle(), ControlNetCommand::withFirstImage);
         if (!parameters.show()) {
             return null;
         }
@@ -56,6 +55,18 @@ public final class ControlNetCommand extends DiffusionCommand {
         GenerationRequest request = base.withControls(list);
         Calibration calibration = DiffusionCommand.derived(source, request.width(), request.height());
         return GenerationRun.image(title, settings, request, new WindowImages(source), calibration);
+    }
+
+    /** The controls text with the first control's image replaced by {@code title}. */
+    static String withFirstImage(String controls, String title) {
+        String[] specs = controls.split(";", -1);
+        String[] fields = specs[0].split("\\|", -1);
+        if (fields.length < 3) {
+            return controls;
+        }
+        fields[2] = title;
+        specs[0] = String.join("|", fields);
+        return String.join(";", specs);
     }
 
     /** The controls in the {@code controls} macro key's format, as {@link GenerationRequest} reads them. */

@@ -232,6 +232,13 @@ class GenerationCommandsTest {
     }
 
     @Test
+    void theWindowChooserSetsTheFirstControlsImageOnly() {
+        assertEquals("canny|cn|edges 2|0.5|0|1;depth|dn|d|1|0|1",
+                ControlNetCommand.withFirstImage("canny|cn|edges|0.5|0|1;depth|dn|d|1|0|1", "edges 2"));
+        assertEquals("no spec", ControlNetCommand.withFirstImage("no spec", "edges"));
+    }
+
+    @Test
     void badParametersGiveOneClearMessage() {
         DiffijException model = assertThrows(DiffijException.class,
                 () -> new GenerateCommand().apply(null, "model=[/nowhere/sd15] prompt=cat"));
