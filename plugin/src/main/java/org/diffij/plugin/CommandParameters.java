@@ -2,11 +2,17 @@ package org.diffij.plugin;
 
 import ij.Macro;
 import ij.gui.GenericDialog;
+import java.awt.Choice;
+import java.awt.FlowLayout;
 import java.awt.GraphicsEnvironment;
+import java.awt.Label;
+import java.awt.Panel;
+import java.awt.TextField;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BinaryOperator;
 import org.diffij.DiffijException;
 
 /**
@@ -68,6 +74,35 @@ public final class CommandParameters {
         }
     }
 
+    public void addString(String label, String defaultValue, int columns) {
+        fields.add(new Field(Macro.trimKey(label), defaultValue, null));
+        if (dialog != null) {
+            dialog.addStringField(label, defaultValue, columns);
+        }
+    }
+
+    /**
+     * With a dialog only: a chooser beside the fields that is not a parameter (not recorded, no macro
+     * key), showing {@code selected} first; picking an item rewrites the last string field as
+     * {@code update(text, item)} returns it.
+     */
+    public void addPicker(String label, String[] items, String selected, BinaryOperator<String> update) {
+        if (dialog == null || items.length == 0) {
+            return;
+        }
+        TextField field = (TextField) dialog.getStringFields().lastElement();
+        Choice choice = new Choice();
+        for (String item : items) {
+            choice.add(item);
+        }
+        choice.select(selected);
+        choice.addItemListener(e -> field.setText(update.apply(field.getText(), choice.getSelectedItem())));
+        Panel panel = new Panel(new FlowLayout(FlowLayout.LEFT, 5, 0));
+        panel.add(new Label(label));
+        panel.add(choice);
+        dialog.addPanel(panel);
+    }
+
     public void addMessage(String text) {
         if (dialog != null) {
             dialog.addMessage(text);
@@ -108,6 +143,11 @@ public final class CommandParameters {
                     + String.join(", ", field.choices()) + ", got '" + value + "'");
         }
         return value;
+    }
+
+    public String nextString() {
+        Field field = nextField();
+        return dialog != null ? dialog.getNextString() : Macro.getValue(options, field.key(), field.defaultValue());
     }
 
     public boolean nextBoolean() {

@@ -1,13 +1,10 @@
 package org.diffij.plugin;
 
-import ij.IJ;
 import ij.ImagePlus;
 import ij.WindowManager;
-import ij.macro.Interpreter;
 import ij.measure.Calibration;
 import ij.plugin.PlugIn;
 import ij.process.ImageProcessor;
-import java.awt.GraphicsEnvironment;
 import java.util.List;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.NativeType;
@@ -57,24 +54,11 @@ public abstract class ControlCommand implements PlugIn {
             }
             List<ImagePlus> outputs = apply(source, CommandParameters.forCurrentRun(title()));
             for (int i = outputs.size() - 1; i >= 0; i--) {
-                show(outputs.get(i));
+                Feedback.show(outputs.get(i));
             }
         } catch (DiffijException e) {
-            report(e.getMessage());
+            Feedback.report(title(), e.getMessage());
         }
-    }
-
-    /**
-     * With a display: ImageJ's error dialog (which also aborts a running macro). Headless, where that
-     * dialog cannot open: the message goes to the log (standard output) and a running macro is aborted.
-     */
-    private void report(String message) {
-        if (!GraphicsEnvironment.isHeadless()) {
-            IJ.error(title(), message);
-            return;
-        }
-        IJ.log(title() + ": " + message);
-        Interpreter.abort();
     }
 
     /**
@@ -124,13 +108,5 @@ public abstract class ControlCommand implements PlugIn {
         }
         result.setCalibration(calibration);
         return result;
-    }
-
-    private static void show(ImagePlus result) {
-        if (GraphicsEnvironment.isHeadless() && !Interpreter.isBatchMode()) {
-            WindowManager.setTempCurrentImage(result);
-        } else {
-            result.show();
-        }
     }
 }

@@ -34,6 +34,33 @@ final class HeadlessImageJ {
         return Path.of(root);
     }
 
+    /** A tiny test model of the golden data, by path. */
+    static String model(String name) {
+        Path path = projectRoot().resolve("../shared/golden/models").resolve(name).normalize();
+        assertTrue(Files.isDirectory(path), "missing test model " + path);
+        return path.toString();
+    }
+
+    /**
+     * Runs {@code action} with {@code images} open as ImageJ windows are (headless: batch-mode images,
+     * which {@code WindowManager.getImage(title)} finds), as a user's open windows during a re-run.
+     */
+    static synchronized <T> T withOpen(java.util.function.Supplier<T> action, ImagePlus... images) {
+        boolean batch = Interpreter.batchMode;
+        Interpreter.batchMode = true;
+        for (ImagePlus image : images) {
+            Interpreter.addBatchModeImage(image);
+        }
+        try {
+            return action.get();
+        } finally {
+            for (ImagePlus image : images) {
+                Interpreter.removeBatchModeImage(image);
+            }
+            Interpreter.batchMode = batch;
+        }
+    }
+
     /** Creates the command table (ImageJ's menu bar fails headless after creating it) and registers our commands. */
     @SuppressWarnings("unchecked")
     static synchronized void registerCommands() {

@@ -1,0 +1,80 @@
+package org.diffij.plugin;
+
+import ij.ImagePlus;
+import ij.Prefs;
+import ij.WindowManager;
+import ij.measure.Calibration;
+import java.util.List;
+import java.util.Map;
+import org.diffij.DiffijException;
+import org.diffij.pipelines.Control;
+import org.diffij.pipelines.GenerationRequest;
+import org.diffij.pipelines.MacroOptions;
+
+/**
+ * {@code Generate with ControlNet...}: text to image steered by control images taken from open
+ * windows (e.g. made by {@code Plugins > Diffusion > Control > Canny Edges...}). The {@code controls}
+ * key lists them as {@code type|model|image|scale|start|end}, several separated by {@code ;}; the
+ * dialog proposes the current image with the last ControlNet model used, and a chooser of the open
+ * windows sets the first control's image (the chooser itself is not recorded: the key stays {@code controls}).
+ */
+public final class ControlNetCommand extends DiffusionCommand {
+
+    private static final String LAST_CONTROLNET = DiffusionSettings.PREFIX + "last.controlnet";
+
+    @Override
+    protected String title() {
+        return "Generate with ControlNet";
+    }
+
+    @Override
+    protected boolean needsImage() {
+        return true;
+    }
+
+    @Override
+    protected ImagePlus generate(ImagePlus source, CommandParameters parameters, DiffusionSettings settings) {
+        RequestFields.declare(parameters, source.getWidth(), source.getHeight());
+        String proposal = "canny|" + Prefs.get(LAST_CONTROLNET, "controlnet-folder") + "|" + source.getTitle()
+                + "|1|0|1";
+        parameters.addString("Controls (type|ControlNet model|image title|scale|start|end; ...)", proposal, 60);
+        parameters.addPicker("Control image of the first control:", WindowManager.getImageTitles(),
+                source.getTitle(), ControlNetCommand::withFirstImage);
+        if (!parameters.show()) {
+            return null;
+        }
+        GenerationRequest base = RequestFields.read(title(), parameters);
+        return generate(title(), source, base, parameters.nextString(), settings);
+    }
+
+    /** The operation itself, shared with the SciJava command; {@code source} is the current image. */
+    public static ImagePlus generate(String title, ImagePlus source, GenerationRequest base, String controls,
+            DiffusionSettings settings) {
+        List<Control> list = controls(controls);
+        Prefs.set(LAST_CONTROLNET, list.get(0).model());
+        GenerationRequest request = base.withControls(list);
+        Calibration calibration = DiffusionCommand.derived(source, request.width(), request.height());
+        return GenerationRun.image(title, settings, request, new WindowImages(source), calibration);
+    }
+
+    /** The controls text with the first control's image replaced by {@code title}. */
+    static String withFirstImage(String controls, String title) {
+        String[] specs = controls.split(";", -1);
+        String[] fields = specs[0].split("\\|", -1);
+        if (fields.length < 3) {
+            return controls;
+        }
+        fields[2] = title;
+        specs[0] = String.join("|", fields);
+        return String.join(";", specs);
+    }
+
+    /** The controls in the {@code controls} macro key's format, as {@link GenerationRequest} reads them. */
+    static List<Control> controls(String text) {
+        if (text.isBlank()) {
+            throw new DiffijException("no control given: controls=[type|ControlNet model|image title|scale|start|end]");
+        }
+        return GenerationRequest.fromMacroOptions(MacroOptions.format(Map.of("model", "-", "controls", text.strip())))
+                .controls();
+    }
+}

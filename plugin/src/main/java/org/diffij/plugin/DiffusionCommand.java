@@ -1,0 +1,83 @@
+package org.diffij.plugin;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.WindowManager;
+import ij.measure.Calibration;
+import ij.plugin.PlugIn;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.diffij.DiffijException;
+import org.diffij.engine.JobCancelledException;
+
+/**
+ * A {@code Plugins > Diffusion} generation command: reads its parameters (dialog or macro options),
+ * makes one request and runs it through the shared engine queue, and shows the result as a NEW image
+ * carrying its {@link Provenance}. Source images are never modified. A problem is reported in one
+ * clear message (dialog with a display, log headless); Esc cancels with a status message.
+ */
+public abstract class DiffusionCommand implements PlugIn {
+
+    /** The menu label, also the dialog title and the prefix of messages. */
+    protected abstract String title();
+
+    /** Whether the command works on the current image. */
+    protected abstract boolean needsImage();
+
+    /**
+     * Declares the parameters, shows the dialog, runs the generation; returns the new image, or null
+     * when the dialog was cancelled. {@code source} is the current image (null when none).
+     */
+    protected abstract ImagePlus generate(ImagePlus source, CommandParameters parameters, DiffusionSettings settings);
+
+    @Override
+    public final void run(String arg) {
+        ImagePlus source = WindowManager.getCurrentImage();
+        try {
+            ImagePlus result = apply(source, CommandParameters.forCurrentRun(title()));
+            if (result != null) {
+                Feedback.show(result);
+            }
+        } catch (JobCancelledException e) {
+            IJ.showStatus(title() + ": cancelled");
+            IJ.log(title() + ": cancelled");
+        } catch (DiffijException e) {
+            Feedback.report(title(), e.getMessage());
+        } catch (RuntimeException e) {
+            // Not a user error: say what failed in one line; the stack trace goes to the log for a bug report.
+            Feedback.report(title(), "failed unexpectedly: " + e + " (details in the Log window)");
+            IJ.log(title() + " failed:\n" + stackTrace(e));
+        }
+    }
+
+    /**
+     * Runs on {@code source} with macro-style options (as the Recorder writes them); returns the new
+     * image without showing it.
+     */
+    public final ImagePlus apply(ImagePlus source, String options) {
+        return apply(source, CommandParameters.forOptions(title(), options));
+    }
+
+    private ImagePlus apply(ImagePlus source, CommandParameters parameters) {
+        if (needsImage() && source == null) {
+            throw new DiffijException("no image is open: open the image to work on first");
+        }
+        DiffusionSettings settings = DiffusionSettings.load();
+        settings.applyToEngine();
+        return generate(source, parameters, settings);
+    }
+
+    /** The calibration of a derived image: the source's, with pixel sizes scaled to the new size. */
+    static Calibration derived(ImagePlus source, int width, int height) {
+        Calibration calibration = source.getCalibration().copy();
+        calibration.pixelWidth *= (double) source.getWidth() / width;
+        calibration.pixelHeight *= (double) source.getHeight() / height;
+        return calibration;
+    }
+
+    private static String stackTrace(Throwable e) {
+        StringWriter text = new StringWriter();
+        e.printStackTrace(new PrintWriter(text));
+        return text.toString();
+    }
+}

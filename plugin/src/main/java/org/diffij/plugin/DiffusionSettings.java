@@ -1,0 +1,99 @@
+package org.diffij.plugin;
+
+import ij.Prefs;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.diffij.engine.DiffijEngine;
+import org.diffij.pipelines.Generator;
+
+/**
+ * The plugin's settings, kept in ImageJ's preferences ({@code IJ_Prefs.txt}): the model folders that
+ * model names are looked up in, the diffusers folder giving single-file checkpoints their configs, and
+ * the engine settings (device, threads, memory budget) that become the engine's system properties
+ * before it starts. The engine reads them once: changing device or threads later needs a restart.
+ *
+ * @param modelFolders     folders holding model folders and checkpoints, searched in order
+ * @param singleFileConfig a diffusers folder for single-file checkpoints, or empty
+ * @param device           {@code auto}, {@code cpu}, {@code gpu} or {@code gpu:N}
+ * @param threads          intra-op threads, 0 = libtorch's default
+ * @param memoryBudget     the model cache size such as {@code 8g}, empty = half the physical memory
+ */
+public record DiffusionSettings(List<Path> modelFolders, String singleFileConfig, String device, int threads,
+        String memoryBudget) {
+
+    static final String PREFIX = "diffij.";
+
+    public DiffusionSettings {
+        modelFolders = List.copyOf(modelFolders);
+        singleFileConfig = singleFileConfig == null ? "" : singleFileConfig.strip();
+        memoryBudget = memoryBudget == null ? "" : memoryBudget.strip();
+    }
+
+    public static DiffusionSettings load() {
+        return new DiffusionSettings(folders(Prefs.get(PREFIX + "models", "")), Prefs.get(PREFIX + "config", ""),
+                Prefs.get(PREFIX + "device", "auto"), (int) Prefs.get(PREFIX + "threads", 0),
+                Prefs.get(PREFIX + "budget", ""));
+    }
+
+    /** Stores the settings in ImageJ's preferences (written to disk when ImageJ quits, or now with {@code savePreferences}). */
+    public void save() {
+        Prefs.set(PREFIX + "models", modelFoldersText());
+        Prefs.set(PREFIX + "config", singleFileConfig);
+        Prefs.set(PREFIX + "device", device);
+        Prefs.set(PREFIX + "threads", threads);
+        Prefs.set(PREFIX + "budget", memoryBudget);
+    }
+
+    /** The folders as the settings dialog shows them: separated by the platform's path separator. */
+    public String modelFoldersText() {
+        return String.join(File.pathSeparator, modelFolders.stream().map(Path::toString).toList());
+    }
+
+    static List<Path> folders(String text) {
+        List<Path> folders = new ArrayList<>();
+        for (String part : text.split(File.pathSeparator)) {
+            if (!part.isBlank()) {
+                folders.add(Path.of(part.strip()));
+            }
+        }
+        return folders;
+    }
+
+    /**
+     * Hands device, threads and budget to the engine as the system properties it reads at start.
+     * Returns false when the engine already runs, so that they take effect only after a restart.
+     */
+    public boolean applyToEngine() {
+        System.setProperty("diffij.device", device);
+        System.setProperty("diffij.threads", Integer.toString(threads));
+        if (memoryBudget.isEmpty()) {
+            System.clearProperty("diffij.cache.budget");
+        } else {
+            System.setProperty("diffij.cache.budget", memoryBudget);
+        }
+        return !DiffijEngine.isStarted();
+    }
+
+    /**
+     * Model names as users give them: an existing path (absolute, or relative to the working folder)
+     * is used as is; otherwise a folder or file of that name (with or without {@code .safetensors})
+     * in one of the model folders. LoRAs, embeddings and ControlNets are found the same way.
+     */
+    public Function<String, Path> modelResolver() {
+        return Generator.inFolders(modelFolders);
+    }
+
+    public Generator generator() {
+        return new Generator(modelResolver(), singleFileConfig.isEmpty() ? null : Path.of(singleFileConfig),
+                version());
+    }
+
+    /** The software version recorded on every result. */
+    public static String version() {
+        String version = Generator.class.getPackage().getImplementationVersion();
+        return "Diffij " + (version == null ? "development build" : version);
+    }
+}

@@ -1,0 +1,66 @@
+package org.diffij.plugin;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.measure.Calibration;
+import java.util.List;
+import org.diffij.engine.JobCancelledException;
+import org.diffij.engine.JobHandle;
+import org.diffij.pipelines.GenerationRequest;
+import org.diffij.pipelines.GenerationResult;
+import org.diffij.pipelines.Generator;
+import org.diffij.pipelines.ImageSources;
+
+/**
+ * One generation the Fiji way: the job runs on the engine's worker thread while the calling thread
+ * (ImageJ's command thread, never the event thread) shows each step in the progress bar and status
+ * line and polls Esc, which cancels the job; its native memory is freed by the engine.
+ */
+public final class GenerationRun {
+
+    private static final long POLL_MILLIS = 50;
+
+    private GenerationRun() {
+    }
+
+    /**
+     * Runs the request and returns its images as a new image carrying its {@link Provenance}, with the
+     * given calibration.
+     */
+    public static ImagePlus image(String title, DiffusionSettings settings, GenerationRequest request,
+            ImageSources sources, Calibration calibration) {
+        GenerationResult result = run(title, settings.generator(), request, sources);
+        IJ.showStatus(title + ": done in " + IJ.d2s(result.seconds(), 1) + " s");
+        return Provenance.image(List.of(result), calibration);
+    }
+
+    /** Runs the request and waits for it; throws {@link JobCancelledException} when the user pressed Esc. */
+    public static GenerationResult run(String title, Generator generator, GenerationRequest request,
+            ImageSources sources) {
+        IJ.resetEscape();
+        JobHandle<GenerationResult> handle = generator.submit(request, sources, (done, total, message) -> {
+            IJ.showStatus(title + ": " + message + (message.startsWith("step") ? " (Esc cancels)" : ""));
+            if (total > 0) {
+                IJ.showProgress((double) done / total);
+            }
+        });
+        try {
+            while (!handle.isDone()) {
+                if (IJ.escapePressed()) {
+                    handle.cancel();
+                    IJ.showStatus(title + ": cancelling...");
+                }
+                try {
+                    Thread.sleep(POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    handle.cancel();
+                    Thread.currentThread().interrupt();
+                    throw new JobCancelledException(title);
+                }
+            }
+            return handle.await();
+        } finally {
+            IJ.showProgress(1.0);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package org.diffij.plugin.scijava;
+
+import ij.ImagePlus;
+import org.diffij.engine.DiffijEngine;
+import org.diffij.pipelines.GenerationRequest;
+import org.diffij.pipelines.Generator;
+import org.diffij.plugin.DiffusionSettings;
+import org.scijava.service.SciJavaService;
+
+/**
+ * Diffij for scripts (Fiji's script editor, headless runs): the settings of Plugins > Diffusion >
+ * Settings..., the shared engine and a generator over the model folders. For example, in Groovy:
+ * <pre>
+ * #@ DiffusionService diffusion
+ * import org.diffij.pipelines.GenerationRequest
+ * image = diffusion.generate(GenerationRequest.of("sd15", "a cat").withSeed(42))
+ * image.show()
+ * </pre>
+ */
+public interface DiffusionService extends SciJavaService {
+
+    /** The settings as they are stored now (model folders, device, threads, memory budget). */
+    DiffusionSettings settings();
+
+    /** The shared engine; starting it applies the settings' device, threads and budget. */
+    DiffijEngine engine();
+
+    /** A generator resolving model names in the model folders; its jobs run on the engine's queue. */
+    Generator generator();
+
+    /**
+     * Runs a request (init, mask and control images named by window title) with progress in the
+     * status bar and Esc to cancel, and returns the new image with its provenance.
+     */
+    ImagePlus generate(GenerationRequest request);
+}
