@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 
 /** {@code java -jar diffij.jar <subcommand>}: the command-line face of the SDK. */
 @Command(name = "diffij", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Stable Diffusion for Fiji/ImageJ: model files, reference parity, benchmarks.",
+        description = "Stable Diffusion for Fiji/ImageJ: generation, model files, reference parity, benchmarks.",
         subcommands = {
             ParityCommand.class,
             InspectCommand.class,
