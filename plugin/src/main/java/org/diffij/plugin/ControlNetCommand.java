@@ -10,6 +10,7 @@ import org.diffij.DiffijException;
 import org.diffij.pipelines.Control;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.MacroOptions;
+import org.diffij.pipelines.PreviewListener;
 
 /**
  * {@code Generate with ControlNet...}: text to image steered by control images taken from open
@@ -40,21 +41,28 @@ public final class ControlNetCommand extends DiffusionCommand {
         parameters.addString("Controls (type|ControlNet model|image title|scale|start|end; ...)", proposal, 60);
         parameters.addPicker("Control image of the first control:", WindowManager.getImageTitles(),
                 source.getTitle(), ControlNetCommand::withFirstImage);
+        LivePreview.declare(parameters);
         if (!parameters.show()) {
             return null;
         }
         GenerationRequest base = RequestFields.read(title(), parameters);
-        return generate(title(), source, base, parameters.nextString(), settings);
+        String controls = parameters.nextString();
+        try (LivePreview preview = LivePreview.read(parameters)) {
+            return generate(title(), source, base, controls, settings, preview);
+        }
     }
 
-    /** The operation itself, shared with the SciJava command; {@code source} is the current image. */
+    /**
+     * The operation itself, shared with the SciJava command; {@code source} is the current image,
+     * {@code preview} may be null (none).
+     */
     public static ImagePlus generate(String title, ImagePlus source, GenerationRequest base, String controls,
-            DiffusionSettings settings) {
+            DiffusionSettings settings, PreviewListener preview) {
         List<Control> list = controls(controls);
         Prefs.set(LAST_CONTROLNET, list.get(0).model());
         GenerationRequest request = base.withControls(list);
         Calibration calibration = DiffusionCommand.derived(source, request.width(), request.height());
-        return GenerationRun.image(title, settings, request, new WindowImages(source), calibration);
+        return GenerationRun.image(title, settings, request, new WindowImages(source), calibration, preview);
     }
 
     /** The controls text with the first control's image replaced by {@code title}. */

@@ -10,11 +10,13 @@ import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.GenerationResult;
 import org.diffij.pipelines.Generator;
 import org.diffij.pipelines.ImageSources;
+import org.diffij.pipelines.PreviewListener;
 
 /**
  * One generation the Fiji way: the job runs on the engine's worker thread while the calling thread
  * (ImageJ's command thread, never the event thread) shows each step in the progress bar and status
- * line and polls Esc, which cancels the job; its native memory is freed by the engine.
+ * line and polls Esc, which cancels the job; its native memory is freed by the engine. A
+ * {@link PreviewListener} (null for none) receives the latent preview after each step.
  */
 public final class GenerationRun {
 
@@ -28,22 +30,22 @@ public final class GenerationRun {
      * given calibration.
      */
     public static ImagePlus image(String title, DiffusionSettings settings, GenerationRequest request,
-            ImageSources sources, Calibration calibration) {
-        GenerationResult result = run(title, settings.generator(), request, sources);
+            ImageSources sources, Calibration calibration, PreviewListener preview) {
+        GenerationResult result = run(title, settings.generator(), request, sources, preview);
         IJ.showStatus(title + ": done in " + IJ.d2s(result.seconds(), 1) + " s");
         return Provenance.image(List.of(result), calibration);
     }
 
     /** Runs the request and waits for it; throws {@link JobCancelledException} when the user pressed Esc. */
     public static GenerationResult run(String title, Generator generator, GenerationRequest request,
-            ImageSources sources) {
+            ImageSources sources, PreviewListener preview) {
         IJ.resetEscape();
         JobHandle<GenerationResult> handle = generator.submit(request, sources, (done, total, message) -> {
             IJ.showStatus(title + ": " + message + (message.startsWith("step") ? " (Esc cancels)" : ""));
             if (total > 0) {
                 IJ.showProgress((double) done / total);
             }
-        });
+        }, preview);
         try {
             while (!handle.isDone()) {
                 if (IJ.escapePressed()) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.GenerationResult;
+import org.diffij.pipelines.PreviewListener;
 
 /**
  * {@code Image to Image...}: repaints the current image (its current slice) guided by the prompt;
@@ -36,6 +37,7 @@ public final class ImageToImageCommand extends DiffusionCommand {
             parameters.addChoice("Stack", STACK, STACK[0]);
             parameters.addChoice("Seeds (for all slices)", SEEDS, SEEDS[0]);
         }
+        LivePreview.declare(parameters);
         if (!parameters.show()) {
             return null;
         }
@@ -43,28 +45,31 @@ public final class ImageToImageCommand extends DiffusionCommand {
         double strength = parameters.nextNumber();
         boolean allSlices = stack && parameters.nextChoice().equals(STACK[1]);
         boolean seedPlusIndex = stack && parameters.nextChoice().equals(SEEDS[1]);
-        return imageToImage(title(), source, base, strength, allSlices, seedPlusIndex, settings);
+        try (LivePreview preview = LivePreview.read(parameters)) {
+            return imageToImage(title(), source, base, strength, allSlices, seedPlusIndex, settings, preview);
+        }
     }
 
     /**
      * The operation itself, shared with the SciJava command: the current slice, or every slice with
-     * the seed fixed or seed + slice index; the results as one new image.
+     * the seed fixed or seed + slice index; the results as one new image. {@code preview} (null for
+     * none) sees the steps of every slice.
      */
     public static ImagePlus imageToImage(String title, ImagePlus source, GenerationRequest base, double strength,
-            boolean allSlices, boolean seedPlusIndex, DiffusionSettings settings) {
+            boolean allSlices, boolean seedPlusIndex, DiffusionSettings settings, PreviewListener preview) {
         WindowImages sources = new WindowImages(source);
         if (!allSlices) {
             GenerationRequest request = base.withInit(WindowImages.sliceName(source, source.getCurrentSlice()), "",
                     strength);
             return GenerationRun.image(title, settings, request, sources, DiffusionCommand.derived(source,
-                    request.width(), request.height()));
+                    request.width(), request.height()), preview);
         }
         List<GenerationResult> results = new ArrayList<>();
         for (int slice = 1; slice <= source.getStackSize(); slice++) {
             GenerationRequest request = base.withInit(WindowImages.sliceName(source, slice), "", strength)
                     .withSeed(seedPlusIndex ? base.seed() + slice - 1 : base.seed());
             results.add(GenerationRun.run(title + " " + slice + "/" + source.getStackSize(), settings.generator(),
-                    request, sources));
+                    request, sources, preview));
         }
         ImagePlus result = Provenance.image(results, DiffusionCommand.derived(source, base.width(), base.height()));
         if (source.isHyperStack() && result.getStackSize() == source.getStackSize()) {

@@ -3,6 +3,7 @@ package org.diffij.plugin;
 import ij.ImagePlus;
 import org.diffij.DiffijException;
 import org.diffij.pipelines.GenerationRequest;
+import org.diffij.pipelines.PreviewListener;
 
 /**
  * {@code Inpaint Selection...}: repaints the area selection of the current image (its current slice),
@@ -28,17 +29,22 @@ public final class InpaintSelectionCommand extends DiffusionCommand {
         parameters.addNumber("Strength (denoising, 0..1]", 1, 2);
         parameters.addNumber("Grow (pixels; negative shrinks)", 0, 1);
         parameters.addNumber("Feather (Gaussian sigma in pixels)", 0, 1);
+        LivePreview.declare(parameters);
         if (!parameters.show()) {
             return null;
         }
         GenerationRequest base = RequestFields.read(title(), parameters);
-        return inpaint(title(), source, base, parameters.nextNumber(), parameters.nextNumber(),
-                parameters.nextNumber(), settings);
+        double strength = parameters.nextNumber();
+        double grow = parameters.nextNumber();
+        double feather = parameters.nextNumber();
+        try (LivePreview preview = LivePreview.read(parameters)) {
+            return inpaint(title(), source, base, strength, grow, feather, settings, preview);
+        }
     }
 
-    /** The operation itself, shared with the SciJava command. */
+    /** The operation itself, shared with the SciJava command; {@code preview} may be null (none). */
     public static ImagePlus inpaint(String title, ImagePlus source, GenerationRequest base, double strength,
-            double grow, double feather, DiffusionSettings settings) {
+            double grow, double feather, DiffusionSettings settings, PreviewListener preview) {
         requireSelection(source);
         if (feather < 0) {
             throw new DiffijException("feather must be 0 or more pixels, not " + feather);
@@ -46,7 +52,7 @@ public final class InpaintSelectionCommand extends DiffusionCommand {
         GenerationRequest request = base.withInit(WindowImages.sliceName(source, source.getCurrentSlice()),
                 WindowImages.selectionName(source, grow, feather), strength);
         return GenerationRun.image(title, settings, request, new WindowImages(source),
-                DiffusionCommand.derived(source, request.width(), request.height()));
+                DiffusionCommand.derived(source, request.width(), request.height()), preview);
     }
 
     private static void requireSelection(ImagePlus source) {

@@ -31,7 +31,7 @@ public final class RerunCommand extends DiffusionCommand {
     /** The operation itself, shared with the SciJava command. */
     public static ImagePlus rerun(String title, ImagePlus source, DiffusionSettings settings) {
         GenerationRequest request = Provenance.request(source);
-        GenerationResult result = GenerationRun.run(title, settings.generator(), request, new WindowImages(source));
+        GenerationResult result = GenerationRun.run(title, settings.generator(), request, new WindowImages(source), null);
         String recorded = request.modelHash();
         String now = result.request().modelHash();
         if (!recorded.isEmpty() && !now.startsWith(recorded) && !recorded.startsWith(now)) {

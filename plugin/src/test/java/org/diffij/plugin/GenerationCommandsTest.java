@@ -225,7 +225,7 @@ class GenerationCommandsTest {
         };
         Generator generator = new Generator(Generator.byPath(), null, "test");
         assertThrows(JobCancelledException.class,
-                () -> GenerationRun.run("Generate", generator, slow, pressEscWhileRunning));
+                () -> GenerationRun.run("Generate", generator, slow, pressEscWhileRunning, null));
         assertEquals(List.of("still"), asked, "the job was running when Esc came");
         IJ.resetEscape();
         assertEquals(64, new GenerateCommand().apply(null, common(2, 64, 64, 1)).getWidth(), "the engine works on");

@@ -38,6 +38,6 @@ public final class DefaultDiffusionService extends AbstractService implements Di
     public ImagePlus generate(GenerationRequest request) {
         DiffusionSettings settings = settings();
         settings.applyToEngine();
-        return GenerationRun.image("Diffusion", settings, request, new WindowImages(), new Calibration());
+        return GenerationRun.image("Diffusion", settings, request, new WindowImages(), new Calibration(), null);
     }
 }

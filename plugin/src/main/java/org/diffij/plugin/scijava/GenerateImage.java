@@ -16,6 +16,6 @@ public final class GenerateImage extends RequestCommand {
 
     @Override
     public void run() {
-        image = GenerationRun.image("Generate", settings(), request("Generate"), new WindowImages(), new Calibration());
+        image = GenerationRun.image("Generate", settings(), request("Generate"), new WindowImages(), new Calibration(), null);
     }
 }

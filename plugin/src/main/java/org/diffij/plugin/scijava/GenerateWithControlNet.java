@@ -22,6 +22,6 @@ public final class GenerateWithControlNet extends RequestCommand {
     @Override
     public void run() {
         image = ControlNetCommand.generate("Generate with ControlNet", source, request("Generate with ControlNet"),
-                controls, settings());
+                controls, settings(), null);
     }
 }

@@ -25,6 +25,6 @@ public final class ImageToImage extends RequestCommand {
     @Override
     public void run() {
         image = ImageToImageCommand.imageToImage("Image to Image", source, request("Image to Image"), strength,
-                allSlices, seedPlusIndex, settings());
+                allSlices, seedPlusIndex, settings(), null);
     }
 }

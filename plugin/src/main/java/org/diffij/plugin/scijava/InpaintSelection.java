@@ -25,6 +25,6 @@ public final class InpaintSelection extends RequestCommand {
     @Override
     public void run() {
         image = InpaintSelectionCommand.inpaint("Inpaint Selection", source, request("Inpaint Selection"), strength,
-                grow, feather, settings());
+                grow, feather, settings(), null);
     }
 }
