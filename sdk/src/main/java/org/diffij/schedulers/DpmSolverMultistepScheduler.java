@@ -117,7 +117,7 @@ final class DpmSolverMultistepScheduler extends Scheduler {
         boolean finalFirstOrder = index == length - 1
                 && (eulerAtFinal || (lowerOrderFinal && length < 15) || config.finalSigmasType().equals("zero"));
         boolean finalSecondOrder = index == length - 2 && lowerOrderFinal && length < 15;
-        float[] converted = convert(modelOutput, sample, sigmas[index]);
+        float[] converted = config.predictionType().convert(modelOutput, sample, sigmas[index], dataPrediction());
         System.arraycopy(outputs, 1, outputs, 0, solverOrder - 1);
         outputs[solverOrder - 1] = converted;
         float[] fresh = stochastic() ? noise.randn(shape) : null;
@@ -133,25 +133,6 @@ final class DpmSolverMultistepScheduler extends Scheduler {
             lowerOrderSteps++;
         }
         return next;
-    }
-
-    /** The model output as x0 (++ variants) or as eps. */
-    private float[] convert(float[] modelOutput, float[] sample, double sigma) {
-        double alpha = 1 / Math.sqrt(sigma * sigma + 1);
-        double sigmaT = sigma * alpha;
-        PredictionType type = config.predictionType();
-        if (dataPrediction()) {
-            return switch (type) {
-                case EPSILON -> Elementwise.map(sample, modelOutput, (x, e) -> (x - sigmaT * e) / alpha);
-                case V_PREDICTION -> Elementwise.map(sample, modelOutput, (x, v) -> alpha * x - sigmaT * v);
-                case SAMPLE -> modelOutput;
-            };
-        }
-        return switch (type) {
-            case EPSILON -> modelOutput;
-            case V_PREDICTION -> Elementwise.map(sample, modelOutput, (x, v) -> alpha * v + sigmaT * x);
-            case SAMPLE -> Elementwise.map(sample, modelOutput, (x, x0) -> (x - alpha * x0) / sigmaT);
-        };
     }
 
     private record Level(double alpha, double sigma, double lambda) {

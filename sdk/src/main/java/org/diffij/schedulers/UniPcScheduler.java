@@ -85,7 +85,7 @@ final class UniPcScheduler extends Scheduler {
     @Override
     protected float[] step(float[] modelOutput, float[] sample, long[] shape, int index, NoiseSource noise) {
         boolean useCorrector = index > 0 && !disableCorrector.contains(index - 1) && lastSample != null;
-        float[] converted = convert(modelOutput, sample, sigmas[index]);
+        float[] converted = config.predictionType().convert(modelOutput, sample, sigmas[index], predictX0);
         float[] current = useCorrector ? corrector(converted, lastSample, sample, thisOrder, index) : sample;
         System.arraycopy(outputs, 1, outputs, 0, solverOrder - 1);
         outputs[solverOrder - 1] = converted;
@@ -97,24 +97,6 @@ final class UniPcScheduler extends Scheduler {
             lowerOrderSteps++;
         }
         return next;
-    }
-
-    private float[] convert(float[] modelOutput, float[] sample, double sigma) {
-        double alpha = 1 / Math.sqrt(sigma * sigma + 1);
-        double sigmaT = sigma * alpha;
-        PredictionType type = config.predictionType();
-        if (predictX0) {
-            return switch (type) {
-                case EPSILON -> Elementwise.map(sample, modelOutput, (x, e) -> (x - sigmaT * e) / alpha);
-                case V_PREDICTION -> Elementwise.map(sample, modelOutput, (x, v) -> alpha * x - sigmaT * v);
-                case SAMPLE -> modelOutput;
-            };
-        }
-        return switch (type) {
-            case EPSILON -> modelOutput;
-            case V_PREDICTION -> Elementwise.map(sample, modelOutput, (x, v) -> alpha * v + sigmaT * x);
-            case SAMPLE -> Elementwise.map(sample, modelOutput, (x, x0) -> (x - alpha * x0) / sigmaT);
-        };
     }
 
     private static double lambda(double sigma) {
