@@ -21,28 +21,17 @@ public final class DecoupledCrossAttention {
     public record Branch(NDArray keys, NDArray values, float scale) {
     }
 
-    private static final ThreadLocal<Map<String, List<Branch>>> ACTIVE = new ThreadLocal<>();
+    private static final ForwardBranches<Branch> ACTIVE = new ForwardBranches<>();
 
     private DecoupledCrossAttention() {
     }
 
     /** Runs {@code forward} with the branches active (they nest: the inner set replaces the outer one). */
     public static <T> T applying(Map<String, List<Branch>> branches, Supplier<T> forward) {
-        Map<String, List<Branch>> previous = ACTIVE.get();
-        ACTIVE.set(branches);
-        try {
-            return forward.get();
-        } finally {
-            if (previous == null) {
-                ACTIVE.remove();
-            } else {
-                ACTIVE.set(previous);
-            }
-        }
+        return ACTIVE.applying(branches, forward);
     }
 
     static List<Branch> of(String module) {
-        Map<String, List<Branch>> active = ACTIVE.get();
-        return active == null ? List.of() : active.getOrDefault(module, List.of());
+        return ACTIVE.of(module);
     }
 }
