@@ -153,6 +153,15 @@ final class GenerateCommand implements Callable<Integer> {
         if (mask != null && !image) {
             throw new DiffijException("--mask needs --init, the image to paint into");
         }
+        if (mask != null) {
+            RgbImage initImage = PngFiles.read(init);
+            RgbImage maskImage = PngFiles.read(mask);
+            if (initImage.width() != maskImage.width() || initImage.height() != maskImage.height()) {
+                throw new DiffijException("the mask is " + maskImage.width() + "x" + maskImage.height()
+                        + " but the init image is " + initImage.width() + "x" + initImage.height()
+                        + "; give a mask of the image's size");
+            }
+        }
         double effectiveStrength = !image ? 1.0 : mask != null && !spec.commandLine().getParseResult()
                 .hasMatchedOption("--strength") ? 1.0 : strength;
         return GenerationRequest.of(model, prompt).withNegativePrompt(negative).withSampling(sampler, steps, cfg)

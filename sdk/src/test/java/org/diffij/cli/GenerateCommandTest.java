@@ -1,0 +1,92 @@
+package org.diffij.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.diffij.image.PngFiles;
+import org.diffij.image.RgbImage;
+import org.diffij.parity.Golden;
+import org.diffij.pipelines.GenerationRequest;
+import org.diffij.pipelines.Infotext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GenerateCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private String model() {
+        return Golden.manifest().modelPath("tiny-sd15").toString();
+    }
+
+    @Test
+    void writesPngsWhoseParametersReproduceTheRequest() {
+        Path out = dir.resolve("cat.png");
+        CliRun run = CliRun.of("generate", "--model", model(), "--prompt", "a (cat:1.2)", "--negative", "blurry",
+                "--sampler", "Euler a", "--steps", "3", "--seed", "7", "--width", "64", "--height", "64",
+                "--batch", "2", "--out", out.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("step 3/3"), run.out());
+        Path second = dir.resolve("cat-1.png");
+        assertTrue(Files.exists(out) && Files.exists(second));
+        GenerationRequest request = Infotext.parse(PngFiles.readText(out).get("parameters"));
+        assertEquals("a (cat:1.2)", request.prompt());
+        assertEquals("Euler a", request.sampler());
+        assertEquals(7, request.seed());
+        assertEquals(2, request.batchSize());
+        assertEquals(64, request.modelHash().length());
+        RgbImage image = PngFiles.read(out);
+        assertEquals(64, image.width());
+
+        CliRun again = CliRun.of("generate", "--model", model(), "--prompt", "a (cat:1.2)", "--negative", "blurry",
+                "--sampler", "Euler a", "--steps", "3", "--seed", "7", "--width", "64", "--height", "64",
+                "--batch", "2", "--out", out.toString());
+        assertEquals(2, again.exitCode(), "an existing output is never overwritten without --overwrite");
+        assertTrue(again.err().contains("exists"), again.err());
+    }
+
+    @Test
+    void badInputIsAOneLineErrorWithExitCodeTwo() throws Exception {
+        assertError("unknown sampler 'Eulr'", "--model", model(), "--prompt", "x", "--sampler", "Eulr");
+        assertError("width 500 is not a multiple of 8", "--model", model(), "--prompt", "x", "--width", "500");
+        assertError("not found", "--model", dir.resolve("missing").toString(), "--prompt", "x");
+        Path init = dir.resolve("init.png");
+        Path mask = dir.resolve("mask.png");
+        PngFiles.write(init, new RgbImage(64, 64, new float[3 * 64 * 64]), Map.of());
+        PngFiles.write(mask, new RgbImage(32, 64, new float[3 * 32 * 64]), Map.of());
+        assertError("the mask is 32x64 but the init image is 64x64", "--model", model(), "--prompt", "x",
+                "--init", init.toString(), "--mask", mask.toString());
+        assertError("--mask needs --init", "--model", model(), "--prompt", "x", "--mask", mask.toString());
+        assertError("no ControlNet model for 'canny'", "--model", model(), "--prompt", "x", "--control",
+                "canny=" + init);
+    }
+
+    private void assertError(String message, String... args) {
+        String[] full = new String[args.length + 3];
+        full[0] = "generate";
+        System.arraycopy(args, 0, full, 1, args.length);
+        full[args.length + 1] = "--out";
+        full[args.length + 2] = dir.resolve("never.png").toString();
+        CliRun run = CliRun.of(full);
+        assertEquals(2, run.exitCode(), run.out() + run.err());
+        assertTrue(run.err().contains(message), run.err());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(!Files.exists(dir.resolve("never.png")));
+    }
+
+    @Test
+    void theSameSeedTwiceGivesTheSamePixels() {
+        String[] args = {"generate", "--model", model(), "--prompt", "cat", "--steps", "2", "--seed", "3",
+            "--width", "64", "--height", "64", "--out", dir.resolve("a.png").toString()};
+        assertEquals(0, CliRun.of(args).exitCode());
+        args[args.length - 1] = dir.resolve("b.png").toString();
+        assertEquals(0, CliRun.of(args).exitCode());
+        assertArrayEquals(PngFiles.read(dir.resolve("a.png")).toPackedRgb(),
+                PngFiles.read(dir.resolve("b.png")).toPackedRgb());
+    }
+}
