@@ -16,8 +16,8 @@ import org.diffij.image.RgbImage;
 import org.diffij.io.ModelHash;
 import org.diffij.models.controlnet.ControlNetModel;
 import org.diffij.noise.NoiseSource;
-import org.diffij.noise.PhiloxNoise;
-import org.diffij.noise.TorchCpuNoise;
+import org.diffij.noise.PerImageNoise;
+import org.diffij.noise.RandomSource;
 import org.diffij.schedulers.Samplers;
 import org.diffij.schedulers.Scheduler;
 import org.diffij.text.prompt.A1111Prompt;
@@ -146,8 +146,7 @@ public final class Generator {
         RgbImage init = request.isImageToImage() ? fit(sources.image(request.initImage()), request) : null;
         float[] mask = request.mask().isEmpty() ? null : luminance(fit(sources.image(request.mask()), request));
         Scheduler scheduler = Samplers.create(request.sampler(), model.schedulerConfig());
-        NoiseSource noise = request.noise().equals("gpu") ? new PhiloxNoise(request.seed())
-                : new TorchCpuNoise(request.seed());
+        NoiseSource noise = noise(request);
         List<String> prompts = Collections.nCopies(request.batchSize(), request.prompt());
         List<String> negatives = Collections.nCopies(request.batchSize(), request.negativePrompt());
         StableDiffusionPipeline.Inputs inputs = new StableDiffusionPipeline.Inputs(prompts, negatives, request.width(),
@@ -158,6 +157,19 @@ public final class Generator {
         StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs, previews == null ? null
                 : (done, total, latents) -> previews.preview(done, total, preview.preview(latents, 0)));
         return new GenerationResult(complete, output.images(), (System.nanoTime() - start) / 1e9, version);
+    }
+
+    /**
+     * The seeded noise of a request, by the convention of the tool whose seeds it reproduces: with
+     * {@code cpu} one torch CPU generator draws for the whole batch (diffusers, ComfyUI); with
+     * {@code gpu} each image has its own Philox generator seeded seed, seed + 1, ... (A1111), so
+     * image i of a batch is the image a single run with seed + i gives.
+     */
+    static NoiseSource noise(GenerationRequest request) {
+        RandomSource source = RandomSource.of(request.noise());
+        return source == RandomSource.GPU
+                ? PerImageNoise.consecutiveSeeds(source, request.seed(), request.batchSize())
+                : source.seeded(request.seed());
     }
 
     /** The image at the generation size: resized with Pillow's Lanczos filter when it differs. */

@@ -46,6 +46,24 @@ class GeneratorTest {
     }
 
     @Test
+    void a1111NoiseGivesEachImageOfABatchTheSeedPlusItsIndex() {
+        GenerationRequest batch = tiny("Euler a").withSize(64, 64, 2).withClipSkip(1, "gpu");
+        float[] batchDraw = Generator.noise(batch).randn(2, 4, 8, 8);
+        float[] seed42 = Generator.noise(tiny("Euler a").withClipSkip(1, "gpu")).randn(1, 4, 8, 8);
+        float[] seed43 = Generator.noise(tiny("Euler a").withSeed(43).withClipSkip(1, "gpu")).randn(1, 4, 8, 8);
+        assertArrayEquals(seed42, java.util.Arrays.copyOfRange(batchDraw, 0, 256));
+        assertArrayEquals(seed43, java.util.Arrays.copyOfRange(batchDraw, 256, 512));
+        GenerationResult both = run(batch, NO_IMAGES);
+        GenerationResult second = run(tiny("Euler a").withSeed(43).withClipSkip(1, "gpu"), NO_IMAGES);
+        // Same noise; only the float rounding of batched versus single convolutions differs.
+        float[] a = second.images().get(0).rgb();
+        float[] b = both.images().get(1).rgb();
+        for (int i = 0; i < a.length; i++) {
+            assertTrue(Math.abs(a[i] - b[i]) < 1e-4, "pixel value " + i + ": " + a[i] + " vs " + b[i]);
+        }
+    }
+
+    @Test
     void everySamplerProducesAnImageAndItsParameters() {
         List<String> a1111 = Samplers.names().stream().filter(n -> !n.endsWith("Scheduler")).toList();
         assertTrue(a1111.size() >= 10, a1111.toString());
