@@ -21,10 +21,12 @@ import org.diffij.DiffijException;
  * @param clipSkip       1 = last text-encoder layer (A1111 "Clip skip")
  * @param noise          which random numbers the seed gives: {@code cpu} (torch CPU randn, diffusers and
  *                       ComfyUI) or {@code gpu} (A1111's default Philox noise)
+ * @param imagePrompt    the IP-Adapter image prompt, or null for none
  */
 public record GenerationRequest(String model, String modelHash, String prompt, String negativePrompt, String sampler,
         int steps, double cfgScale, long seed, int width, int height, int batchSize, double strength,
-        String initImage, String mask, List<Control> controls, List<Adapter> adapters, int clipSkip, String noise) {
+        String initImage, String mask, List<Control> controls, List<Adapter> adapters, int clipSkip, String noise,
+        IpAdapterPrompt imagePrompt) {
 
     public static final int MAX_SIDE = 4096;
     public static final int MAX_STEPS = 1000;
@@ -97,7 +99,7 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
     /** A request with the defaults users expect; set what differs with the {@code with...} methods. */
     public static GenerationRequest of(String model, String prompt) {
         return new GenerationRequest(model, "", prompt, "", "DPM++ 2M Karras", 25, 7, 0, 512, 512, 1, 1, "", "",
-                List.of(), List.of(), 1, "cpu");
+                List.of(), List.of(), 1, "cpu", null);
     }
 
     public boolean isImageToImage() {
@@ -106,47 +108,52 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
 
     public GenerationRequest withModelHash(String hash) {
         return new GenerationRequest(model, hash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width, height,
-                batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+                batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
     }
 
     public GenerationRequest withNegativePrompt(String negative) {
         return new GenerationRequest(model, modelHash, prompt, negative, sampler, steps, cfgScale, seed, width, height,
-                batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+                batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
     }
 
     public GenerationRequest withSampling(String sampler, int steps, double cfgScale) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
-                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
     }
 
     public GenerationRequest withSeed(long seed) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
-                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
     }
 
     public GenerationRequest withSize(int width, int height, int batchSize) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
-                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
     }
 
     public GenerationRequest withInit(String initImage, String mask, double strength) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
-                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
     }
 
     public GenerationRequest withControls(List<Control> controls) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
-                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
     }
 
     public GenerationRequest withAdapters(List<Adapter> adapters) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
-                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
     }
 
     public GenerationRequest withClipSkip(int clipSkip, String noise) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
-                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise);
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
+    }
+
+    public GenerationRequest withImagePrompt(IpAdapterPrompt imagePrompt) {
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
     }
 
     /** The ImageJ macro options of this request, the keys documented in the README, in a fixed order. */
@@ -177,6 +184,10 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
             options.put("adapters", adapters.stream().map(a -> a.kind().tag() + "|" + a.name() + "|" + number(a.weight()))
                     .collect(Collectors.joining(";")));
         }
+        if (imagePrompt != null) {
+            options.put("ip_adapter", String.join("|", imagePrompt.adapter(), imagePrompt.image(),
+                    number(imagePrompt.scale())));
+        }
         if (clipSkip != 1) {
             options.put("clip_skip", Integer.toString(clipSkip));
         }
@@ -193,7 +204,7 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
     public static GenerationRequest fromMacroOptions(String text) {
         Map<String, String> o = MacroOptions.parse(text);
         List<String> known = List.of("model", "prompt", "negative", "sampler", "steps", "cfg", "seed", "width", "height",
-                "batch", "init", "strength", "mask", "controls", "adapters", "clip_skip", "noise", "model_sha256");
+                "batch", "init", "strength", "mask", "controls", "adapters", "ip_adapter", "clip_skip", "noise", "model_sha256");
         for (String key : o.keySet()) {
             if (!known.contains(key)) {
                 throw new DiffijException("unknown option '" + key + "'; the options are " + String.join(", ", known));
@@ -217,6 +228,15 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
             }
             adapters.add(new Adapter(Adapter.Kind.parse(f[0]), f[1], decimal("adapter weight", f[2])));
         }
+        IpAdapterPrompt imagePrompt = null;
+        String ipAdapter = o.get("ip_adapter");
+        if (ipAdapter != null && !ipAdapter.isBlank()) {
+            String[] f = ipAdapter.split("\\|", -1);
+            if (f.length != 3) {
+                throw new DiffijException("ip_adapter is file|image|scale, not '" + ipAdapter + "'");
+            }
+            imagePrompt = new IpAdapterPrompt(f[0], f[1], decimal("IP-Adapter scale", f[2]));
+        }
         return new GenerationRequest(o.getOrDefault("model", ""), o.getOrDefault("model_sha256", ""),
                 o.getOrDefault("prompt", ""), o.getOrDefault("negative", ""),
                 o.getOrDefault("sampler", defaults.sampler()), integer("steps", o, defaults.steps()),
@@ -224,7 +244,8 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
                 longInteger("seed", o.getOrDefault("seed", "0")), integer("width", o, defaults.width()),
                 integer("height", o, defaults.height()), integer("batch", o, 1),
                 decimal("strength", o.getOrDefault("strength", "1")), o.getOrDefault("init", ""),
-                o.getOrDefault("mask", ""), controls, adapters, integer("clip_skip", o, 1), o.getOrDefault("noise", "cpu"));
+                o.getOrDefault("mask", ""), controls, adapters, integer("clip_skip", o, 1), o.getOrDefault("noise", "cpu"),
+                imagePrompt);
     }
 
     /** A stable key: two requests with the same key produce the same pixels. */

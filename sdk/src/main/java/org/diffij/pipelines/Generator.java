@@ -15,6 +15,9 @@ import org.diffij.image.Resampler;
 import org.diffij.image.RgbImage;
 import org.diffij.io.ModelHash;
 import org.diffij.models.controlnet.ControlNetModel;
+import org.diffij.models.ipadapter.ClipVisionModelWithProjection;
+import org.diffij.models.ipadapter.ImagePrompt;
+import org.diffij.models.ipadapter.IpAdapter;
 import org.diffij.noise.NoiseSource;
 import org.diffij.noise.PerImageNoise;
 import org.diffij.noise.RandomSource;
@@ -107,8 +110,12 @@ public final class Generator {
                 default -> throw new DiffijException("hypernetworks are not supported yet ('" + adapter.name() + "')");
             }
         }
+        Path ipAdapterPath = request.imagePrompt() == null ? null : models.apply(request.imagePrompt().adapter());
+        if (ipAdapterPath != null) {
+            IpAdapter.imageEncoderFolder(ipAdapterPath);
+        }
         return DiffijEngine.get().queue().submit("generation", job -> generate(job, request, modelPath, controlPaths,
-                loras, embeddings, sources, previews), listener);
+                loras, embeddings, ipAdapterPath, sources, previews), listener);
     }
 
     private static String stem(Path file) {
@@ -118,7 +125,7 @@ public final class Generator {
     }
 
     private GenerationResult generate(JobContext job, GenerationRequest request, Path modelPath, List<Path> controlPaths,
-            List<Adapters.Lora> loras, List<Adapters.Embedding> embeddings, ImageSources sources,
+            List<Adapters.Lora> loras, List<Adapters.Embedding> embeddings, Path ipAdapterPath, ImageSources sources,
             PreviewListener previews) {
         long start = System.nanoTime();
         job.progress(0, request.steps(), "hashing " + modelPath.getFileName());
@@ -145,6 +152,9 @@ public final class Generator {
         }
         RgbImage init = request.isImageToImage() ? fit(sources.image(request.initImage()), request) : null;
         float[] mask = request.mask().isEmpty() ? null : luminance(fit(sources.image(request.mask()), request));
+        ImagePrompt imagePrompt = ipAdapterPath == null ? null : new ImagePrompt(IpAdapter.cached(job, ipAdapterPath),
+                ClipVisionModelWithProjection.cached(job, IpAdapter.imageEncoderFolder(ipAdapterPath)),
+                sources.image(request.imagePrompt().image()), (float) request.imagePrompt().scale());
         Scheduler scheduler = Samplers.create(request.sampler(), model.schedulerConfig());
         NoiseSource noise = noise(request);
         List<String> prompts = Collections.nCopies(request.batchSize(), request.prompt());
@@ -152,7 +162,7 @@ public final class Generator {
         StableDiffusionPipeline.Inputs inputs = new StableDiffusionPipeline.Inputs(prompts, negatives, request.width(),
                 request.height(), request.steps(), request.cfgScale(), scheduler, noise, request.clipSkip() - 1, null,
                 init, mask, request.strength(), controls,
-                Adapters.prepare(job.manager(), job.engine().computeType(), model, loras, embeddings), null);
+                Adapters.prepare(job.manager(), job.engine().computeType(), model, loras, embeddings), imagePrompt);
         LatentPreview preview = LatentPreview.of(model);
         StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs, previews == null ? null
                 : (done, total, latents) -> previews.preview(done, total, preview.preview(latents, 0)));

@@ -64,6 +64,11 @@ public final class Infotext {
             Adapter a = r.adapters().get(i);
             pairs.put("Adapter " + i, a.kind().tag() + ": " + a.name() + ": " + GenerationRequest.number(a.weight()));
         }
+        if (r.imagePrompt() != null) {
+            IpAdapterPrompt ip = r.imagePrompt();
+            pairs.put("IP-Adapter", "file: " + ip.adapter() + ", image: " + ip.image() + ", scale: "
+                    + GenerationRequest.number(ip.scale()));
+        }
         if (!r.modelHash().isEmpty()) {
             pairs.put("Model sha256", r.modelHash());
         }
@@ -151,6 +156,13 @@ public final class Infotext {
                         f[2])));
             }
         }
+        IpAdapterPrompt imagePrompt = null;
+        if (pairs.containsKey("IP-Adapter")) {
+            Map<String, String> ip = parsePairs(pairs.get("IP-Adapter"));
+            imagePrompt = new IpAdapterPrompt(ip.getOrDefault("file", ""), ip.getOrDefault("image", "unknown"),
+                    GenerationRequest.decimal("IP-Adapter scale", ip.getOrDefault("scale",
+                            GenerationRequest.number(IpAdapterPrompt.DEFAULT_SCALE))));
+        }
         // A1111 only writes RNG when it is not its default GPU noise.
         String noise = pairs.getOrDefault("RNG", "GPU").toLowerCase(Locale.ROOT);
         return new GenerationRequest(pairs.getOrDefault("Model", ""), pairs.getOrDefault("Model sha256", ""),
@@ -163,6 +175,7 @@ public final class Infotext {
                 GenerationRequest.decimal("Denoising strength", pairs.getOrDefault("Denoising strength", "1")),
                 pairs.getOrDefault("Init image", pairs.containsKey("Denoising strength") ? "unknown" : ""),
                 pairs.getOrDefault("Mask", ""), controls, adapters,
-                (int) GenerationRequest.longInteger("Clip skip", pairs.getOrDefault("Clip skip", "1")), noise);
+                (int) GenerationRequest.longInteger("Clip skip", pairs.getOrDefault("Clip skip", "1")), noise,
+                imagePrompt);
     }
 }

@@ -22,6 +22,7 @@ class GenerationRequestTest {
                 .withControls(List.of(new Control("canny", "control-canny", "Edges of cat.tif", 0.8, 0, 0.75)))
                 .withAdapters(List.of(new Adapter(Adapter.Kind.LORA, "style.safetensors", 0.7)))
                 .withClipSkip(2, "gpu")
+                .withImagePrompt(new IpAdapterPrompt("ip-adapter_sd15.safetensors", "Face of cat.tif", 0.6))
                 .withModelHash("6ce0161689b3853acaa03779ec93eafe75a02f4ced659bee03f50797806fa2fa");
     }
 
@@ -32,6 +33,7 @@ class GenerationRequestTest {
         assertTrue(options.startsWith("model=[models/tiny sd15] prompt=[a (cat:1.2) on [mars], photo] "
                 + "negative=[blurry, low quality] sampler=[Euler a] steps=30 cfg=6.5 seed=4294967295 width=768 "
                 + "height=512 batch=2 init=cat.tif strength=0.6"), options);
+        assertTrue(options.contains(" ip_adapter=[ip-adapter_sd15.safetensors|Face of cat.tif|0.6] "), options);
         assertEquals(request, GenerationRequest.fromMacroOptions(options));
         GenerationRequest plain = GenerationRequest.of("m", "a cat");
         assertEquals("model=m prompt=[a cat] negative=[] sampler=[DPM++ 2M Karras] steps=25 cfg=7 seed=0 width=512 "
@@ -50,6 +52,8 @@ class GenerationRequestTest {
                 + "Model hash: 6ce0161689, Model: models/tiny sd15, Denoising strength: 0.6"), lines[2]);
         assertTrue(lines[2].contains("ControlNet 0: \"Module: canny, Model: control-canny, Weight: 0.8, "
                 + "Image: Edges of cat.tif, Guidance Start: 0, Guidance End: 0.75\""), lines[2]);
+        assertTrue(lines[2].contains("IP-Adapter: \"file: ip-adapter_sd15.safetensors, image: Face of cat.tif, "
+                + "scale: 0.6\""), lines[2]);
         assertEquals(request, Infotext.parse(text));
     }
 
@@ -79,7 +83,9 @@ class GenerationRequestTest {
         assertEquals(base.cacheKey(), full().cacheKey());
         for (GenerationRequest changed : List.of(base.withSeed(1), base.withSampling("Euler a", 31, 6.5),
                 base.withSize(768, 512, 1), base.withNegativePrompt(""), base.withClipSkip(1, "gpu"),
-                base.withClipSkip(2, "cpu"), base.withAdapters(List.of()), base.withModelHash("ab"))) {
+                base.withClipSkip(2, "cpu"), base.withAdapters(List.of()), base.withModelHash("ab"),
+                base.withImagePrompt(null), base.withImagePrompt(new IpAdapterPrompt("ip-adapter_sd15.safetensors",
+                        "Face of cat.tif", 0.7)))) {
             assertNotEquals(base.cacheKey(), changed.cacheKey(), changed.toMacroOptions());
         }
     }
@@ -101,6 +107,13 @@ class GenerationRequestTest {
         assertMessage(() -> GenerationRequest.fromMacroOptions("model=m prompt=[a [cat"), "without its closing ']'");
         assertMessage(() -> new Control("canny", "m", "img", 1, 0.8, 0.2), "0 <= start <= end <= 1");
         assertMessage(() -> Infotext.parse("just a prompt"), "no 'Steps:'");
+        assertMessage(() -> new IpAdapterPrompt("ip.safetensors", "img", Double.POSITIVE_INFINITY),
+                "IP-Adapter scale must lie in 0..10");
+        assertMessage(() -> new IpAdapterPrompt("ip.safetensors", "img", 11), "IP-Adapter scale must lie in 0..10");
+        assertMessage(() -> new IpAdapterPrompt("ip|x", "img", 1), "without '|' or ';'");
+        assertMessage(() -> new IpAdapterPrompt("ip.safetensors", "a;b", 1), "without '|' or ';'");
+        assertMessage(() -> GenerationRequest.fromMacroOptions("model=m ip_adapter=[ip.safetensors|img]"),
+                "ip_adapter is file|image|scale");
     }
 
     @Test

@@ -160,6 +160,35 @@ class GeneratorTest {
     }
 
     @Test
+    void anImagePromptChangesTheImageAndScaleZeroChangesNothing() {
+        Path adapters = Golden.manifest().modelPath("tiny-ip-adapter-sd15").resolve("models");
+        Generator generator = new Generator(Generator.inFolders(List.of(adapters)), null, "test");
+        float[] stripes = new float[3 * 48 * 40];
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = (i / 3 % 48 / 6 % 2) * 0.8f + 0.1f;
+        }
+        List<String> asked = new ArrayList<>();
+        ImageSources sources = source -> {
+            asked.add(source);
+            return new RgbImage(48, 40, stripes);
+        };
+        GenerationRequest plain = tiny("DDIM");
+        float[] without = generator.submit(plain, NO_IMAGES, null).await().images().get(0).rgb();
+        GenerationResult zero = generator.submit(plain.withImagePrompt(new IpAdapterPrompt("ip-adapter_sd15",
+                "stripes", 0)), sources, null).await();
+        GenerationResult prompted = generator.submit(plain.withImagePrompt(new IpAdapterPrompt(
+                "ip-adapter_sd15.safetensors", "stripes", 0.6)), sources, null).await();
+        assertArrayEquals(without, zero.images().get(0).rgb(), "an IP-Adapter at scale 0 must leave the image unchanged");
+        assertFalse(java.util.Arrays.equals(without, prompted.images().get(0).rgb()), "the image prompt must act");
+        assertEquals(List.of("stripes", "stripes"), asked);
+        assertEquals(prompted.request(), Infotext.parse(prompted.parameters()));
+        assertEquals(new IpAdapterPrompt("ip-adapter_sd15.safetensors", "stripes", 0.6),
+                prompted.request().imagePrompt());
+        float[] again = generator.submit(plain, NO_IMAGES, null).await().images().get(0).rgb();
+        assertArrayEquals(without, again, "the cached UNet must be untouched by the image prompt");
+    }
+
+    @Test
     void badRequestsFailBeforeAnyWork() {
         DiffijException sampler = assertThrows(DiffijException.class, () -> run(tiny("Eulr"), NO_IMAGES));
         assertTrue(sampler.getMessage().contains("unknown sampler 'Eulr'"), sampler.getMessage());
