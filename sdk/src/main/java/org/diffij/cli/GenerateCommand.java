@@ -16,6 +16,7 @@ import org.diffij.pipelines.Control;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.GenerationResult;
 import org.diffij.pipelines.Generator;
+import org.diffij.pipelines.IpAdapterPrompt;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,7 +29,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "  diffij generate --model models/sd15 --prompt \"a cat\" --seed 42 --out cat.png",
             "  diffij generate --model models/sd15 --prompt \"a cat\" --init photo.png --strength 0.6",
             "  diffij generate --model models/sd15 --prompt \"a cat\" --control canny=edges.png:0.8 "
-                + "--controlnet canny=models/control-canny"})
+                + "--controlnet canny=models/control-canny",
+            "  diffij generate --model models/sd15 --prompt \"a cat\" --ip-adapter models/ip-adapter_sd15.safetensors "
+                + "--ip-image style.png --ip-scale 0.6"})
 final class GenerateCommand implements Callable<Integer> {
 
     @Spec
@@ -87,8 +90,20 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--controlnet", paramLabel = "TYPE=DIR", description = "the ControlNet model folder of TYPE")
     Map<String, String> controlNets = new LinkedHashMap<>();
 
+    @Option(names = "--ip-adapter", paramLabel = "FILE", description = "an IP-Adapter .safetensors file with its CLIP "
+            + "image encoder in the image_encoder/ folder beside it (h94/IP-Adapter layout); needs --ip-image")
+    String ipAdapter;
+
+    @Option(names = "--ip-image", paramLabel = "IMG", description = "the image prompt for --ip-adapter")
+    Path ipImage;
+
+    @Option(names = "--ip-scale", defaultValue = "0.6",
+            description = "how strongly the image prompt acts, 0..10 (default: ${DEFAULT-VALUE})")
+    double ipScale;
+
     @Option(names = "--models-dir", paramLabel = "DIR",
-            description = "folders where names in --model, <lora:NAME:W> tags and --controlnet are looked up")
+            description = "folders where names in --model, <lora:NAME:W> tags, --controlnet and --ip-adapter are "
+                    + "looked up")
     List<Path> modelFolders = new ArrayList<>();
 
     @Option(names = "--clip-skip", defaultValue = "1", description = "A1111 clip skip (default: ${DEFAULT-VALUE})")
@@ -167,7 +182,26 @@ final class GenerateCommand implements Callable<Integer> {
         return GenerationRequest.of(model, prompt).withNegativePrompt(negative).withSampling(sampler, steps, cfg)
                 .withSeed(seed).withSize(width, height, batch)
                 .withInit(image ? init.toString() : "", mask == null ? "" : mask.toString(), effectiveStrength)
-                .withControls(list).withClipSkip(clipSkip, noise);
+                .withControls(list).withClipSkip(clipSkip, noise).withImagePrompt(imagePrompt());
+    }
+
+    private IpAdapterPrompt imagePrompt() {
+        if (ipAdapter == null && ipImage == null) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--ip-scale")) {
+                throw new DiffijException("--ip-scale needs --ip-adapter FILE and --ip-image IMG");
+            }
+            return null;
+        }
+        if (ipAdapter == null) {
+            throw new DiffijException("--ip-image needs --ip-adapter FILE, the IP-Adapter that reads it");
+        }
+        if (ipImage == null) {
+            throw new DiffijException("--ip-adapter needs --ip-image IMG, the image prompt");
+        }
+        if (!Files.isRegularFile(ipImage)) {
+            throw new DiffijException("--ip-image " + ipImage + ": no such file");
+        }
+        return new IpAdapterPrompt(ipAdapter, ipImage.toString(), ipScale);
     }
 
     private static double number(String what, String text) {

@@ -12,6 +12,7 @@ import org.diffij.image.RgbImage;
 import org.diffij.parity.Golden;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.Infotext;
+import org.diffij.pipelines.IpAdapterPrompt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,6 +78,40 @@ class GenerateCommandTest {
         assertTrue(run.err().contains(message), run.err());
         assertEquals(1, run.err().strip().lines().count(), run.err());
         assertTrue(!Files.exists(dir.resolve("never.png")));
+    }
+
+    @Test
+    void anImagePromptIsAppliedAndRecordedAndHalfOfOneIsAnError() {
+        Path adapter = Golden.manifest().modelPath("tiny-ip-adapter-sd15")
+                .resolve("models/ip-adapter_sd15.safetensors");
+        Path image = dir.resolve("style.png");
+        float[] stripes = new float[3 * 48 * 40];
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = (i / 3 % 48 / 6 % 2) * 0.8f + 0.1f;
+        }
+        PngFiles.write(image, new RgbImage(48, 40, stripes), Map.of());
+        String[] plain = {"generate", "--model", model(), "--prompt", "cat", "--steps", "2", "--seed", "3",
+            "--width", "64", "--height", "64", "--out", dir.resolve("plain.png").toString()};
+        assertEquals(0, CliRun.of(plain).exitCode());
+        CliRun prompted = CliRun.of("generate", "--model", model(), "--prompt", "cat", "--steps", "2", "--seed", "3",
+                "--width", "64", "--height", "64", "--ip-adapter", adapter.toString(), "--ip-image", image.toString(),
+                "--ip-scale", "0.8", "--out", dir.resolve("prompted.png").toString());
+        assertEquals(0, prompted.exitCode(), prompted.err());
+        GenerationRequest request = Infotext.parse(PngFiles.readText(dir.resolve("prompted.png")).get("parameters"));
+        assertEquals(new IpAdapterPrompt(adapter.toString(), image.toString(), 0.8), request.imagePrompt());
+        assertTrue(!java.util.Arrays.equals(PngFiles.read(dir.resolve("plain.png")).toPackedRgb(),
+                PngFiles.read(dir.resolve("prompted.png")).toPackedRgb()), "the image prompt must change the image");
+
+        assertError("--ip-adapter needs --ip-image", "--model", model(), "--prompt", "x", "--ip-adapter",
+                adapter.toString());
+        assertError("--ip-image needs --ip-adapter", "--model", model(), "--prompt", "x", "--ip-image",
+                image.toString());
+        assertError("--ip-image " + dir.resolve("none.png") + ": no such file", "--model", model(), "--prompt", "x",
+                "--ip-adapter", adapter.toString(), "--ip-image", dir.resolve("none.png").toString());
+        assertError("not found", "--model", model(), "--prompt", "x", "--ip-adapter",
+                dir.resolve("none.safetensors").toString(), "--ip-image", image.toString());
+        assertError("no image_encoder/ folder", "--model", model(), "--prompt", "x", "--ip-adapter",
+                image.toString(), "--ip-image", image.toString());
     }
 
     @Test
