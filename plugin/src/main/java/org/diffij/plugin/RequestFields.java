@@ -7,12 +7,14 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.diffij.pipelines.Adapter;
 import org.diffij.pipelines.GenerationRequest;
+import org.diffij.pipelines.IpAdapterPrompt;
 import org.diffij.pipelines.MacroOptions;
 import org.diffij.schedulers.Samplers;
 
 /**
  * The dialog fields every generation command shares, one per {@link GenerationRequest} macro key:
- * {@code model prompt negative sampler steps cfg seed width height batch adapters clip_skip noise}. Each
+ * {@code model prompt negative sampler steps cfg seed width height batch adapters ip_adapter clip_skip
+ * noise}. Each
  * label's first word is its key, so the Macro Recorder writes exactly the request's keys.
  */
 public final class RequestFields {
@@ -37,6 +39,7 @@ public final class RequestFields {
         parameters.addNumber("Height (pixels, multiple of 8)", height, 0);
         parameters.addNumber("Batch size (images per run)", 1, 0);
         parameters.addString("Adapters (lora|name|weight, embedding|name|1; ...; empty = none)", "", 40);
+        parameters.addString("Ip_adapter (IP-Adapter file|image window|scale; empty = none)", "", 40);
         parameters.addNumber("Clip_skip (1 = last text-encoder layer)", 1, 0);
         parameters.addChoice("Noise (cpu = diffusers/ComfyUI, gpu = A1111)", new String[] {"cpu", "gpu"}, "cpu");
     }
@@ -58,10 +61,11 @@ public final class RequestFields {
         double height = parameters.nextNumber();
         int batch = (int) parameters.nextNumber();
         String adapters = parameters.nextString();
+        String ipAdapter = parameters.nextString();
         int clipSkip = (int) parameters.nextNumber();
         String noise = parameters.nextChoice();
         return request(title, model, prompt, negative, sampler, steps, cfg, seed, width, height, batch, adapters,
-                clipSkip, noise);
+                ipAdapter, clipSkip, noise);
     }
 
     /**
@@ -70,7 +74,7 @@ public final class RequestFields {
      */
     public static GenerationRequest request(String title, String model, String prompt, String negative,
             String sampler, int steps, double cfg, long seed, double width, double height, int batch, String adapters,
-            int clipSkip, String noise) {
+            String ipAdapter, int clipSkip, String noise) {
         if (seed == -1) {
             seed = ThreadLocalRandom.current().nextLong(1L << 32);
             IJ.log(title + ": random seed " + seed);
@@ -80,7 +84,7 @@ public final class RequestFields {
         }
         return GenerationRequest.of(model, prompt).withNegativePrompt(negative).withSampling(sampler, steps, cfg)
                 .withSeed(seed).withSize(roundedSize(title, "width", width), roundedSize(title, "height", height), batch)
-                .withAdapters(adapters(adapters)).withClipSkip(clipSkip, noise);
+                .withAdapters(adapters(adapters)).withImagePrompt(imagePrompt(ipAdapter)).withClipSkip(clipSkip, noise);
     }
 
     /** The adapters of the {@code adapters} key ({@code kind|name|weight; ...}), as {@link GenerationRequest} reads them. */
@@ -90,6 +94,15 @@ public final class RequestFields {
         }
         return GenerationRequest.fromMacroOptions(MacroOptions.format(Map.of("model", "-", "adapters", text.strip())))
                 .adapters();
+    }
+
+    /** The image prompt of the {@code ip_adapter} key ({@code file|image|scale}), or null when it is empty. */
+    static IpAdapterPrompt imagePrompt(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        return GenerationRequest.fromMacroOptions(MacroOptions.format(Map.of("model", "-", "ip_adapter", text.strip())))
+                .imagePrompt();
     }
 
     /** The nearest multiple of 8 (at least 8), logging when it differs from what was asked. */

@@ -28,6 +28,7 @@ import org.diffij.pipelines.GenerationResult;
 import org.diffij.pipelines.Generator;
 import org.diffij.pipelines.ImageSources;
 import org.diffij.pipelines.Infotext;
+import org.diffij.pipelines.IpAdapterPrompt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -211,6 +212,32 @@ class GenerationCommandsTest {
         assertEquals(0.8, request.adapters().get(0).weight());
         assertFalse(Arrays.equals(pixels(plain, 1), pixels(adapted, 1)), "the LoRA acts");
         assertArrayEquals(pixels(adapted, 1), pixels(new RerunCommand().apply(adapted, ""), 1));
+    }
+
+    @Test
+    void theIpAdapterKeyOfAMacroLineIsAppliedRecordedAndReRun() {
+        String adapter = Path.of(HeadlessImageJ.model("tiny-ip-adapter-sd15"), "models", "ip-adapter_sd15.safetensors")
+                .toString();
+        ColorProcessor stripes = new ColorProcessor(48, 40);
+        for (int x = 0; x < 48; x += 12) {
+            stripes.setColor(0xe0c020);
+            stripes.fillRect(x, 0, 6, 40);
+        }
+        ImagePlus style = new ImagePlus("style", stripes);
+        ImagePlus plain = new GenerateCommand().apply(null, common(8, 64, 64, 1));
+        HeadlessImageJ.registerCommands();
+        String options = common(8, 64, 64, 1) + " ip_adapter=[" + adapter + "|style|0.6]";
+        ImagePlus prompted = HeadlessImageJ.withOpen(() -> new ij.macro.Interpreter().runBatchMacro(
+                "run(\"Generate...\", \"" + options + "\");", null), style);
+        assertNotNull(prompted);
+        assertTrue(prompted.getTitle().startsWith("Generated"), prompted.getTitle());
+        GenerationRequest request = Provenance.request(prompted);
+        assertEquals(new IpAdapterPrompt(adapter, "style", 0.6), request.imagePrompt());
+        assertEquals(request, GenerationRequest.fromMacroOptions(prompted.getProp(Provenance.PARAMETERS)));
+        assertEquals(request, Infotext.parse((String) prompted.getProperty("Info")));
+        assertFalse(Arrays.equals(pixels(plain, 1), pixels(prompted, 1)), "the image prompt acts");
+        assertArrayEquals(pixels(prompted, 1), pixels(HeadlessImageJ.withOpen(
+                () -> new RerunCommand().apply(prompted, ""), style), 1), "re-run finds the style image again");
     }
 
     @Test

@@ -50,6 +50,9 @@ abstract class RequestCommand implements Command {
     @Parameter(label = "Adapters (lora|name|weight; ...)", required = false, persist = false)
     String adapters = "";
 
+    @Parameter(label = "IP-Adapter (file|image|scale)", required = false, persist = false)
+    String ipAdapter = "";
+
     @Parameter(label = "Clip skip", required = false, persist = false)
     int clipSkip = 1;
 
@@ -62,7 +65,7 @@ abstract class RequestCommand implements Command {
     /** The text-to-image request of these parameters; sizes are rounded to multiples of 8 like the menu commands. */
     GenerationRequest request(String title) {
         return RequestFields.request(title, model, prompt, negative, sampler, steps, cfg, seed,
-                width, height, batch, adapters, clipSkip, noise);
+                width, height, batch, adapters, ipAdapter, clipSkip, noise);
     }
 
     DiffusionSettings settings() {
