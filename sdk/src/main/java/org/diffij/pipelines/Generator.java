@@ -112,6 +112,7 @@ public final class Generator {
         }
         Path ipAdapterPath = request.imagePrompt() == null ? null : models.apply(request.imagePrompt().adapter());
         if (ipAdapterPath != null) {
+            // A missing image_encoder/ is a bad request: it fails here, before the job hashes and loads the model.
             IpAdapter.imageEncoderFolder(ipAdapterPath);
         }
         return DiffijEngine.get().queue().submit("generation", job -> generate(job, request, modelPath, controlPaths,
