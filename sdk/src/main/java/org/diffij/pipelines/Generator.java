@@ -145,9 +145,7 @@ public final class Generator {
         for (int i = 0; i < request.controls().size(); i++) {
             Control control = request.controls().get(i);
             Path path = controlPaths.get(i);
-            ControlNetModel net = job.model("controlnet:" + path.toAbsolutePath().normalize() + ":"
-                    + job.engine().computeType(), manager -> ControlNetModel.load(path, manager,
-                            job.engine().computeType()));
+            ControlNetModel net = ControlNetModel.cached(job, path);
             controls.add(new StableDiffusionPipeline.ControlInput(net, fit(sources.image(control.image()), request),
                     (float) control.scale(), control.start(), control.end()));
         }
