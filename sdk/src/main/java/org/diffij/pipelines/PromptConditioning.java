@@ -115,24 +115,14 @@ public final class PromptConditioning {
     public Step at(int index) {
         List<Integer> key = new ArrayList<>();
         for (ScheduledConditioning s : positives) {
-            key.add(entryIndex(s, index));
+            key.add(s.entryIndex(index));
         }
         if (negatives != null) {
             for (ScheduledConditioning s : negatives) {
-                key.add(entryIndex(s, index));
+                key.add(s.entryIndex(index));
             }
         }
         return byEntries.computeIfAbsent(key, k -> assemble(index));
-    }
-
-    private static int entryIndex(ScheduledConditioning schedule, int step) {
-        List<ScheduledConditioning.Entry> entries = schedule.entries();
-        for (int i = 0; i < entries.size(); i++) {
-            if (step <= entries.get(i).endAtStep()) {
-                return i;
-            }
-        }
-        return entries.size() - 1;
     }
 
     private Step assemble(int index) {

@@ -37,11 +37,16 @@ public final class ScheduledConditioning {
     }
 
     public PromptEncoder.Conditioning at(int stepIndex) {
-        for (Entry entry : entries) {
-            if (stepIndex <= entry.endAtStep()) {
-                return entry.conditioning();
+        return entries.get(entryIndex(stepIndex)).conditioning();
+    }
+
+    /** Which entry holds the conditioning of 0-based step {@code stepIndex} (steps sharing one share the index). */
+    public int entryIndex(int stepIndex) {
+        for (int i = 0; i < entries.size(); i++) {
+            if (stepIndex <= entries.get(i).endAtStep()) {
+                return i;
             }
         }
-        return entries.get(entries.size() - 1).conditioning();
+        return entries.size() - 1;
     }
 }
