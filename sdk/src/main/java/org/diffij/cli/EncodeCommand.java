@@ -16,7 +16,7 @@ import org.diffij.DiffijException;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
-import org.diffij.text.ClipTextModel;
+import org.diffij.models.clip.ClipTextModel;
 import org.diffij.text.ClipTokenizer;
 import org.diffij.text.TextualInversion;
 import org.diffij.text.TokenOverlay;

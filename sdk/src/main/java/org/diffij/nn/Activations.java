@@ -12,4 +12,24 @@ public final class Activations {
     public static NDArray silu(NDArray x) {
         return Kernels.get().silu(x);
     }
+
+    /** {@code x · sigmoid(1.702 x)}, the original CLIP's GELU approximation. */
+    public static NDArray quickGelu(NDArray x) {
+        return ai.djl.nn.Activation.swish(x, 1.702f);
+    }
+
+    /** The exact (erf) GELU. */
+    public static NDArray gelu(NDArray x) {
+        return ai.djl.nn.Activation.gelu(x);
+    }
+
+    /** The activation a transformers config names in {@code hidden_act}. */
+    public static java.util.function.UnaryOperator<NDArray> named(String hiddenAct) {
+        return switch (hiddenAct) {
+            case "quick_gelu" -> Activations::quickGelu;
+            case "gelu" -> Activations::gelu;
+            default -> throw new org.diffij.DiffijException("activation '" + hiddenAct
+                    + "' is not supported (quick_gelu or gelu)");
+        };
+    }
 }

@@ -11,7 +11,14 @@ import org.diffij.DiffijException;
  */
 public final class Attention {
 
+    /** The projections' module names: diffusers' ({@code to_q ... to_out.0}) or transformers' CLIP ones. */
+    public record Projections(String query, String key, String value, String out) {
+        public static final Projections DIFFUSERS = new Projections("to_q", "to_k", "to_v", "to_out.0");
+        public static final Projections CLIP = new Projections("q_proj", "k_proj", "v_proj", "out_proj");
+    }
+
     private final String module;
+    private final boolean causal;
     private final int heads;
     private final long dimHead;
     private final Linear toQ;
@@ -24,14 +31,21 @@ public final class Attention {
      * @param qkvBias whether {@code to_q/k/v} have biases (the VAE's do, the UNet's do not)
      */
     public Attention(Params p, long queryDim, long contextDim, int heads, long dimHead, boolean qkvBias) {
+        this(p, Projections.DIFFUSERS, queryDim, contextDim, heads, dimHead, qkvBias, false);
+    }
+
+    /** @param causal whether position i attends to positions up to i only (CLIP's text tower) */
+    public Attention(Params p, Projections names, long queryDim, long contextDim, int heads, long dimHead,
+            boolean qkvBias, boolean causal) {
         long inner = heads * dimHead;
         this.module = p.prefix();
+        this.causal = causal;
         this.heads = heads;
         this.dimHead = dimHead;
-        this.toQ = new Linear(p.at("to_q"), queryDim, inner, qkvBias);
-        this.toK = new Linear(p.at("to_k"), contextDim, inner, qkvBias);
-        this.toV = new Linear(p.at("to_v"), contextDim, inner, qkvBias);
-        this.toOut = new Linear(p.at("to_out", 0), inner, queryDim, true);
+        this.toQ = new Linear(p.at(names.query()), queryDim, inner, qkvBias);
+        this.toK = new Linear(p.at(names.key()), contextDim, inner, qkvBias);
+        this.toV = new Linear(p.at(names.value()), contextDim, inner, qkvBias);
+        this.toOut = new Linear(p.at(names.out()), inner, queryDim, true);
     }
 
     /** {@code x (B, L, queryDim)}, {@code context (B, Lc, contextDim)} or null for self-attention. */
@@ -41,8 +55,10 @@ public final class Attention {
             NDArray q = splitHeads(toQ.forward(input));
             NDArray k = splitHeads(toK.forward(source));
             NDArray v = splitHeads(toV.forward(source));
-            NDArray attended = OpProfile.time("attention (scaled dot product)",
-                    () -> AttentionSlicing.current().attend(Kernels.get(), q, k, v));
+            // Causal attention runs on text tokens only (77), whose score matrix never needs slicing.
+            NDArray attended = OpProfile.time("attention (scaled dot product)", () -> causal
+                    ? Kernels.get().causalAttention(q, k, v)
+                    : AttentionSlicing.current().attend(Kernels.get(), q, k, v));
             for (DecoupledCrossAttention.Branch b : DecoupledCrossAttention.of(module)) {
                 if (b.keys().getShape().get(0) != q.getShape().get(0)) {
                     throw new DiffijException(module + ": the image prompt has batch " + b.keys().getShape().get(0)

@@ -26,6 +26,21 @@ final class ComposedKernels implements Kernels {
     }
 
     @Override
+    public NDArray causalAttention(NDArray query, NDArray key, NDArray value) {
+        float scale = (float) (1 / Math.sqrt(query.getShape().get(3)));
+        int lq = (int) query.getShape().get(2);
+        int lk = (int) key.getShape().get(2);
+        float[] mask = new float[lq * lk];
+        for (int i = 0; i < lq; i++) {
+            for (int j = i + 1; j < lk; j++) {
+                mask[i * lk + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        NDArray additive = query.getManager().create(mask, new Shape(lq, lk)).toType(query.getDataType(), false);
+        return query.mul(scale).matMul(key.transpose(0, 1, 3, 2)).add(additive).softmax(-1).matMul(value);
+    }
+
+    @Override
     public NDArray groupNorm(NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
         Shape shape = x.getShape();
         long n = shape.get(0);

@@ -17,12 +17,7 @@ public final class Conv2d {
 
     public Conv2d(Params p, long in, long out, int kernel, int stride, int padding) {
         this.module = p.prefix();
-        NDArray stored = p.tensor("weight", out, in, kernel, kernel);
-        this.weight = Kernels.get().channelsLast(stored);
-        if (weight != stored) {
-            // The channels-last copy replaces the stored layout; keeping both would double conv memory.
-            stored.close();
-        }
+        this.weight = p.convolutionWeight("weight", out, in, kernel, kernel);
         this.bias = p.tensor("bias", out);
         this.stride = new Shape(stride, stride);
         this.padding = new Shape(padding, padding);

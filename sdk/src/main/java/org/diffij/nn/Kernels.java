@@ -17,6 +17,9 @@ public interface Kernels {
     /** softmax(q·kᵀ/√d)·v for {@code q (B, heads, Lq, d)}, {@code k, v (B, heads, Lk, d)}. */
     NDArray attention(NDArray query, NDArray key, NDArray value);
 
+    /** Attention where query position i sees key positions up to i only (CLIP's text tower). */
+    NDArray causalAttention(NDArray query, NDArray key, NDArray value);
+
     /**
      * Whether {@link #attention} creates the whole {@code (B, heads, Lq, Lk)} score matrix; libtorch's
      * fused kernel works through it in blocks, so only the composed one needs slicing.

@@ -25,7 +25,6 @@ public final class Linear {
         this.module = p.prefix();
         this.weight = p.tensor("weight", out, in);
         this.bias = bias ? p.tensor("bias", out) : null;
-        // A 1×1 kernel has the same memory layout in NCHW and NHWC: a view, not a copy.
         this.weightAsKernel = weight.reshape(out, in, 1, 1);
     }
 
@@ -49,7 +48,21 @@ public final class Linear {
         }
         // (B, N, in) as a (B, in, N, 1) channels-last feature map, and the result back as (B, N, out).
         NDArray map = x.reshape(s[0], s[1], 1, in).transpose(0, 3, 1, 2);
-        NDArray out = ai.djl.nn.convolutional.Conv2d.conv2d(map, weightAsKernel, bias, ONE, NONE, ONE, 1).head();
+        NDArray out = ai.djl.nn.convolutional.Conv2d.conv2d(map, kernel(x), bias, ONE, NONE, ONE, 1).head();
         return out.transpose(0, 2, 3, 1).reshape(s[0], s[1], -1);
+    }
+
+    /**
+     * The weight as a 1×1 kernel: the same memory in NCHW and NHWC, a view, not a copy. A weight that
+     * is being trained gets a fresh view per call, made while autograd records, so that the gradient
+     * flows back through it (a view made earlier is outside the graph).
+     */
+    private NDArray kernel(NDArray x) {
+        if (Autograd.recording() && Autograd.requiresGradient(weight)) {
+            NDArray view = weight.reshape(weightAsKernel.getShape());
+            view.attach(x.getManager());
+            return view;
+        }
+        return weightAsKernel;
     }
 }

@@ -27,6 +27,10 @@ final class NativeKernels implements Kernels {
                 return torch.group_norm(x, groups, weight, bias, eps, False)
               def group_norm_silu(self: __torch__.diffij.Kernels, x: Tensor, groups: int, weight: Tensor, bias: Tensor, eps: float) -> Tensor:
                 return torch.silu_(torch.group_norm(x, groups, weight, bias, eps, False))
+              def group_norm_then_silu(self: __torch__.diffij.Kernels, x: Tensor, groups: int, weight: Tensor, bias: Tensor, eps: float) -> Tensor:
+                return torch.silu(torch.group_norm(x, groups, weight, bias, eps, False))
+              def causal_attention(self: __torch__.diffij.Kernels, query: Tensor, key: Tensor, value: Tensor) -> Tensor:
+                return torch.scaled_dot_product_attention(query, key, value, None, 0.0, True)
               def silu(self: __torch__.diffij.Kernels, x: Tensor) -> Tensor:
                 return torch.silu(x)
               def channels_last(self: __torch__.diffij.Kernels, x: Tensor) -> Tensor:
@@ -73,8 +77,14 @@ final class NativeKernels implements Kernels {
     }
 
     @Override
+    public NDArray causalAttention(NDArray query, NDArray key, NDArray value) {
+        return call("causal_attention", query, IValue.from(pt(query)), IValue.from(pt(key)), IValue.from(pt(value)));
+    }
+
+    @Override
     public NDArray groupNormSilu(NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
-        return call("group_norm_silu", x, IValue.from(pt(x)), IValue.from((long) groups), IValue.from(pt(weight)),
+        // SiLU in place would overwrite the normalised values that SiLU's own backward needs.
+        return call(Autograd.recording() ? "group_norm_then_silu" : "group_norm_silu", x, IValue.from(pt(x)), IValue.from((long) groups), IValue.from(pt(weight)),
                 IValue.from(pt(bias)), IValue.from((double) eps));
     }
 
@@ -103,8 +113,15 @@ final class NativeKernels implements Kernels {
         return "native (TorchScript)";
     }
 
+    /**
+     * Runs a method of the module: in inference mode normally, in training mode (recorded by autograd)
+     * while the thread records. Also the channels-last copies of parameters are made in training mode,
+     * since inference-mode tensors can never require a gradient.
+     */
     private NDArray call(String method, NDArray owner, IValue... inputs) {
-        try (IValue result = IValueUtils.runMethod(module, method, inputs)) {
+        boolean training = Autograd.recording() || method.equals("channels_last");
+        try (IValue result = training ? TrainingModeCall.run(module, method, inputs)
+                : IValueUtils.runMethod(module, method, inputs)) {
             return result.toTensor((PtNDManager) owner.getManager());
         } finally {
             for (IValue input : inputs) {

@@ -29,7 +29,9 @@ public final class ParameterLoader {
     private final NDManager manager;
     private final DataType computeType;
     private final String what;
+    private final ParameterTree tree = new ParameterTree();
     private final Set<String> used = new LinkedHashSet<>();
+    private final List<java.util.regex.Pattern> ignored = new ArrayList<>();
     private final List<String> missing = new ArrayList<>();
     private final List<String> misshapen = new ArrayList<>();
     private long bytes;
@@ -55,6 +57,31 @@ public final class ParameterLoader {
     }
 
     NDArray tensor(String name, long... shape) {
+        NDArray array = read(name, shape);
+        tree.add(name, array);
+        return array;
+    }
+
+    /**
+     * A convolution weight in the kernels' fast memory layout. The fast copy replaces the read one
+     * (keeping both would double the model's memory) and is what the tree holds and training updates.
+     */
+    NDArray convolutionWeight(String name, long... shape) {
+        NDArray read = read(name, shape);
+        NDArray fast = Kernels.get().channelsLast(read);
+        if (fast != read) {
+            read.close();
+        }
+        tree.add(name, fast);
+        return fast;
+    }
+
+    /** Everything loaded so far, by key; complete once {@link #finish()} has passed. */
+    public ParameterTree tree() {
+        return tree;
+    }
+
+    private NDArray read(String name, long... shape) {
         used.add(name);
         if (weights == null) {
             return randomParameter(name, shape);
@@ -92,10 +119,19 @@ public final class ParameterLoader {
         return bytes;
     }
 
+    /** Stored tensors matching these globs are not parameters (buffers real files carry) and are not reported. */
+    public ParameterLoader ignoring(String... globs) {
+        for (String glob : globs) {
+            ignored.add(ParameterTree.globPattern(glob));
+        }
+        return this;
+    }
+
     /** Fails with every missing, misshapen and unexpected key by name; call once all layers are built. */
     public void finish() {
         Set<String> unexpected = new TreeSet<>(weights == null ? Set.of() : weights.names());
         unexpected.removeAll(used);
+        unexpected.removeIf(name -> ignored.stream().anyMatch(p -> p.matcher(name).matches()));
         List<String> problems = new ArrayList<>();
         describe(problems, "missing", missing);
         describe(problems, "with the wrong shape", misshapen);

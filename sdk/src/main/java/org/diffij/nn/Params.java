@@ -19,6 +19,15 @@ public record Params(ParameterLoader loader, String prefix) {
 
     /** The parameter {@code name} of this module, which must have the given shape. */
     public NDArray tensor(String name, long... shape) {
-        return loader.tensor(prefix.isEmpty() ? name : prefix + "." + name, shape);
+        return loader.tensor(key(name), shape);
+    }
+
+    /** A convolution weight, held in the kernels' fast (channels-last) layout. */
+    public NDArray convolutionWeight(String name, long... shape) {
+        return loader.convolutionWeight(key(name), shape);
+    }
+
+    private String key(String name) {
+        return prefix.isEmpty() ? name : prefix + "." + name;
     }
 }

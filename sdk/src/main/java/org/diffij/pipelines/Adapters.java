@@ -13,8 +13,8 @@ import org.diffij.models.lora.LoraAdapter;
 import org.diffij.models.lora.LoraWeights;
 import org.diffij.models.lora.RuntimeLora;
 import org.diffij.nn.LowRankBranches;
-import org.diffij.text.ClipTextConfig;
-import org.diffij.text.ClipTextModel;
+import org.diffij.models.clip.ClipTextConfig;
+import org.diffij.models.clip.ClipTextModel;
 import org.diffij.text.TextualInversion;
 import org.diffij.text.TokenOverlay;
 

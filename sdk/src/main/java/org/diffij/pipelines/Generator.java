@@ -15,7 +15,7 @@ import org.diffij.image.Resampler;
 import org.diffij.image.RgbImage;
 import org.diffij.io.ModelHash;
 import org.diffij.models.controlnet.ControlNetModel;
-import org.diffij.models.ipadapter.ClipVisionModelWithProjection;
+import org.diffij.models.clip.ClipVisionModelWithProjection;
 import org.diffij.models.ipadapter.ImagePrompt;
 import org.diffij.models.ipadapter.IpAdapter;
 import org.diffij.noise.NoiseSource;

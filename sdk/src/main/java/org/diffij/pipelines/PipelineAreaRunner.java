@@ -12,7 +12,7 @@ import org.diffij.engine.DiffijEngine;
 import org.diffij.image.RgbImage;
 import org.diffij.io.HostTensor;
 import org.diffij.models.controlnet.ControlNetModel;
-import org.diffij.models.ipadapter.ClipVisionModelWithProjection;
+import org.diffij.models.clip.ClipVisionModelWithProjection;
 import org.diffij.models.ipadapter.ImagePrompt;
 import org.diffij.models.ipadapter.IpAdapter;
 import org.diffij.noise.RecordedNoise;

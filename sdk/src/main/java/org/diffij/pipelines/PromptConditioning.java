@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.diffij.models.unet.AddedConditions;
-import org.diffij.text.ClipTextModel;
+import org.diffij.models.clip.ClipTextModel;
 import org.diffij.text.prompt.A1111Prompt;
 import org.diffij.text.prompt.ChunkPadding;
 import org.diffij.text.prompt.PromptEncoder;

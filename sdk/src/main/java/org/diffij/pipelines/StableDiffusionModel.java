@@ -22,8 +22,8 @@ import org.diffij.models.unet.UNet2DConditionConfig;
 import org.diffij.models.unet.UNet2DConditionModel;
 import org.diffij.models.vae.AutoencoderKL;
 import org.diffij.models.vae.AutoencoderKLConfig;
-import org.diffij.text.ClipTextConfig;
-import org.diffij.text.ClipTextModel;
+import org.diffij.models.clip.ClipTextConfig;
+import org.diffij.models.clip.ClipTextModel;
 import org.diffij.text.ClipTokenizer;
 
 /**

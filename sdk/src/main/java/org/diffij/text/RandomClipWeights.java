@@ -1,5 +1,6 @@
 package org.diffij.text;
 
+import org.diffij.models.clip.ClipTextConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;

@@ -1,5 +1,7 @@
 package org.diffij.text;
 
+import org.diffij.models.clip.ClipTextOutput;
+import org.diffij.models.clip.ClipTextModel;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;

@@ -1,5 +1,7 @@
 package org.diffij.text;
 
+import org.diffij.models.clip.ClipTextConfig;
+import org.diffij.models.clip.ClipTextModel;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.PrintStream;

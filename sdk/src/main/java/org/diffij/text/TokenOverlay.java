@@ -1,5 +1,6 @@
 package org.diffij.text;
 
+import org.diffij.models.clip.ClipTextModel;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;

@@ -4,9 +4,9 @@
  * <ul>
  *   <li>{@link org.diffij.text.ClipTokenizer}: CLIP's byte-level BPE tokenizer with the text repair
  *       ({@link org.diffij.text.TextFixer}) that gives transformers' ids exactly.</li>
- *   <li>{@link org.diffij.text.ClipTextModel}: {@code CLIPTextModel} / {@code CLIPTextModelWithProjection}
- *       from a {@link org.diffij.text.ClipTextConfig} and any {@link org.diffij.io.Weights};
- *       {@link org.diffij.text.ClipTextOutput} gives every hidden state, clip skip, pooled output and
+ *   <li>{@link org.diffij.models.clip.ClipTextModel}: {@code CLIPTextModel} / {@code CLIPTextModelWithProjection}
+ *       from a {@link org.diffij.models.clip.ClipTextConfig} and any {@link org.diffij.io.Weights};
+ *       {@link org.diffij.models.clip.ClipTextOutput} gives every hidden state, clip skip, pooled output and
  *       {@code text_embeds}; {@link org.diffij.text.SdxlTextEncoders} is SDXL's {@code encode_prompt}.</li>
  *   <li>{@link org.diffij.text.TextualInversion} and {@link org.diffij.text.TokenOverlay}: embeddings
  *       applied per request without touching cached tokenizers or models.</li>

@@ -15,8 +15,8 @@ import org.diffij.models.vae.AutoencoderKL;
 import org.diffij.models.vae.AutoencoderKLConfig;
 import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;
-import org.diffij.text.ClipTextConfig;
-import org.diffij.text.ClipTextModel;
+import org.diffij.models.clip.ClipTextConfig;
+import org.diffij.models.clip.ClipTextModel;
 
 /**
  * The {@code single_file} golden area: the UNet, VAE and CLIP text encoder loaded from one LDM checkpoint (with the

@@ -22,6 +22,8 @@ import org.diffij.models.unet.UNetMidBlock2DCrossAttn;
 import org.diffij.nn.Conv2d;
 import org.diffij.nn.Kernels;
 import org.diffij.nn.ParameterLoader;
+import org.diffij.nn.ParameterTree;
+import org.diffij.nn.ParameterizedModel;
 import org.diffij.nn.Params;
 
 /**
@@ -30,7 +32,7 @@ import org.diffij.nn.Params;
  * ({@code controlnet_down_blocks.N}, {@code controlnet_mid_block}) and are scaled by the
  * conditioning scale, giving the residuals the UNet adds to its own.
  */
-public final class ControlNetModel implements CachedModel {
+public final class ControlNetModel implements CachedModel, ParameterizedModel {
 
     private final ControlNetConfig config;
     private final TimeConditioning time;
@@ -41,6 +43,7 @@ public final class ControlNetModel implements CachedModel {
     private final List<Conv2d> zeroConvs = new ArrayList<>();
     private final Conv2d midZeroConv;
     private final long bytes;
+    private final ParameterTree parameters;
 
     public ControlNetModel(ControlNetConfig config, Weights weights, NDManager manager, DataType computeType) {
         this(config, new ParameterLoader(weights, manager, computeType, "ControlNetModel"));
@@ -75,6 +78,7 @@ public final class ControlNetModel implements CachedModel {
         this.midZeroConv = new Conv2d(p.at("controlnet_mid_block"), deepest, deepest, 1, 1, 0);
         loader.finish();
         this.bytes = loader.bytes();
+        this.parameters = loader.tree();
     }
 
     /** A diffusers ControlNet folder ({@code config.json} beside its weights). */
@@ -135,6 +139,11 @@ public final class ControlNetModel implements CachedModel {
     private NDArray finish(NDArray residual, float scale) {
         NDArray scaled = Kernels.get().contiguous(residual.mul(scale));
         return config.globalPoolConditions() ? scaled.mean(new int[] {2, 3}, true) : scaled;
+    }
+
+    @Override
+    public ParameterTree parameters() {
+        return parameters;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.diffij.models.ipadapter;
 
+import org.diffij.models.clip.ClipVisionModelWithProjection;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;

@@ -1,5 +1,7 @@
 package org.diffij.models.ipadapter;
 
+import org.diffij.models.clip.ClipVisionOutput;
+import org.diffij.models.clip.ClipVisionModelWithProjection;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;

@@ -16,8 +16,8 @@ import org.diffij.models.unet.UNet2DConditionModel;
 import org.diffij.nn.LowRankBranches;
 import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;
-import org.diffij.text.ClipTextConfig;
-import org.diffij.text.ClipTextModel;
+import org.diffij.models.clip.ClipTextConfig;
+import org.diffij.models.clip.ClipTextModel;
 
 /**
  * The {@code lora} golden area: the UNet prediction (LoRA at run time on the cached UNet) and the

@@ -19,6 +19,8 @@ import org.diffij.nn.Conv2d;
 import org.diffij.nn.GroupNorm;
 import org.diffij.nn.Kernels;
 import org.diffij.nn.ParameterLoader;
+import org.diffij.nn.ParameterTree;
+import org.diffij.nn.ParameterizedModel;
 import org.diffij.nn.Params;
 import org.diffij.nn.Scope;
 
@@ -28,7 +30,7 @@ import org.diffij.nn.Scope;
  * Its weights live in the manager it is built in (the model cache's); each forward's activations
  * in the caller's.
  */
-public final class UNet2DConditionModel implements CachedModel {
+public final class UNet2DConditionModel implements CachedModel, ParameterizedModel {
 
     private final UNet2DConditionConfig config;
     private final TimeConditioning time;
@@ -39,6 +41,7 @@ public final class UNet2DConditionModel implements CachedModel {
     private final GroupNorm convNormOut;
     private final Conv2d convOut;
     private final long bytes;
+    private final ParameterTree parameters;
 
     public UNet2DConditionModel(UNet2DConditionConfig config, Weights weights, NDManager manager,
             DataType computeType) {
@@ -64,6 +67,7 @@ public final class UNet2DConditionModel implements CachedModel {
                 config.convOutKernel() / 2);
         loader.finish();
         this.bytes = loader.bytes();
+        this.parameters = loader.tree();
     }
 
     /** A diffusers {@code unet/} folder: {@code config.json} and its safetensors weights. */
@@ -152,6 +156,11 @@ public final class UNet2DConditionModel implements CachedModel {
             throw new DiffijException("UNet encoder_hidden_states has shape " + context.getShape() + "; expected ("
                     + s[0] + ", tokens, " + config.crossAttentionDim()[0] + ")");
         }
+    }
+
+    @Override
+    public ParameterTree parameters() {
+        return parameters;
     }
 
     @Override

@@ -13,6 +13,8 @@ import org.diffij.io.WeightSet;
 import org.diffij.io.Weights;
 import org.diffij.nn.Conv2d;
 import org.diffij.nn.ParameterLoader;
+import org.diffij.nn.ParameterTree;
+import org.diffij.nn.ParameterizedModel;
 import org.diffij.nn.Params;
 
 /**
@@ -20,7 +22,7 @@ import org.diffij.nn.Params;
  * {@link #decode} latents back to an image. Scaling by {@code scaling_factor} is the pipeline's
  * business ({@link AutoencoderKLConfig#scalingFactor()}), not done here, as in diffusers.
  */
-public final class AutoencoderKL implements CachedModel {
+public final class AutoencoderKL implements CachedModel, ParameterizedModel {
 
     private static final float LOGVAR_MIN = -30f;
     private static final float LOGVAR_MAX = 20f;
@@ -31,6 +33,7 @@ public final class AutoencoderKL implements CachedModel {
     private final Conv2d postQuantConv;
     private final Decoder decoder;
     private final long bytes;
+    private final ParameterTree parameters;
 
     public AutoencoderKL(AutoencoderKLConfig config, Weights weights, NDManager manager, DataType computeType) {
         this(config, new ParameterLoader(weights, manager, computeType, "AutoencoderKL"));
@@ -48,6 +51,7 @@ public final class AutoencoderKL implements CachedModel {
         this.decoder = new Decoder(p.at("decoder"), config);
         loader.finish();
         this.bytes = loader.bytes();
+        this.parameters = loader.tree();
     }
 
     /** A diffusers {@code vae/} folder. */
@@ -96,6 +100,11 @@ public final class AutoencoderKL implements CachedModel {
                     + config.latentChannels() + ", h, w)");
         }
         return decoder.forward(postQuantConv != null ? postQuantConv.forward(latents) : latents);
+    }
+
+    @Override
+    public ParameterTree parameters() {
+        return parameters;
     }
 
     @Override

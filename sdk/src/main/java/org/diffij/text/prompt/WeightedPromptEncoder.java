@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.function.Function;
-import org.diffij.text.ClipTextModel;
-import org.diffij.text.ClipTextOutput;
+import org.diffij.models.clip.ClipTextModel;
+import org.diffij.models.clip.ClipTextOutput;
 import org.diffij.text.ClipTokenizer;
 import org.diffij.text.TokenOverlay;
 

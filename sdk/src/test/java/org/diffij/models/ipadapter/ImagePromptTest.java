@@ -1,5 +1,6 @@
 package org.diffij.models.ipadapter;
 
+import org.diffij.models.clip.ClipVisionModelWithProjection;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.parity.Golden;
-import org.diffij.text.ClipTextModel;
+import org.diffij.models.clip.ClipTextModel;
 import org.diffij.text.ClipTokenizer;
 import org.diffij.text.SdxlTextEncoders;
 import org.diffij.text.TextEncoding;

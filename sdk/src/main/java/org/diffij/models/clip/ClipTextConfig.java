@@ -1,4 +1,4 @@
-package org.diffij.text;
+package org.diffij.models.clip;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;

@@ -1,4 +1,4 @@
-package org.diffij.models.ipadapter;
+package org.diffij.models.clip;
 
 import ai.djl.ndarray.NDArray;
 import java.util.List;

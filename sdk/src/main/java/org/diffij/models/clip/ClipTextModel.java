@@ -1,4 +1,4 @@
-package org.diffij.text;
+package org.diffij.models.clip;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -14,47 +13,54 @@ import org.diffij.DiffijException;
 import org.diffij.engine.CachedModel;
 import org.diffij.io.WeightSet;
 import org.diffij.io.Weights;
+import org.diffij.nn.LayerNorm;
+import org.diffij.nn.Linear;
+import org.diffij.nn.ParameterLoader;
+import org.diffij.nn.ParameterTree;
+import org.diffij.nn.ParameterizedModel;
+import org.diffij.nn.Params;
 
 /**
  * transformers' {@code CLIPTextModel} and {@code CLIPTextModelWithProjection}: token and position
- * embeddings, pre-norm transformer layers with causal self-attention, a final LayerNorm, the
- * pooled output at the end token and (with projection) {@code text_embeds}. Weights are read by
- * their transformers names into the manager given to {@link #load}, typically a model-cache scope;
- * every forward pass computes in the manager of its input ids, i.e. inside the calling job.
+ * embeddings, the {@link ClipEncoder} with causal self-attention, a final LayerNorm, the pooled
+ * output at the end token and (with projection) {@code text_embeds}. Its parameters carry the
+ * transformers keys ({@code text_model.encoder.layers.0.self_attn.q_proj.weight}, ...), so run-time
+ * LoRA branches reach its linear layers as they reach the UNet's. Weights live in the manager
+ * given to the loader; every forward computes in the manager of its input ids.
  */
-public final class ClipTextModel implements CachedModel {
-
-    private static final String PREFIX = "text_model.";
+public final class ClipTextModel implements CachedModel, ParameterizedModel {
 
     private final ClipTextConfig config;
-    private final DataType dtype;
     private final NDArray tokenEmbedding;
     private final NDArray positionEmbedding;
     private final ClipEncoder encoder;
-    private final NDArray finalNormWeight;
-    private final NDArray finalNormBias;
-    private final NDArray textProjection;
+    private final LayerNorm finalLayerNorm;
+    private final Linear textProjection;
+    private final ParameterTree parameters;
     private final long sizeBytes;
 
-    private ClipTextModel(ClipTextConfig config, Weights weights, NDManager manager, DataType dtype) {
+    /** Built from the loader's parameters (read from weights, or made up for benchmarks). */
+    public ClipTextModel(ClipTextConfig config, ParameterLoader loader) {
         this.config = config;
-        this.dtype = dtype;
-        ClipWeights reader = new ClipWeights(weights, manager, dtype, "text encoder");
+        Params p = loader.root().at("text_model");
         long d = config.hiddenSize();
-        tokenEmbedding = reader.read(PREFIX + "embeddings.token_embedding.weight", config.vocabSize(), d);
-        positionEmbedding = reader.read(PREFIX + "embeddings.position_embedding.weight",
-                config.maxPositionEmbeddings(), d);
-        encoder = new ClipEncoder(config.encoder(), reader, PREFIX + "encoder");
-        finalNormWeight = reader.read(PREFIX + "final_layer_norm.weight", d);
-        finalNormBias = reader.read(PREFIX + "final_layer_norm.bias", d);
+        tokenEmbedding = p.at("embeddings", "token_embedding").tensor("weight", config.vocabSize(), d);
+        positionEmbedding = p.at("embeddings", "position_embedding").tensor("weight", config.maxPositionEmbeddings(),
+                d);
+        encoder = new ClipEncoder(p.at("encoder"), config.encoder(), true);
+        finalLayerNorm = new LayerNorm(p.at("final_layer_norm"), d, (float) config.layerNormEps());
         textProjection = config.withProjection()
-                ? reader.read("text_projection.weight", config.projectionDim(), d) : null;
-        sizeBytes = reader.bytes();
+                ? new Linear(loader.root().at("text_projection"), d, config.projectionDim(), false) : null;
+        // Real checkpoints carry the position ids as a buffer; they are always 0..n-1.
+        loader.ignoring("text_model.embeddings.position_ids");
+        loader.finish();
+        parameters = loader.tree();
+        sizeBytes = loader.bytes();
     }
 
-    /** An encoder from a config and any source of weights (a folder's files, or weights with LoRA merged in). */
+    /** An encoder from a config and any source of weights (a folder's files, a renamed single-file checkpoint). */
     public static ClipTextModel load(ClipTextConfig config, Weights weights, NDManager manager, DataType dtype) {
-        return new ClipTextModel(config, weights, manager, dtype);
+        return new ClipTextModel(config, new ParameterLoader(weights, manager, dtype, "text encoder"));
     }
 
     /** The encoder of a {@code text_encoder/} folder: its config.json and safetensors weights. */
@@ -67,6 +73,11 @@ public final class ClipTextModel implements CachedModel {
 
     public ClipTextConfig config() {
         return config;
+    }
+
+    @Override
+    public ParameterTree parameters() {
+        return parameters;
     }
 
     @Override
@@ -102,11 +113,11 @@ public final class ClipTextModel implements CachedModel {
         }
         NDArray x = embed(manager, ids, extraEmbeddings).reshape(batch, length, config.hiddenSize());
         x = x.add(positionEmbedding.get(manager, new NDIndex("0:{}", length)));
-        List<NDArray> hiddenStates = encoder.forward(x, causalMask(manager, length));
-        NDArray last = finalLayerNorm(hiddenStates.get(hiddenStates.size() - 1));
+        List<NDArray> hiddenStates = encoder.forward(x);
+        NDArray last = finalLayerNorm.forward(hiddenStates.get(hiddenStates.size() - 1));
         NDArray pooled = pool(manager, last, ids, batch, length);
-        NDArray textEmbeds = textProjection == null ? null : Linear.linear(pooled, textProjection).singletonOrThrow();
-        return new ClipTextOutput(hiddenStates, last, pooled, textEmbeds, this::finalLayerNorm);
+        NDArray textEmbeds = textProjection == null ? null : textProjection.forward(pooled);
+        return new ClipTextOutput(hiddenStates, last, pooled, textEmbeds, finalLayerNorm::forward);
     }
 
     private NDArray embed(NDManager manager, long[] ids, NDArray extra) {
@@ -123,24 +134,10 @@ public final class ClipTextModel implements CachedModel {
             extraIds[i] = isExtra[i] ? ids[i] - vocab : 0;
         }
         NDArray base = tokenEmbedding.get(manager, new NDIndex("{}", manager.create(baseIds)));
-        NDArray added = extra.toType(dtype, false).get(manager, new NDIndex("{}", manager.create(extraIds)));
+        NDArray added = extra.toType(tokenEmbedding.getDataType(), false)
+                .get(manager, new NDIndex("{}", manager.create(extraIds)));
         NDArray select = manager.create(isExtra, new Shape(ids.length, 1)).broadcast(base.getShape());
         return NDArrays.where(select, added, base);
-    }
-
-    private NDArray causalMask(NDManager manager, long length) {
-        int n = (int) length;
-        float[] mask = new float[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                mask[i * n + j] = Float.NEGATIVE_INFINITY;
-            }
-        }
-        return manager.create(mask, new Shape(n, n)).toType(dtype, false);
-    }
-
-    NDArray finalLayerNorm(NDArray hidden) {
-        return encoder.layerNorm(hidden, finalNormWeight, finalNormBias);
     }
 
     /** The last hidden state at each row's end token: its highest id (legacy configs) or first eos id. */

@@ -1,4 +1,4 @@
-package org.diffij.text;
+package org.diffij.models.clip;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,6 +23,7 @@ import org.diffij.io.HalfFloats;
 import org.diffij.io.HostTensor;
 import org.diffij.io.Weights;
 import org.diffij.parity.Golden;
+import org.diffij.text.RandomClipWeights;
 import org.junit.jupiter.api.Test;
 
 class ClipTextModelTest {
@@ -69,7 +70,7 @@ class ClipTextModelTest {
             ClipTextOutput out = model.forward(ids(ctx.manager(), 18, 3, 19, 0, 0));
             return new float[][] {out.pooledOutput().toFloatArray(),
                 out.lastHiddenState().get(new NDIndex("0, 2")).toFloatArray(),
-                out.promptEmbeds(1).toFloatArray(), model.finalLayerNorm(out.hiddenState(-2)).toFloatArray(),
+                out.promptEmbeds(1).toFloatArray(), out.finalLayerNorm().apply(out.hiddenState(-2)).toFloatArray(),
                 out.promptEmbeds(0).toFloatArray(), out.lastHiddenState().toFloatArray(),
                 {out.hiddenStates().size()}};
         });

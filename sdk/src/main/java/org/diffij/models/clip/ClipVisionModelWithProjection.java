@@ -1,4 +1,4 @@
-package org.diffij.models.ipadapter;
+package org.diffij.models.clip;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
 import java.nio.file.Path;
 import java.util.List;
 import org.diffij.DiffijException;
@@ -15,8 +14,12 @@ import org.diffij.engine.CachedModel;
 import org.diffij.engine.JobContext;
 import org.diffij.io.WeightSet;
 import org.diffij.io.Weights;
-import org.diffij.text.ClipEncoder;
-import org.diffij.text.ClipWeights;
+import org.diffij.nn.LayerNorm;
+import org.diffij.nn.Linear;
+import org.diffij.nn.ParameterLoader;
+import org.diffij.nn.ParameterTree;
+import org.diffij.nn.ParameterizedModel;
+import org.diffij.nn.Params;
 
 /**
  * transformers' {@code CLIPVisionModelWithProjection}, the image encoder of IP-Adapters: image
@@ -25,44 +28,43 @@ import org.diffij.text.ClipWeights;
  * {@code visual_projection} to {@code image_embeds}. Weights are read by their transformers names
  * into the manager given to {@link #load}; each forward computes in its input's manager.
  */
-public final class ClipVisionModelWithProjection implements CachedModel {
-
-    private static final String PREFIX = "vision_model.";
+public final class ClipVisionModelWithProjection implements CachedModel, ParameterizedModel {
 
     private final ClipVisionConfig config;
     private final NDArray classEmbedding;
     private final NDArray patchEmbedding;
     private final NDArray positionEmbedding;
-    private final NDArray preNormWeight;
-    private final NDArray preNormBias;
+    private final LayerNorm preLayerNorm;
     private final ClipEncoder encoder;
-    private final NDArray postNormWeight;
-    private final NDArray postNormBias;
-    private final NDArray visualProjection;
+    private final LayerNorm postLayerNorm;
+    private final Linear visualProjection;
+    private final ParameterTree parameters;
     private final long sizeBytes;
 
-    private ClipVisionModelWithProjection(ClipVisionConfig config, Weights weights, NDManager manager,
-            DataType dtype) {
+    /** Built from the loader's parameters. */
+    public ClipVisionModelWithProjection(ClipVisionConfig config, ParameterLoader loader) {
         this.config = config;
-        ClipWeights reader = new ClipWeights(weights, manager, dtype, "image encoder");
+        Params v = loader.root().at("vision_model");
         long d = config.encoder().hiddenSize();
         long p = config.patchSize();
-        classEmbedding = reader.read(PREFIX + "embeddings.class_embedding", d);
-        patchEmbedding = reader.read(PREFIX + "embeddings.patch_embedding.weight", d, config.numChannels(), p, p);
-        positionEmbedding = reader.read(PREFIX + "embeddings.position_embedding.weight", config.numPositions(), d);
+        float eps = (float) config.encoder().layerNormEps();
+        classEmbedding = v.at("embeddings").tensor("class_embedding", d);
+        patchEmbedding = v.at("embeddings", "patch_embedding").tensor("weight", d, config.numChannels(), p, p);
+        positionEmbedding = v.at("embeddings", "position_embedding").tensor("weight", config.numPositions(), d);
         // "layrnorm" is how transformers spells this module.
-        preNormWeight = reader.read(PREFIX + "pre_layrnorm.weight", d);
-        preNormBias = reader.read(PREFIX + "pre_layrnorm.bias", d);
-        encoder = new ClipEncoder(config.encoder(), reader, PREFIX + "encoder");
-        postNormWeight = reader.read(PREFIX + "post_layernorm.weight", d);
-        postNormBias = reader.read(PREFIX + "post_layernorm.bias", d);
-        visualProjection = reader.read("visual_projection.weight", config.projectionDim(), d);
-        sizeBytes = reader.bytes();
+        preLayerNorm = new LayerNorm(v.at("pre_layrnorm"), d, eps);
+        encoder = new ClipEncoder(v.at("encoder"), config.encoder(), false);
+        postLayerNorm = new LayerNorm(v.at("post_layernorm"), d, eps);
+        visualProjection = new Linear(loader.root().at("visual_projection"), d, config.projectionDim(), false);
+        loader.ignoring("vision_model.embeddings.position_ids");
+        loader.finish();
+        parameters = loader.tree();
+        sizeBytes = loader.bytes();
     }
 
     public static ClipVisionModelWithProjection load(ClipVisionConfig config, Weights weights, NDManager manager,
             DataType dtype) {
-        return new ClipVisionModelWithProjection(config, weights, manager, dtype);
+        return new ClipVisionModelWithProjection(config, new ParameterLoader(weights, manager, dtype, "image encoder"));
     }
 
     /** The encoder of an {@code image_encoder/} folder: its config.json and safetensors weights. */
@@ -88,6 +90,11 @@ public final class ClipVisionModelWithProjection implements CachedModel {
     }
 
     @Override
+    public ParameterTree parameters() {
+        return parameters;
+    }
+
+    @Override
     public long sizeBytes() {
         return sizeBytes;
     }
@@ -110,10 +117,9 @@ public final class ClipVisionModelWithProjection implements CachedModel {
         // Made in the input's manager: an op on a cached weight would leave its result in the cache's scope.
         NDArray classToken = x.getManager().zeros(new Shape(batch, 1, d), x.getDataType()).add(classEmbedding);
         NDArray embeddings = NDArrays.concat(new NDList(classToken, patches), 1).add(positionEmbedding);
-        NDArray normed = encoder.layerNorm(embeddings, preNormWeight, preNormBias);
-        List<NDArray> hiddenStates = encoder.forward(normed, null);
+        List<NDArray> hiddenStates = encoder.forward(preLayerNorm.forward(embeddings));
         NDArray last = hiddenStates.get(hiddenStates.size() - 1);
-        NDArray pooled = encoder.layerNorm(last.get(":, 0, :"), postNormWeight, postNormBias);
-        return new ClipVisionOutput(hiddenStates, last, Linear.linear(pooled, visualProjection).singletonOrThrow());
+        NDArray pooled = postLayerNorm.forward(last.get(":, 0, :"));
+        return new ClipVisionOutput(hiddenStates, last, visualProjection.forward(pooled));
     }
 }

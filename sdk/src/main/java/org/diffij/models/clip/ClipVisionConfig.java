@@ -1,4 +1,4 @@
-package org.diffij.models.ipadapter;
+package org.diffij.models.clip;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.diffij.DiffijException;
 import org.diffij.io.Json;
-import org.diffij.text.ClipEncoder;
 
 /**
  * The {@code config.json} of a transformers CLIP vision tower ({@code CLIPVisionModelWithProjection},

@@ -1,0 +1,82 @@
+package org.diffij.nn;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+
+/**
+ * Recording a computation for backpropagation. Generation never records: its native kernels run in
+ * libtorch's inference mode, which is faster and keeps no graph. A training step opens a
+ * {@link Tape}; while it is open on a thread, every kernel on that thread runs in training mode and
+ * avoids in-place updates of tensors autograd still needs. libtorch allows one recording per process
+ * (DJL's gradient collector), so tapes do not nest.
+ */
+public final class Autograd {
+
+    private static final ThreadLocal<Boolean> RECORDING = ThreadLocal.withInitial(() -> false);
+
+    private Autograd() {
+    }
+
+    /** Whether the calling thread records for backward. */
+    public static boolean recording() {
+        return RECORDING.get();
+    }
+
+    /** Starts recording on the calling thread; close the tape when the step's backward is done. */
+    public static Tape start() {
+        return new Tape(Engine.getInstance().newGradientCollector());
+    }
+
+    /** Makes {@code parameter} a leaf whose gradient backward fills (or stops that, for {@code false}). */
+    public static void requireGradient(NDArray parameter, boolean required) {
+        parameter.setRequiresGradient(required);
+    }
+
+    /** Whether {@code parameter} collects a gradient. */
+    public static boolean requiresGradient(NDArray parameter) {
+        return JniUtils.requiresGrad((PtNDArray) parameter);
+    }
+
+    /**
+     * The gradient backward accumulated in {@code parameter}, as a new handle in {@code parameter}'s
+     * manager (attach it to a per-step scope), or null when nothing flowed into it.
+     */
+    public static NDArray gradient(NDArray parameter) {
+        if (!parameter.hasGradient()) {
+            return null;
+        }
+        return parameter.getGradient();
+    }
+
+    /** Resets the accumulated gradient of {@code parameter} to zero (it accumulates across backward calls). */
+    public static void zeroGradient(NDArray parameter) {
+        if (parameter.hasGradient()) {
+            JniUtils.zeroGrad((PtNDArray) parameter);
+        }
+    }
+
+    /** One step's recording. */
+    public static final class Tape implements AutoCloseable {
+
+        private final GradientCollector collector;
+
+        private Tape(GradientCollector collector) {
+            this.collector = collector;
+            RECORDING.set(true);
+        }
+
+        /** Backpropagates the scalar {@code loss} into every leaf that requires a gradient; gradients add up. */
+        public void backward(NDArray loss) {
+            collector.backward(loss);
+        }
+
+        @Override
+        public void close() {
+            RECORDING.set(false);
+            collector.close();
+        }
+    }
+}
