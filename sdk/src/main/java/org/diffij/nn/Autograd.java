@@ -30,6 +30,20 @@ public final class Autograd {
         return new Tape(Engine.getInstance().newGradientCollector());
     }
 
+    /**
+     * Runs {@code update} with gradient tracking off, as an optimizer step must: libtorch refuses an
+     * in-place change of a leaf that requires a gradient while it tracks.
+     */
+    public static void untracked(Runnable update) {
+        boolean previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            update.run();
+        } finally {
+            JniUtils.setGradMode(previous);
+        }
+    }
+
     /** Makes {@code parameter} a leaf whose gradient backward fills (or stops that, for {@code false}). */
     public static void requireGradient(NDArray parameter, boolean required) {
         parameter.setRequiresGradient(required);
@@ -45,10 +59,8 @@ public final class Autograd {
      * manager (attach it to a per-step scope), or null when nothing flowed into it.
      */
     public static NDArray gradient(NDArray parameter) {
-        if (!parameter.hasGradient()) {
-            return null;
-        }
-        return parameter.getGradient();
+        // DJL's getGradient makes float32 zeros when no gradient flowed; the JNI call says null then.
+        return parameter.hasGradient() ? JniUtils.getGradient((PtNDArray) parameter) : null;
     }
 
     /** Resets the accumulated gradient of {@code parameter} to zero (it accumulates across backward calls). */

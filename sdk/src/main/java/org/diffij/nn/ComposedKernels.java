@@ -21,13 +21,13 @@ final class ComposedKernels implements Kernels {
 
     @Override
     public NDArray attention(NDArray query, NDArray key, NDArray value) {
-        float scale = (float) (1 / Math.sqrt(query.getShape().get(3)));
+        double scale = 1 / Math.sqrt(query.getShape().get(3));
         return query.mul(scale).matMul(key.transpose(0, 1, 3, 2)).softmax(-1).matMul(value);
     }
 
     @Override
     public NDArray causalAttention(NDArray query, NDArray key, NDArray value) {
-        float scale = (float) (1 / Math.sqrt(query.getShape().get(3)));
+        double scale = 1 / Math.sqrt(query.getShape().get(3));
         int lq = (int) query.getShape().get(2);
         int lk = (int) key.getShape().get(2);
         float[] mask = new float[lq * lk];

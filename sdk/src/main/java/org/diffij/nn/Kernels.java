@@ -52,12 +52,38 @@ public interface Kernels {
     String name();
 
     static Kernels get() {
-        return Selected.KERNELS;
+        Kernels chosen = Selected.OVERRIDE.get();
+        return chosen != null ? chosen : Selected.KERNELS;
+    }
+
+    /**
+     * Runs {@code body} on the calling thread with {@code kernels} instead of the process's choice, so
+     * that checking code can compare both sets on one model in one process.
+     */
+    static <T> T using(Kernels kernels, java.util.function.Supplier<T> body) {
+        Kernels previous = Selected.OVERRIDE.get();
+        Selected.OVERRIDE.set(kernels);
+        try {
+            return body.get();
+        } finally {
+            Selected.OVERRIDE.set(previous);
+        }
+    }
+
+    /** The native kernels (libtorch's fused functions), or the process's choice when they cannot load. */
+    static Kernels nativeKernels() {
+        return Selected.KERNELS instanceof NativeKernels ? Selected.KERNELS : NativeKernels.load();
+    }
+
+    /** The kernels composed of DJL ops. */
+    static Kernels composedKernels() {
+        return new ComposedKernels();
     }
 
     /** Lazily resolved once per process. */
     final class Selected {
         private static final Kernels KERNELS = select();
+        private static final ThreadLocal<Kernels> OVERRIDE = new ThreadLocal<>();
 
         private Selected() {
         }
