@@ -41,6 +41,11 @@ public final class RenamedWeights implements Weights {
         return source.transform().apply(stored.read(source.storedName()));
     }
 
+    /** Where every diffusers name is read from. */
+    Map<String, Source> sources() {
+        return sources;
+    }
+
     /** The stored (LDM) name the diffusers name is read from. */
     public String storedName(String name) {
         Source source = sources.get(name);

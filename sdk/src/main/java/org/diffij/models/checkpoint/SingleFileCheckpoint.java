@@ -7,7 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.TreeMap;
 import org.diffij.DiffijException;
+import org.diffij.engine.Tensors;
+import org.diffij.io.HostTensor;
+import org.diffij.io.SafetensorsWriter;
+import org.diffij.nn.ParameterTree;
 import org.diffij.io.ModelFolder;
 import org.diffij.io.WeightSet;
 import org.diffij.io.Weights;
@@ -151,6 +156,40 @@ public final class SingleFileCheckpoint implements AutoCloseable {
     /** Stored keys no component uses (DDPM schedule buffers, EMA copies, position ids, ...). */
     public Set<String> ignoredKeys() {
         return ignored;
+    }
+
+    /**
+     * Writes {@code parameters} (component name → that component's parameter tree, e.g. a fine-tuned
+     * UNet and the base text encoder) as a single-file checkpoint in this checkpoint's own LDM layout:
+     * every stored name this checkpoint maps gets its current value through the inverse of its
+     * renaming (fused OpenCLIP {@code in_proj} tensors are rebuilt from their three parts); the keys no
+     * component uses (schedule buffers, position ids) are copied as they are. A1111, ComfyUI and this
+     * loader read the result.
+     */
+    public void write(Path target, Map<String, ParameterTree> parameters, Map<String, String> metadata) {
+        Map<String, HostTensor> out = new TreeMap<>();
+        Map<String, HostTensor[]> fused = new TreeMap<>();
+        components.forEach((component, renamed) -> {
+            ParameterTree tree = parameters.get(component);
+            if (tree == null) {
+                throw new DiffijException("no parameters given for the checkpoint's " + component);
+            }
+            renamed.sources().forEach((name, source) -> {
+                HostTensor value = Tensors.toHost(tree.get(name));
+                long[] stored = file.info(source.storedName()).shape();
+                switch (source.transform()) {
+                    case FIRST_THIRD, SECOND_THIRD, LAST_THIRD -> fused.computeIfAbsent(source.storedName(),
+                            k -> new HostTensor[3])[source.transform().ordinal() - TensorTransform.FIRST_THIRD.ordinal()]
+                            = value;
+                    default -> out.put(source.storedName(), source.transform().invert(value, stored));
+                }
+            });
+        });
+        fused.forEach((name, parts) -> out.put(name, TensorTransform.concatenateThirds(name, parts)));
+        for (String key : ignored) {
+            out.put(key, file.read(key));
+        }
+        SafetensorsWriter.write(target, out, metadata);
     }
 
     @Override

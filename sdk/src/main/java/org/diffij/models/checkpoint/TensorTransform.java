@@ -29,6 +29,34 @@ enum TensorTransform {
         };
     }
 
+    /** The stored tensor (of shape {@code stored}) that {@link #apply} turns into {@code t}; not for the thirds. */
+    HostTensor invert(HostTensor t, long[] stored) {
+        return switch (this) {
+            case NONE -> t;
+            case CONV_TO_LINEAR -> new HostTensor(t.dtype(), stored, t.bytes());
+            case TRANSPOSE -> transpose(t);
+            case FIRST_THIRD, SECOND_THIRD, LAST_THIRD -> throw new IllegalStateException(
+                    "a third is inverted together with the other two");
+        };
+    }
+
+    /** The fused {@code in_proj} tensor from its q, k and v thirds. */
+    static HostTensor concatenateThirds(String name, HostTensor[] parts) {
+        for (HostTensor part : parts) {
+            if (part == null) {
+                throw new org.diffij.DiffijException(name + ": a third of the fused projection has no value");
+            }
+        }
+        long[] shape = parts[0].shape().clone();
+        shape[0] *= 3;
+        int bytes = Math.toIntExact(parts[0].numel() * parts[0].dtype().byteSize());
+        ByteBuffer all = ByteBuffer.allocate(3 * bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (HostTensor part : parts) {
+            all.put(part.bytes().duplicate());
+        }
+        return new HostTensor(parts[0].dtype(), shape, all.flip());
+    }
+
     private static HostTensor third(HostTensor t, int index) {
         long[] s = t.shape();
         long[] part = s.clone();
