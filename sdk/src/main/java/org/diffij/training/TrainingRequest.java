@@ -176,6 +176,14 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
                         + String.join(" or ", allowed));
             }
         }
+    }
+
+    /**
+     * Checks what a run of the method needs beyond valid values (the textual-inversion token and init
+     * word, DreamBooth's class prompt); {@link #fromOptions} calls it, so does a trainer before it starts.
+     * {@link #defaults} requests lack these and fail it.
+     */
+    public TrainingRequest checkComplete() {
         if (method == Method.TI && ti.token().isEmpty()) {
             throw new DiffijException("textual inversion needs a token, e.g. token=<my-cat>");
         }
@@ -187,6 +195,7 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
             throw new DiffijException("DreamBooth prior preservation needs a class_prompt, e.g. "
                     + "class_prompt=[a photo of a dog] (or class_images=0 to train without it)");
         }
+        return this;
     }
 
     private static String text(String value) {
@@ -362,7 +371,7 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
                 o.decimal("noise_offset"), o.decimal("min_snr_gamma"), o.decimal("max_grad_norm"),
                 o.integer("save_every"), o.integer("sample_every"), o.integer("checkpoint_every"),
                 o.text("sample_prompts"), lora, ti, dreamBooth, o.text("output"), formats,
-                o.text("gradient_checkpointing"));
+                o.text("gradient_checkpointing")).checkComplete();
     }
 
     /** The options whose values differ between this request and another, as {@code key} list in order. */
