@@ -9,8 +9,11 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -337,6 +340,18 @@ public final class TrainingData {
             }
         }
         return planar;
+    }
+
+    /** SHA-256 (hex) of {@link #describe()}: what a checkpoint records to detect changed data. */
+    public String fingerprint() {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            describe().forEach((file, line) -> digest.update((file + "\t" + line + "\n")
+                    .getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The item list in order with sizes and captions: a resume checks that the data did not change. */
