@@ -13,6 +13,7 @@ import org.diffij.models.ipadapter.IpAdapterAreaRunner;
 import org.diffij.models.lora.LoraAreaRunner;
 import org.diffij.models.unet.UNetAreaRunner;
 import org.diffij.models.vae.VaeAreaRunner;
+import org.diffij.parity.training.TrainingAreaRunner;
 import org.diffij.pipelines.PipelineAreaRunner;
 import org.diffij.schedulers.SchedulerParityRunner;
 import org.diffij.text.TextEncoderAreaRunner;
@@ -35,7 +36,8 @@ public final class AreaRunners {
             new IpAdapterAreaRunner(),
             new ConditioningAreaRunner(),
             new SchedulerParityRunner(),
-            new PipelineAreaRunner());
+            new PipelineAreaRunner(),
+            new TrainingAreaRunner());
 
     private AreaRunners() {
     }

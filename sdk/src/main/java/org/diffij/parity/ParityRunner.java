@@ -28,6 +28,10 @@ public final class ParityRunner {
             return new CaseResult(golden.id(), CaseResult.Status.SKIP, List.of(),
                     "area '" + golden.area() + "' not implemented yet", 0);
         }
+        String notImplemented = runner.notImplemented(golden).orElse(null);
+        if (notImplemented != null) {
+            return new CaseResult(golden.id(), CaseResult.Status.SKIP, List.of(), notImplemented, 0);
+        }
         long start = System.nanoTime();
         boolean expectError = golden.tolerance().has("expect_error")
                 && golden.tolerance().get("expect_error").getAsBoolean();

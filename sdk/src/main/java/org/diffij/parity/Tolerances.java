@@ -1,21 +1,18 @@
 package org.diffij.parity;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.diffij.io.HostTensor;
 
 /**
  * Compares produced outputs with a case's references under the tolerance the manifest gives for
  * that case (never a tolerance of our own): {@code exact}; {@code max_abs} and/or {@code rel_l2};
- * {@code uint8_outputs}; {@code quality: rmse}; and training {@code rules} matched by glob, with
- * {@code rel}, {@code rel_l2}+{@code max_abs_rel} and {@code compare: update} against a base.
+ * {@code uint8_outputs}; {@code quality: rmse}; and per-output {@code rules} (the training area),
+ * judged by {@link TrainingTolerances}.
  */
 public final class Tolerances {
 
@@ -31,7 +28,7 @@ public final class Tolerances {
             }
         }
         if (tolerance.has("rules")) {
-            checks.addAll(compareByRules(golden, produced, tolerance.getAsJsonArray("rules")));
+            checks.addAll(TrainingTolerances.compare(golden, produced, tolerance.getAsJsonArray("rules")));
             return checks;
         }
         boolean quality = tolerance.has("quality");
@@ -60,7 +57,7 @@ public final class Tolerances {
         return tolerance;
     }
 
-    private static OutputCheck compareOne(String name, HostTensor produced, HostTensor reference, JsonObject rule) {
+    static OutputCheck compareOne(String name, HostTensor produced, HostTensor reference, JsonObject rule) {
         String shapeProblem = shapeProblem(produced, reference);
         if (shapeProblem != null) {
             return OutputCheck.failure(name, shapeProblem);
@@ -101,7 +98,7 @@ public final class Tolerances {
         return new OutputCheck(name, violations.isEmpty(), e.maxAbs, e.relL2(), String.join("; ", violations));
     }
 
-    private static void limit(List<String> violations, String key, double value, JsonObject rule) {
+    static void limit(List<String> violations, String key, double value, JsonObject rule) {
         if (rule.has(key)) {
             double allowed = rule.get(key).getAsDouble();
             if (!(value <= allowed)) {
@@ -110,7 +107,7 @@ public final class Tolerances {
         }
     }
 
-    private static String shapeProblem(HostTensor produced, HostTensor reference) {
+    static String shapeProblem(HostTensor produced, HostTensor reference) {
         long[] a = produced.shape();
         long[] b = reference.shape();
         boolean scalars = produced.numel() == 1 && reference.numel() == 1;
@@ -118,115 +115,6 @@ public final class Tolerances {
             return "shape " + Arrays.toString(a) + " but the reference is " + Arrays.toString(b);
         }
         return null;
-    }
-
-    private static List<OutputCheck> compareByRules(GoldenCase golden, Map<String, HostTensor> produced,
-            JsonArray rules) {
-        List<OutputCheck> checks = new ArrayList<>();
-        Map<Integer, double[]> updateTotals = new LinkedHashMap<>();
-        for (String name : golden.outputNames()) {
-            int index = firstMatchingRule(rules, name);
-            if (index < 0) {
-                checks.add(OutputCheck.failure(name, "no tolerance rule matches this output"));
-                continue;
-            }
-            HostTensor y = produced.get(name);
-            if (y == null) {
-                checks.add(OutputCheck.failure(name, "not produced"));
-                continue;
-            }
-            JsonObject rule = rules.get(index).getAsJsonObject();
-            HostTensor reference = golden.expected(name);
-            if (rule.has("compare") && rule.get("compare").getAsString().equals("update")) {
-                checks.add(compareUpdate(golden, name, y, reference, rule,
-                        updateTotals.computeIfAbsent(index, k -> new double[2])));
-            } else {
-                checks.add(compareOne(name, y, reference, rule));
-            }
-        }
-        for (Map.Entry<Integer, double[]> total : updateTotals.entrySet()) {
-            JsonObject rule = rules.get(total.getKey()).getAsJsonObject();
-            if (rule.has("update_rel_l2_all")) {
-                double all = Math.sqrt(total.getValue()[0] / total.getValue()[1]);
-                double allowed = rule.get("update_rel_l2_all").getAsDouble();
-                checks.add(new OutputCheck(rule.getAsJsonArray("outputs") + " (all updates)", all <= allowed,
-                        Double.NaN, all, all <= allowed ? "" : String.format("update_rel_l2_all %.3g > %s", all,
-                                rule.get("update_rel_l2_all").getAsString())));
-            }
-        }
-        return checks;
-    }
-
-    private static OutputCheck compareUpdate(GoldenCase golden, String name, HostTensor produced,
-            HostTensor reference, JsonObject rule, double[] totals) {
-        String shapeProblem = shapeProblem(produced, reference);
-        if (shapeProblem != null) {
-            return OutputCheck.failure(name, shapeProblem);
-        }
-        HostTensor base = updateBase(golden, name, rule.get("base").getAsString());
-        if (base == null) {
-            return OutputCheck.failure(name, "the update base " + rule.get("base").getAsString()
-                    + " is not available to the harness");
-        }
-        double[] y = produced.toDoubleArray();
-        double[] r = reference.toDoubleArray();
-        double[] b = base.toDoubleArray();
-        double maxAbs = 0;
-        double diff2 = 0;
-        double ref2 = 0;
-        for (int i = 0; i < y.length; i++) {
-            maxAbs = Math.max(maxAbs, Math.abs(y[i] - r[i]));
-            double uy = y[i] - b[i];
-            double ur = r[i] - b[i];
-            diff2 += (uy - ur) * (uy - ur);
-            ref2 += ur * ur;
-        }
-        totals[0] += diff2;
-        totals[1] += ref2;
-        double updateRel = ref2 == 0 ? (diff2 == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(diff2 / ref2);
-        List<String> violations = new ArrayList<>();
-        limit(violations, "max_abs", maxAbs, rule);
-        limit(violations, "update_rel_l2", updateRel, rule);
-        return new OutputCheck(name, violations.isEmpty(), maxAbs, updateRel, String.join("; ", violations));
-    }
-
-    /**
-     * The base of an update comparison: {@code in.init.*} and {@code out.*} patterns name a tensor of
-     * the case file whose name is the output's with the pattern's fixed prefix.
-     */
-    private static HostTensor updateBase(GoldenCase golden, String outputName, String basePattern) {
-        if (!basePattern.endsWith("*")) {
-            return golden.hasTensor(basePattern) ? golden.tensor(basePattern) : null;
-        }
-        String prefix = basePattern.substring(0, basePattern.length() - 1);
-        int dot = outputName.indexOf('.');
-        String suffix = dot >= 0 ? outputName.substring(dot + 1) : outputName;
-        String candidate = prefix + suffix;
-        return golden.hasTensor(candidate) ? golden.tensor(candidate) : null;
-    }
-
-    private static int firstMatchingRule(JsonArray rules, String name) {
-        for (int i = 0; i < rules.size(); i++) {
-            for (JsonElement pattern : rules.get(i).getAsJsonObject().getAsJsonArray("outputs")) {
-                if (glob(pattern.getAsString()).matcher(name).matches()) {
-                    return i;
-                }
-            }
-        }
-        return -1;
-    }
-
-    /** fnmatch as Python's: {@code *} any text, {@code ?} one character, everything else literal. */
-    static Pattern glob(String pattern) {
-        StringBuilder regex = new StringBuilder();
-        for (char c : pattern.toCharArray()) {
-            switch (c) {
-                case '*' -> regex.append(".*");
-                case '?' -> regex.append('.');
-                default -> regex.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(regex.toString(), Pattern.DOTALL);
     }
 
     private record Errors(double maxAbs, double sumSquaredError, double sumSquaredReference,

@@ -261,10 +261,7 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
     }
 
     static String number(double value) {
-        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-            return Long.toString((long) value);
-        }
-        return Double.toString(value);
+        return MacroOptions.number(value);
     }
 
     private static int integer(String key, Map<String, String> options, int fallback) {

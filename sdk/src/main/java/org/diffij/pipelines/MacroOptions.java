@@ -32,6 +32,14 @@ public final class MacroOptions {
         return text.toString();
     }
 
+    /** A number as the options write it: whole numbers without a fraction, others as Java prints them. */
+    public static String number(double value) {
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            return Long.toString((long) value);
+        }
+        return Double.toString(value);
+    }
+
     public static Map<String, String> parse(String text) {
         Map<String, String> options = new LinkedHashMap<>();
         int i = 0;

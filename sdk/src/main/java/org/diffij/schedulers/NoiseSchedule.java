@@ -1,19 +1,34 @@
 package org.diffij.schedulers;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
+import java.util.Arrays;
+import org.diffij.DiffijException;
+
 /**
  * The training noise schedule: betas, the cumulative products of alphas, and the Karras-style sigmas
  * {@code sqrt((1 - alpha_bar) / alpha_bar)}. Diffusers keeps these as float32 tensors (betas from a
  * float32 linspace, a cumulative product accumulated in double, each stored rounded), and the rounding
  * shows at the noisy end (sigma ~ 14.6), so they are computed here with the same float32 steps.
+ *
+ * <p>For training, {@link #forTraining} reads a model's scheduler config as the diffusers scripts do
+ * ({@code DDPMScheduler.from_pretrained(model, subfolder="scheduler")}), and the batched methods on
+ * engine arrays ({@link #addNoise}, {@link #velocity}, {@link #snr}, {@link #minSnrWeights}) compute
+ * in float32 with the operations of {@code DDPMScheduler} and {@code diffusers.training_utils}.
  */
-final class NoiseSchedule {
+public final class NoiseSchedule {
 
     private final float[] alphasCumprod;
     private final float[] sigmas;
     private final float[] logSigmas;
+    private final PredictionType predictionType;
 
-    private NoiseSchedule(float[] alphasCumprod) {
+    private NoiseSchedule(float[] alphasCumprod, PredictionType predictionType) {
         this.alphasCumprod = alphasCumprod;
+        this.predictionType = predictionType;
         this.sigmas = new float[alphasCumprod.length];
         this.logSigmas = new float[alphasCumprod.length];
         for (int t = 0; t < alphasCumprod.length; t++) {
@@ -36,7 +51,93 @@ final class NoiseSchedule {
         if (config.rescaleBetasZeroSnr() && clampTerminal) {
             cumprod[cumprod.length - 1] = 0x1.0p-24f;
         }
-        return new NoiseSchedule(cumprod);
+        return new NoiseSchedule(cumprod, config.predictionType());
+    }
+
+    /**
+     * The DDPM training schedule of a model's {@code scheduler_config.json} of any scheduler class:
+     * the keys DDPMScheduler has are taken, the others dropped, missing ones defaulted.
+     */
+    public static NoiseSchedule forTraining(JsonObject schedulerConfig) {
+        ConfigJson json = new ConfigJson(SchedulerType.DDPM.resolve(schedulerConfig, new JsonObject()));
+        return of(SchedulerConfig.read(json), false);
+    }
+
+    /** What the model predicts according to its config (the training target unless overridden). */
+    public PredictionType predictionType() {
+        return predictionType;
+    }
+
+    /** {@code sqrt(ac[t]) * latents + sqrt(1 - ac[t]) * noise} per sample of the batch (DDPMScheduler.add_noise). */
+    public NDArray addNoise(NDArray latents, NDArray noise, NDArray timesteps) {
+        return mix(latents, noise, timesteps, false);
+    }
+
+    /** The v-prediction target {@code sqrt(ac[t]) * noise - sqrt(1 - ac[t]) * latents} (DDPMScheduler.get_velocity). */
+    public NDArray velocity(NDArray latents, NDArray noise, NDArray timesteps) {
+        return mix(latents, noise, timesteps, true);
+    }
+
+    private NDArray mix(NDArray latents, NDArray noise, NDArray timesteps, boolean velocity) {
+        NDManager owner = latents.getManager();
+        try (NDManager scope = owner.newSubManager()) {
+            latents.tempAttach(scope);
+            noise.tempAttach(scope);
+            NDArray atSteps = scope.create(alphasCumprod).get(timesteps.toType(DataType.INT64, false));
+            long[] broadcast = new long[latents.getShape().dimension()];
+            Arrays.fill(broadcast, 1);
+            broadcast[0] = atSteps.size();
+            NDArray signal = atSteps.sqrt().reshape(broadcast);
+            NDArray spread = atSteps.neg().addi(1f).sqrt().reshape(broadcast);
+            NDArray result = velocity ? signal.mul(noise).subi(spread.mul(latents))
+                    : signal.mul(latents).addi(spread.mul(noise));
+            result.attach(owner);
+            return result;
+        }
+    }
+
+    /** The signal-to-noise ratio {@code (sqrt(ac[t]) / sqrt(1 - ac[t]))^2} per timestep (training_utils.compute_snr). */
+    public NDArray snr(NDArray timesteps) {
+        NDManager manager = timesteps.getManager();
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray table = scope.create(alphasCumprod);
+            NDArray ratio = table.sqrt().divi(table.neg().addi(1f).sqrt()).get(timesteps.toType(DataType.INT64, false));
+            NDArray snr = ratio.square();
+            snr.attach(manager);
+            return snr;
+        }
+    }
+
+    /**
+     * The per-sample loss weights of min-SNR-gamma weighting (Hang et al. 2023, as the diffusers scripts
+     * apply it): {@code min(snr, gamma) / snr} for an epsilon target, {@code min(snr, gamma) / (snr + 1)}
+     * for a v-prediction target.
+     */
+    public NDArray minSnrWeights(NDArray timesteps, double gamma, PredictionType target) {
+        if (target == PredictionType.SAMPLE) {
+            throw new DiffijException("min-SNR weighting is defined for epsilon and v_prediction "
+                    + "targets, not sample");
+        }
+        NDManager manager = timesteps.getManager();
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray snr = snr(timesteps);
+            snr.attach(scope);
+            NDArray clipped = snr.minimum((float) gamma);
+            NDArray weights = target == PredictionType.EPSILON ? clipped.div(snr) : clipped.div(snr.add(1f));
+            weights.attach(manager);
+            return weights;
+        }
+    }
+
+    /**
+     * Noise offset (Guttenberg 2023, the scripts' {@code --noise_offset}): {@code noise + offset * randn(B, C, 1, 1)}
+     * drawn from the engine's generator after the noise itself, so that the model learns to shift the mean.
+     */
+    public static NDArray offsetNoise(NDArray noise, double offset) {
+        long[] shape = noise.getShape().getShape();
+        try (NDArray shift = noise.getManager().randomNormal(new Shape(shape[0], shape[1], 1, 1))) {
+            return noise.add(shift.muli(offset));
+        }
     }
 
     private static float[] betas(SchedulerConfig config) {
@@ -62,15 +163,33 @@ final class NoiseSchedule {
         };
     }
 
-    /** {@code torch.linspace} in float32: from the start for the first half, from the end for the rest. */
+    /**
+     * {@code torch.linspace} in float32 as torch's vectorised CPU kernel computes it (AVX2, with the
+     * multiply-adds the compiler fuses): blocks of 8 from a base {@code start + step * i} (past halfway
+     * {@code end - step * (steps - 1 - i)}), each element {@code base + j * step}; the elements after the
+     * last pair of blocks one by one. A plain {@code start + step * i} differs by an ulp in places, which
+     * the alphas_cumprod the training scripts use show (checked on the golden training cases).
+     */
     private static float[] torchLinspace(float start, float end, int steps) {
+        final int width = 8;
         float step = (end - start) / (steps - 1);
         float[] out = new float[steps];
         int halfway = steps / 2;
-        for (int i = 0; i < steps; i++) {
-            out[i] = i < halfway ? start + step * i : end - step * (steps - i - 1);
+        int vectorised = steps / (2 * width) * (2 * width);
+        for (int i = 0; i < vectorised; i += width) {
+            float base = linspaceElement(start, end, step, steps, halfway, i);
+            for (int j = 0; j < width; j++) {
+                out[i + j] = Math.fma(j, step, base);
+            }
+        }
+        for (int i = vectorised; i < steps; i++) {
+            out[i] = linspaceElement(start, end, step, steps, halfway, i);
         }
         return out;
+    }
+
+    private static float linspaceElement(float start, float end, float step, int steps, int halfway, int i) {
+        return i < halfway ? Math.fma(step, i, start) : Math.fma(-step, steps - i - 1, end);
     }
 
     /** Nichol and Dhariwal's cosine schedule (squaredcos_cap_v2), betas capped at 0.999. */
@@ -123,12 +242,12 @@ final class NoiseSchedule {
         return out;
     }
 
-    int trainSteps() {
+    public int trainSteps() {
         return alphasCumprod.length;
     }
 
     /** alpha_bar at an integer training timestep. */
-    float alphaCumprod(int t) {
+    public float alphaCumprod(int t) {
         return alphasCumprod[t];
     }
 

@@ -40,7 +40,7 @@ public enum PredictionType {
         };
     }
 
-    static PredictionType of(String value) {
+    public static PredictionType of(String value) {
         for (PredictionType type : values()) {
             if (type.key.equals(value)) {
                 return type;

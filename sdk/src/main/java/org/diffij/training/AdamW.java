@@ -1,0 +1,171 @@
+package org.diffij.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.diffij.DiffijException;
+import org.diffij.engine.Tensors;
+import org.diffij.io.HostTensor;
+
+/**
+ * AdamW with decoupled weight decay, step for step as torch 1.13's {@code _single_tensor_adamw} (the
+ * CPU default every diffusers training script uses): per parameter and step t = 1, 2, ...
+ * <pre>
+ * p *= 1 - lr*wd;  m = m*b1 + g*(1-b1);  v = v*b2 + g*g*(1-b2)
+ * p -= lr / (1-b1^t) * m / (sqrt(v) / sqrt(1-b2^t) + eps)
+ * </pre>
+ * with the scalar factors in double and the tensors in float32. The moments and the step count are
+ * kept per parameter name, so parameters may be added between steps and one without a gradient in a
+ * step is skipped entirely (no decay, no step count), as torch skips a parameter whose grad is None.
+ */
+public final class AdamW {
+
+    /** The hyper-parameters besides the learning rate; {@link #DEFAULTS} are torch's and every script's. */
+    public record Settings(double beta1, double beta2, double eps, double weightDecay) {
+
+        public static final Settings DEFAULTS = new Settings(0.9, 0.999, 1e-8, 1e-2);
+
+        public Settings {
+            if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+                throw new DiffijException("AdamW betas must lie in [0, 1), not (" + beta1 + ", " + beta2 + ")");
+            }
+            if (!(eps > 0)) {
+                throw new DiffijException("AdamW eps must be positive, not " + eps);
+            }
+            if (!(weightDecay >= 0)) {
+                throw new DiffijException("AdamW weight decay must be 0 or positive, not " + weightDecay);
+            }
+        }
+    }
+
+    /** What AdamW remembers about one parameter: the first and second moments and its own step count. */
+    private static final class Moments {
+        final NDArray expAvg;
+        final NDArray expAvgSq;
+        long step;
+
+        Moments(NDArray expAvg, NDArray expAvgSq, long step) {
+            this.expAvg = expAvg;
+            this.expAvgSq = expAvgSq;
+            this.step = step;
+        }
+    }
+
+    private static final String EXP_AVG = ".exp_avg";
+    private static final String EXP_AVG_SQ = ".exp_avg_sq";
+    private static final String STEP = ".step";
+
+    private final NDManager manager;
+    private final Settings settings;
+    private final Map<String, Moments> moments = new LinkedHashMap<>();
+
+    /** An optimiser whose state lives in {@code manager} (closing the manager frees it). */
+    public AdamW(NDManager manager, Settings settings) {
+        this.manager = manager;
+        this.settings = settings;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /**
+     * Updates {@code parameter} in place from its {@code gradient} at learning rate {@code lr}; a null
+     * gradient leaves the parameter and its state untouched.
+     */
+    public void step(String name, NDArray parameter, NDArray gradient, double lr) {
+        if (gradient == null) {
+            return;
+        }
+        if (!parameter.getShape().equals(gradient.getShape())) {
+            throw new IllegalArgumentException("gradient of " + name + " has shape " + gradient.getShape()
+                    + ", the parameter " + parameter.getShape());
+        }
+        Moments m = moments.computeIfAbsent(name, k -> new Moments(zerosLike(parameter), zerosLike(parameter), 0));
+        m.step++;
+        double b1 = settings.beta1();
+        double b2 = settings.beta2();
+        double biasCorrection1 = 1 - Math.pow(b1, m.step);
+        double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(b2, m.step));
+        double stepSize = lr / biasCorrection1;
+        try (NDManager scope = manager.newSubManager()) {
+            // Temporaries of the ops below belong to their first operand's manager: borrow them all here.
+            parameter.tempAttach(scope);
+            gradient.tempAttach(scope);
+            m.expAvg.tempAttach(scope);
+            m.expAvgSq.tempAttach(scope);
+            // Scalars as torch's kernels use them (cast to float32), in its operation order: add's alpha
+            // multiplies the gradient, addcmul is (value * g) * g, addcdiv is (value * m) / denominator.
+            parameter.muli((float) (1 - lr * settings.weightDecay()));
+            m.expAvg.muli((float) b1).addi(gradient.mul((float) (1 - b1)));
+            m.expAvgSq.muli((float) b2).addi(gradient.mul((float) (1 - b2)).muli(gradient));
+            NDArray denominator = m.expAvgSq.sqrt().divi((float) biasCorrection2Sqrt).addi((float) settings.eps());
+            parameter.addi(m.expAvg.mul((float) -stepSize).divi(denominator));
+        }
+    }
+
+    private NDArray zerosLike(NDArray parameter) {
+        return manager.zeros(parameter.getShape(), parameter.getDataType());
+    }
+
+    /** The names of the parameters that have state (took at least one step), in first-step order. */
+    public Set<String> names() {
+        return moments.keySet();
+    }
+
+    /** How many steps the parameter has taken (0 if none). */
+    public long steps(String name) {
+        Moments m = moments.get(name);
+        return m == null ? 0 : m.step;
+    }
+
+    /**
+     * The state as host tensors, for checkpoints: {@code <name>.exp_avg}, {@code <name>.exp_avg_sq}
+     * (float32) and {@code <name>.step} (int64 scalar) per parameter.
+     */
+    public Map<String, HostTensor> exportState() {
+        Map<String, HostTensor> state = new LinkedHashMap<>();
+        moments.forEach((name, m) -> {
+            state.put(name + EXP_AVG, Tensors.toHost(m.expAvg));
+            state.put(name + EXP_AVG_SQ, Tensors.toHost(m.expAvgSq));
+            state.put(name + STEP, HostTensor.ofLongs(new long[] {m.step}));
+        });
+        return state;
+    }
+
+    /** Replaces the whole state by one {@link #exportState} wrote. */
+    public void importState(Map<String, HostTensor> state) {
+        Map<String, Moments> loaded = new LinkedHashMap<>();
+        for (String key : state.keySet()) {
+            if (!key.endsWith(STEP)) {
+                continue;
+            }
+            String name = key.substring(0, key.length() - STEP.length());
+            HostTensor expAvg = state.get(name + EXP_AVG);
+            HostTensor expAvgSq = state.get(name + EXP_AVG_SQ);
+            if (expAvg == null || expAvgSq == null) {
+                throw new DiffijException("optimizer state of " + name + " is incomplete: it needs " + name + EXP_AVG
+                        + " and " + name + EXP_AVG_SQ + " beside " + key);
+            }
+            loaded.put(name, new Moments(Tensors.toNDArray(manager, expAvg, ai.djl.ndarray.types.DataType.FLOAT32),
+                    Tensors.toNDArray(manager, expAvgSq, ai.djl.ndarray.types.DataType.FLOAT32),
+                    state.get(key).toLongArray()[0]));
+        }
+        if (loaded.size() * 3 != state.size()) {
+            throw new DiffijException("optimizer state has " + state.size() + " tensors, not 3 per parameter "
+                    + "(exp_avg, exp_avg_sq, step)");
+        }
+        clear();
+        moments.putAll(loaded);
+    }
+
+    private void clear() {
+        for (Moments m : moments.values()) {
+            m.expAvg.close();
+            m.expAvgSq.close();
+        }
+        moments.clear();
+    }
+}

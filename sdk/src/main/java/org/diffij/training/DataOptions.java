@@ -1,0 +1,70 @@
+package org.diffij.training;
+
+import java.util.Locale;
+import org.diffij.DiffijException;
+
+/**
+ * How a folder of images becomes training samples: captions (kohya's options and A1111's template),
+ * the resolution with aspect-ratio bucketing or a square crop, and horizontal flips.
+ *
+ * @param captionExtension the caption file beside each image ({@code .txt}; {@code .caption} is also read)
+ * @param template         A1111's caption template ({@code "a photo of [name], [filewords]"}), empty for the
+ *                         caption file as it is
+ * @param keepTokens       how many leading comma-separated tags stay in place when shuffling
+ * @param captionDropout   the probability that a sample's caption is replaced by the empty caption
+ * @param bucketing        kohya's aspect-ratio buckets instead of a square crop
+ */
+public record DataOptions(String captionExtension, String template, boolean shuffleCaptions, int keepTokens,
+        double captionDropout, int resolution, boolean bucketing, int minBucket, int maxBucket, int bucketStep,
+        Crop crop, boolean flip) {
+
+    /** How an image is cut to the square training resolution when not bucketing. */
+    public enum Crop {
+        CENTER, RANDOM;
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Crop of(String key) {
+            for (Crop crop : values()) {
+                if (crop.key().equals(key.trim().toLowerCase(Locale.ROOT))) {
+                    return crop;
+                }
+            }
+            throw new DiffijException("crop must be center or random, not '" + key + "'");
+        }
+    }
+
+    public static final DataOptions DEFAULTS = new DataOptions(".txt", "", false, 0, 0, 512, false, 256, 1024, 64,
+            Crop.CENTER, false);
+
+    public DataOptions {
+        captionExtension = captionExtension == null || captionExtension.isBlank() ? ".txt" : captionExtension.trim();
+        if (!captionExtension.startsWith(".")) {
+            captionExtension = "." + captionExtension;
+        }
+        template = template == null ? "" : template;
+        if (keepTokens < 0) {
+            throw new DiffijException("keep_tokens must be 0 or more, not " + keepTokens);
+        }
+        if (!(captionDropout >= 0 && captionDropout <= 1)) {
+            throw new DiffijException("caption_dropout must lie in 0..1, not " + captionDropout);
+        }
+        if (resolution < 64 || resolution > 4096 || resolution % 8 != 0) {
+            throw new DiffijException("resolution must be a multiple of 8 in 64..4096, not " + resolution);
+        }
+        if (bucketStep < 8 || bucketStep % 8 != 0) {
+            throw new DiffijException("bucket_step must be a multiple of 8, not " + bucketStep);
+        }
+        if (minBucket < bucketStep || minBucket > maxBucket || minBucket % bucketStep != 0
+                || maxBucket % bucketStep != 0) {
+            throw new DiffijException("buckets need bucket_step <= min_bucket <= max_bucket, both multiples of "
+                    + "bucket_step; got min_bucket=" + minBucket + " max_bucket=" + maxBucket + " bucket_step="
+                    + bucketStep);
+        }
+        if (crop == null) {
+            crop = Crop.CENTER;
+        }
+    }
+}

@@ -1,0 +1,462 @@
+package org.diffij.training;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.diffij.DiffijException;
+import org.diffij.pipelines.MacroOptions;
+import org.diffij.schedulers.PredictionType;
+
+/**
+ * Everything that determines a training run: the one description that is at once the macro option
+ * string ({@link #toMacroOptions()}, {@code key=value}), the provenance written into the trained
+ * file's {@code __metadata__}, and the resume key ({@link #resumeRefusal}: a checkpoint resumes only
+ * under a request that trains the same way). One record for every method; the fields of other
+ * methods keep their defaults and are not written. Missing keys take the method's defaults, which
+ * are those of the reference scripts (see {@link #defaults}).
+ *
+ * @param model                 the base model as the user named it
+ * @param data                  the folder of training images
+ * @param steps                 optimiser steps (0: derived from {@code epochs})
+ * @param epochs                passes over the data when {@code steps} is 0
+ * @param gradientAccumulation  batches whose gradients are summed per optimiser step
+ * @param lrSchedule            a diffusers {@code get_scheduler} name or A1111's stepped rates
+ * @param lrCycles              {@code cosine_with_restarts} cycles
+ * @param lrPower               {@code polynomial} power
+ * @param predictionType        the training target; null = the model's own
+ * @param minSnrGamma           min-SNR-gamma weighting, 0 = off
+ * @param maxGradNorm           clipping by global norm, 0 = off
+ * @param saveEvery             write the adapter every N steps (0: only at the end)
+ * @param sampleEvery           validation images every N steps (0: none)
+ * @param checkpointEvery       resumable checkpoint every N steps (0: none)
+ * @param samplePrompts         a file of kohya prompt lines, empty for none
+ * @param formats               output formats: LoRA {@code kohya}, {@code diffusers}; TI {@code a1111}, {@code diffusers}
+ * @param gradientCheckpointing {@code auto}, {@code on} or {@code off}
+ */
+public record TrainingRequest(String model, Method method, String data, DataOptions dataOptions, int steps,
+        int epochs, int batch, int gradientAccumulation, double lrUnet, double lrTextEncoder,
+        AdamW.Settings optimizer, String lrSchedule, int warmupSteps, double lrCycles, double lrPower, long seed,
+        PredictionType predictionType, double noiseOffset, double minSnrGamma, double maxGradNorm, int saveEvery,
+        int sampleEvery, int checkpointEvery, String samplePrompts, LoraOptions lora, TextualInversionOptions ti,
+        DreamBoothOptions dreamBooth, String output, List<String> formats, String gradientCheckpointing) {
+
+    /** What is trained. */
+    public enum Method {
+        LORA, TI, DREAMBOOTH, HYPERNETWORK;
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Method of(String key) {
+            for (Method method : values()) {
+                if (method.key().equals(key.trim().toLowerCase(Locale.ROOT))) {
+                    return method;
+                }
+            }
+            throw new DiffijException("method must be lora, ti, dreambooth or hypernetwork, not '" + key + "'");
+        }
+    }
+
+    /**
+     * LoRA: {@code targets} {@code kohya} (every Linear and 1x1 conv of the transformer blocks) or
+     * {@code attention} (to_q/to_k/to_v/to_out.0); {@code convRank} > 0 adds the 3x3 convs (LoCon).
+     */
+    public record LoraOptions(int rank, double alpha, String targets, int convRank, double convAlpha,
+            boolean trainTextEncoder) {
+
+        public static final LoraOptions DEFAULTS = new LoraOptions(4, 4, "kohya", 0, 1, false);
+
+        public LoraOptions {
+            targets = targets == null ? "kohya" : targets.trim().toLowerCase(Locale.ROOT);
+            if (rank < 1 || rank > 1024) {
+                throw new DiffijException("rank must be 1..1024, not " + rank);
+            }
+            if (!(alpha > 0)) {
+                throw new DiffijException("alpha must be positive, not " + alpha);
+            }
+            if (!targets.equals("kohya") && !targets.equals("attention")) {
+                throw new DiffijException("targets must be kohya or attention, not '" + targets + "'");
+            }
+            if (convRank < 0 || convRank > 1024 || !(convAlpha > 0)) {
+                throw new DiffijException("conv_rank must be 0..1024 and conv_alpha positive, not " + convRank
+                        + " and " + convAlpha);
+            }
+        }
+    }
+
+    /** Textual inversion: the placeholder token, the word its vectors start from, how many vectors. */
+    public record TextualInversionOptions(String token, String initWord, int vectors) {
+
+        public static final TextualInversionOptions DEFAULTS = new TextualInversionOptions("", "", 1);
+
+        public TextualInversionOptions {
+            token = token == null ? "" : token.trim();
+            initWord = initWord == null ? "" : initWord.trim();
+            if (vectors < 1 || vectors > 75) {
+                throw new DiffijException("vectors must be 1..75, not " + vectors);
+            }
+            if (token.contains(" ")) {
+                throw new DiffijException("token must be one word without spaces, not '" + token + "'");
+            }
+        }
+    }
+
+    /** DreamBooth prior preservation: the class images folder and prompt, how many, the prior loss weight. */
+    public record DreamBoothOptions(String classData, String classPrompt, int classImages, double priorWeight) {
+
+        public static final DreamBoothOptions DEFAULTS = new DreamBoothOptions("", "", 100, 1);
+
+        public DreamBoothOptions {
+            classData = classData == null ? "" : classData;
+            classPrompt = classPrompt == null ? "" : classPrompt;
+            if (classImages < 0 || !(priorWeight >= 0)) {
+                throw new DiffijException("class_images and prior_weight must be 0 or more, not " + classImages
+                        + " and " + priorWeight);
+            }
+        }
+    }
+
+    /** Keys that change how a run is saved or watched, not what it trains: a resume may change them. */
+    private static final Set<String> NOT_IN_RESUME_KEY = Set.of("save_every", "sample_every", "checkpoint_every",
+            "sample_prompts", "output", "formats", "gradient_checkpointing");
+
+    public TrainingRequest {
+        model = text(model);
+        data = text(data);
+        lrSchedule = text(lrSchedule).isBlank() ? "constant" : lrSchedule.trim();
+        samplePrompts = text(samplePrompts);
+        output = text(output);
+        formats = List.copyOf(formats == null || formats.isEmpty() ? defaultFormats(method) : formats);
+        gradientCheckpointing = text(gradientCheckpointing).isBlank() ? "auto"
+                : gradientCheckpointing.trim().toLowerCase(Locale.ROOT);
+        Objects.requireNonNull(method, "method");
+        if (model.isBlank()) {
+            throw new DiffijException("no model given: name a diffusers folder or a .safetensors checkpoint");
+        }
+        if (data.isBlank()) {
+            throw new DiffijException("no data given: name the folder of training images");
+        }
+        if (steps < 0 || epochs < 0 || steps == 0 && epochs == 0) {
+            throw new DiffijException("give steps (1 or more) or epochs (1 or more), not steps=" + steps + " epochs="
+                    + epochs);
+        }
+        positive("batch", batch);
+        positive("gradient_accumulation", gradientAccumulation);
+        if (!(lrUnet >= 0 && lrUnet < 1) || !(lrTextEncoder >= 0 && lrTextEncoder < 1)) {
+            throw new DiffijException("learning rates must lie in [0, 1), not lr=" + lrUnet + " lr_text_encoder="
+                    + lrTextEncoder);
+        }
+        LrSchedule.parse(lrSchedule, lrUnet > 0 ? lrUnet : 1, warmupSteps, Math.max(steps, warmupSteps + 1), lrCycles,
+                lrPower);
+        if (seed < 0) {
+            throw new DiffijException("seed must be 0 or positive, not " + seed);
+        }
+        if (!(noiseOffset >= 0 && noiseOffset <= 1) || !(minSnrGamma >= 0) || !(maxGradNorm >= 0)) {
+            throw new DiffijException("noise_offset must lie in 0..1 and min_snr_gamma and max_grad_norm be 0 (off) "
+                    + "or positive, not " + noiseOffset + ", " + minSnrGamma + ", " + maxGradNorm);
+        }
+        if (saveEvery < 0 || sampleEvery < 0 || checkpointEvery < 0) {
+            throw new DiffijException("save_every, sample_every and checkpoint_every must be 0 (off) or more");
+        }
+        if (!List.of("auto", "on", "off").contains(gradientCheckpointing)) {
+            throw new DiffijException("gradient_checkpointing must be auto, on or off, not '" + gradientCheckpointing
+                    + "'");
+        }
+        List<String> allowed = allowedFormats(method);
+        for (String format : formats) {
+            if (!allowed.contains(format)) {
+                throw new DiffijException("format '" + format + "' is not one for " + method.key() + "; use "
+                        + String.join(" or ", allowed));
+            }
+        }
+    }
+
+    /**
+     * Checks what a run of the method needs beyond valid values (the textual-inversion token and init
+     * word, DreamBooth's class prompt); {@link #fromOptions} calls it, so does a trainer before it starts.
+     * {@link #defaults} requests lack these and fail it.
+     */
+    public TrainingRequest checkComplete() {
+        if (method == Method.TI && ti.token().isEmpty()) {
+            throw new DiffijException("textual inversion needs a token, e.g. token=<my-cat>");
+        }
+        if (method == Method.TI && ti.initWord().isEmpty()) {
+            throw new DiffijException("textual inversion needs an init_word, the word its vectors start from, "
+                    + "e.g. init_word=cat");
+        }
+        if (method == Method.DREAMBOOTH && dreamBooth.classImages() > 0 && dreamBooth.classPrompt().isBlank()) {
+            throw new DiffijException("DreamBooth prior preservation needs a class_prompt, e.g. "
+                    + "class_prompt=[a photo of a dog] (or class_images=0 to train without it)");
+        }
+        return this;
+    }
+
+    private static String text(String value) {
+        return value == null ? "" : value;
+    }
+
+    private static void positive(String key, int value) {
+        if (value < 1) {
+            throw new DiffijException(key + " must be 1 or more, not " + value);
+        }
+    }
+
+    private static List<String> defaultFormats(Method method) {
+        return switch (method) {
+            case LORA -> List.of("kohya");
+            case TI -> List.of("a1111");
+            case DREAMBOOTH -> List.of("diffusers");
+            case HYPERNETWORK -> List.of("a1111");
+        };
+    }
+
+    private static List<String> allowedFormats(Method method) {
+        return switch (method) {
+            case LORA -> List.of("kohya", "diffusers");
+            case TI -> List.of("a1111", "diffusers");
+            case DREAMBOOTH -> List.of("diffusers", "single_file");
+            case HYPERNETWORK -> List.of("a1111");
+        };
+    }
+
+    /**
+     * A request with the reference scripts' defaults for the method: LoRA rank 4, alpha 4, lr 1e-4,
+     * 1600 steps (kohya's train_network); textual inversion 1 vector, lr 5e-4, 3000 steps (diffusers'
+     * example); DreamBooth lr 5e-6, 400 steps, 100 class images, prior weight 1; hypernetwork lr 1e-5,
+     * 100000 steps (A1111). Every method: AdamW (0.9, 0.999, 1e-8, 1e-2), constant LR, batch 1, 512².
+     */
+    public static TrainingRequest defaults(Method method, String model, String data, String output) {
+        int steps = switch (method) {
+            case LORA -> 1600;
+            case TI -> 3000;
+            case DREAMBOOTH -> 400;
+            case HYPERNETWORK -> 100_000;
+        };
+        double lr = switch (method) {
+            case LORA -> 1e-4;
+            case TI -> 5e-4;
+            case DREAMBOOTH -> 5e-6;
+            case HYPERNETWORK -> 1e-5;
+        };
+        return new TrainingRequest(model, method, data, DataOptions.DEFAULTS, steps, 0, 1, 1, lr, 0,
+                AdamW.Settings.DEFAULTS, "constant", 0, 1, 1, 0, null, 0, 0, 0, 0, 0, 0, "", LoraOptions.DEFAULTS,
+                TextualInversionOptions.DEFAULTS, DreamBoothOptions.DEFAULTS, output, List.of(), "auto");
+    }
+
+    /** The options of this request in a fixed order: the common keys, then those of its method. */
+    public Map<String, String> toOptions() {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("method", method.key());
+        o.put("model", model);
+        o.put("data", data);
+        o.put("output", output);
+        o.put("formats", String.join(",", formats));
+        o.put("steps", Integer.toString(steps));
+        o.put("epochs", Integer.toString(epochs));
+        o.put("batch", Integer.toString(batch));
+        o.put("gradient_accumulation", Integer.toString(gradientAccumulation));
+        o.put("lr", MacroOptions.number(lrUnet));
+        o.put("lr_text_encoder", MacroOptions.number(lrTextEncoder));
+        o.put("optimizer", "adamw");
+        o.put("betas", MacroOptions.number(optimizer.beta1()) + "," + MacroOptions.number(optimizer.beta2()));
+        o.put("eps", MacroOptions.number(optimizer.eps()));
+        o.put("weight_decay", MacroOptions.number(optimizer.weightDecay()));
+        o.put("lr_schedule", lrSchedule);
+        o.put("warmup_steps", Integer.toString(warmupSteps));
+        o.put("lr_cycles", MacroOptions.number(lrCycles));
+        o.put("lr_power", MacroOptions.number(lrPower));
+        o.put("seed", Long.toString(seed));
+        o.put("prediction_type", predictionType == null ? "model" : predictionType.key());
+        o.put("noise_offset", MacroOptions.number(noiseOffset));
+        o.put("min_snr_gamma", MacroOptions.number(minSnrGamma));
+        o.put("max_grad_norm", MacroOptions.number(maxGradNorm));
+        DataOptions d = dataOptions;
+        o.put("resolution", Integer.toString(d.resolution()));
+        o.put("bucketing", Boolean.toString(d.bucketing()));
+        o.put("min_bucket", Integer.toString(d.minBucket()));
+        o.put("max_bucket", Integer.toString(d.maxBucket()));
+        o.put("bucket_step", Integer.toString(d.bucketStep()));
+        o.put("crop", d.crop().key());
+        o.put("flip", Boolean.toString(d.flip()));
+        o.put("caption_extension", d.captionExtension());
+        o.put("template", d.template());
+        o.put("shuffle_captions", Boolean.toString(d.shuffleCaptions()));
+        o.put("keep_tokens", Integer.toString(d.keepTokens()));
+        o.put("caption_dropout", MacroOptions.number(d.captionDropout()));
+        o.put("save_every", Integer.toString(saveEvery));
+        o.put("sample_every", Integer.toString(sampleEvery));
+        o.put("checkpoint_every", Integer.toString(checkpointEvery));
+        o.put("sample_prompts", samplePrompts);
+        o.put("gradient_checkpointing", gradientCheckpointing);
+        switch (method) {
+            case LORA -> {
+                o.put("rank", Integer.toString(lora.rank()));
+                o.put("alpha", MacroOptions.number(lora.alpha()));
+                o.put("targets", lora.targets());
+                o.put("conv_rank", Integer.toString(lora.convRank()));
+                o.put("conv_alpha", MacroOptions.number(lora.convAlpha()));
+                o.put("train_text_encoder", Boolean.toString(lora.trainTextEncoder()));
+            }
+            case TI -> {
+                o.put("token", ti.token());
+                o.put("init_word", ti.initWord());
+                o.put("vectors", Integer.toString(ti.vectors()));
+            }
+            case DREAMBOOTH -> {
+                o.put("class_data", dreamBooth.classData());
+                o.put("class_prompt", dreamBooth.classPrompt());
+                o.put("class_images", Integer.toString(dreamBooth.classImages()));
+                o.put("prior_weight", MacroOptions.number(dreamBooth.priorWeight()));
+            }
+            case HYPERNETWORK -> {
+            }
+        }
+        return o;
+    }
+
+    public String toMacroOptions() {
+        return MacroOptions.format(toOptions());
+    }
+
+    /** The request a macro option string describes; unknown keys are an error, missing keys take defaults. */
+    public static TrainingRequest fromMacroOptions(String text) {
+        return fromOptions(MacroOptions.parse(text));
+    }
+
+    public static TrainingRequest fromOptions(Map<String, String> options) {
+        Method method = Method.of(options.getOrDefault("method", "lora"));
+        TrainingRequest base = defaults(method, "-", "-", "");
+        Map<String, String> known = base.toOptions();
+        List<String> unknown = options.keySet().stream().filter(k -> !known.containsKey(k)).toList();
+        if (!unknown.isEmpty()) {
+            throw new DiffijException("unknown option '" + unknown.get(0) + "' for method " + method.key()
+                    + "; the options are " + String.join(", ", known.keySet()));
+        }
+        if (options.containsKey("epochs") && !options.containsKey("steps")) {
+            known.put("steps", "0");
+        }
+        Options o = new Options(options, known);
+        double[] betas = o.numbers("betas", 2);
+        if (!o.text("optimizer").equalsIgnoreCase("adamw")) {
+            throw new DiffijException("optimizer must be adamw, not '" + o.text("optimizer") + "'");
+        }
+        String prediction = o.text("prediction_type");
+        DataOptions data = new DataOptions(o.text("caption_extension"), o.text("template"),
+                o.bool("shuffle_captions"), o.integer("keep_tokens"), o.decimal("caption_dropout"),
+                o.integer("resolution"), o.bool("bucketing"), o.integer("min_bucket"), o.integer("max_bucket"),
+                o.integer("bucket_step"), DataOptions.Crop.of(o.text("crop")), o.bool("flip"));
+        LoraOptions lora = method != Method.LORA ? LoraOptions.DEFAULTS : new LoraOptions(o.integer("rank"),
+                o.decimal("alpha"), o.text("targets"), o.integer("conv_rank"), o.decimal("conv_alpha"),
+                o.bool("train_text_encoder"));
+        TextualInversionOptions ti = method != Method.TI ? TextualInversionOptions.DEFAULTS
+                : new TextualInversionOptions(o.text("token"), o.text("init_word"), o.integer("vectors"));
+        DreamBoothOptions dreamBooth = method != Method.DREAMBOOTH ? DreamBoothOptions.DEFAULTS
+                : new DreamBoothOptions(o.text("class_data"), o.text("class_prompt"), o.integer("class_images"),
+                        o.decimal("prior_weight"));
+        List<String> formats = Arrays.stream(o.text("formats").split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).collect(Collectors.toList());
+        return new TrainingRequest(options.getOrDefault("model", ""), method, options.getOrDefault("data", ""), data,
+                o.integer("steps"), o.integer("epochs"), o.integer("batch"), o.integer("gradient_accumulation"),
+                o.decimal("lr"), o.decimal("lr_text_encoder"),
+                new AdamW.Settings(betas[0], betas[1], o.decimal("eps"), o.decimal("weight_decay")),
+                o.text("lr_schedule"), o.integer("warmup_steps"), o.decimal("lr_cycles"), o.decimal("lr_power"),
+                o.longInteger("seed"), prediction.equals("model") ? null : PredictionType.of(prediction),
+                o.decimal("noise_offset"), o.decimal("min_snr_gamma"), o.decimal("max_grad_norm"),
+                o.integer("save_every"), o.integer("sample_every"), o.integer("checkpoint_every"),
+                o.text("sample_prompts"), lora, ti, dreamBooth, o.text("output"), formats,
+                o.text("gradient_checkpointing")).checkComplete();
+    }
+
+    /** The options whose values differ between this request and another, as {@code key} list in order. */
+    public List<String> differingKeys(TrainingRequest other) {
+        Map<String, String> mine = toOptions();
+        Map<String, String> theirs = other.toOptions();
+        List<String> keys = new ArrayList<>(mine.keySet());
+        theirs.keySet().stream().filter(k -> !mine.containsKey(k)).forEach(keys::add);
+        return keys.stream().filter(k -> !Objects.equals(mine.get(k), theirs.get(k))).toList();
+    }
+
+    /**
+     * Why a checkpoint made under {@code checkpointRequest} may not be resumed with this request, or
+     * null when it may: every key that changes what is trained must be equal (cadence, output and
+     * memory settings may change).
+     */
+    public String resumeRefusal(TrainingRequest checkpointRequest) {
+        List<String> differing = differingKeys(checkpointRequest).stream().filter(k -> !NOT_IN_RESUME_KEY.contains(k))
+                .toList();
+        if (differing.isEmpty()) {
+            return null;
+        }
+        Map<String, String> then = checkpointRequest.toOptions();
+        Map<String, String> now = toOptions();
+        return "resume refused: the checkpoint was made with " + differing.stream()
+                .map(k -> k + "=" + then.getOrDefault(k, "(none)")).collect(Collectors.joining(", "))
+                + ", this request has " + differing.stream().map(k -> k + "=" + now.getOrDefault(k, "(none)"))
+                .collect(Collectors.joining(", "));
+    }
+
+    /** Typed reads of given options over the method's defaults, with one-line errors naming the key. */
+    private record Options(Map<String, String> given, Map<String, String> defaults) {
+
+        String text(String key) {
+            return given.getOrDefault(key, defaults.get(key));
+        }
+
+        int integer(String key) {
+            try {
+                return Integer.parseInt(text(key).trim());
+            } catch (NumberFormatException e) {
+                throw new DiffijException(key + " must be a whole number, not '" + text(key) + "'");
+            }
+        }
+
+        long longInteger(String key) {
+            try {
+                return Long.parseLong(text(key).trim());
+            } catch (NumberFormatException e) {
+                throw new DiffijException(key + " must be a whole number, not '" + text(key) + "'");
+            }
+        }
+
+        double decimal(String key) {
+            try {
+                return Double.parseDouble(text(key).trim());
+            } catch (NumberFormatException e) {
+                throw new DiffijException(key + " must be a number, not '" + text(key) + "'");
+            }
+        }
+
+        double[] numbers(String key, int count) {
+            String[] parts = text(key).split(",");
+            double[] values = new double[parts.length];
+            try {
+                for (int i = 0; i < parts.length; i++) {
+                    values[i] = Double.parseDouble(parts[i].trim());
+                }
+            } catch (NumberFormatException e) {
+                values = new double[0];
+            }
+            if (values.length != count) {
+                throw new DiffijException(key + " must be " + count + " comma-separated numbers, not '" + text(key)
+                        + "'");
+            }
+            return values;
+        }
+
+        boolean bool(String key) {
+            String value = text(key).trim().toLowerCase(Locale.ROOT);
+            return switch (value) {
+                case "true", "on", "yes", "1" -> true;
+                case "false", "off", "no", "0" -> false;
+                default -> throw new DiffijException(key + " must be true or false, not '" + text(key) + "'");
+            };
+        }
+    }
+}
