@@ -1,4 +1,4 @@
-package org.diffij.pipelines;
+package org.diffij.parity.areas;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -18,6 +18,10 @@ import org.diffij.models.ipadapter.IpAdapter;
 import org.diffij.noise.RecordedNoise;
 import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;
+import org.diffij.pipelines.Adapter;
+import org.diffij.pipelines.Adapters;
+import org.diffij.pipelines.StableDiffusionModel;
+import org.diffij.pipelines.StableDiffusionPipeline;
 import org.diffij.schedulers.Samplers;
 
 /**

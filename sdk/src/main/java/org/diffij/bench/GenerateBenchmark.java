@@ -1,4 +1,4 @@
-package org.diffij.pipelines;
+package org.diffij.bench;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -8,9 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.diffij.bench.BenchOptions;
-import org.diffij.bench.Benchmark;
-import org.diffij.bench.Benchmarks;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.models.Sd15Configs;
 import org.diffij.models.unet.UNet2DConditionModel;
@@ -18,6 +15,11 @@ import org.diffij.models.vae.AutoencoderKL;
 import org.diffij.nn.Kernels;
 import org.diffij.nn.ParameterLoader;
 import org.diffij.noise.TorchCpuNoise;
+import org.diffij.pipelines.Adapters;
+import org.diffij.pipelines.MemoryPlan;
+import org.diffij.pipelines.MemorySettings;
+import org.diffij.pipelines.StableDiffusionModel;
+import org.diffij.pipelines.StableDiffusionPipeline;
 import org.diffij.schedulers.Samplers;
 import org.diffij.text.ClipTextConfig;
 import org.diffij.text.ClipTextModel;

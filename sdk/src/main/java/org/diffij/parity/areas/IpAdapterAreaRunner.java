@@ -1,4 +1,4 @@
-package org.diffij.models.ipadapter;
+package org.diffij.parity.areas;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,6 +11,9 @@ import org.diffij.engine.DiffijEngine;
 import org.diffij.engine.JobContext;
 import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
+import org.diffij.models.ipadapter.ClipVisionModelWithProjection;
+import org.diffij.models.ipadapter.ClipVisionOutput;
+import org.diffij.models.ipadapter.IpAdapter;
 import org.diffij.models.unet.UNet2DConditionModel;
 import org.diffij.nn.DecoupledCrossAttention;
 import org.diffij.parity.AreaRunner;
