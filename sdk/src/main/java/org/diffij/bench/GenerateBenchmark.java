@@ -62,8 +62,8 @@ public final class GenerateBenchmark implements Benchmark {
         out.println(engine.describe() + "; kernels " + Kernels.get().name());
         ClipTokenizer tokenizer = ClipTokenizer.load(TokenizerBenchmark.tokenizerFolder());
         JsonObject schedulerConfig = JsonParser.parseString(SCHEDULER).getAsJsonObject();
-        out.println("memory plan: " + MemoryPlan.of(MemorySettings.fromEnvironment(), Sd15Configs.vae(), 1, SIZE,
-                SIZE).describe());
+        MemorySettings memory = MemorySettings.fromEnvironment();
+        out.println("memory plan: " + MemoryPlan.of(memory, Sd15Configs.vae(), 1, SIZE, SIZE).describe());
         engine.queue().run("generate benchmark", ctx -> {
             long t0 = System.nanoTime();
             ClipTextConfig textConfig = ClipTextConfig.sd15();
@@ -82,10 +82,11 @@ public final class GenerateBenchmark implements Benchmark {
                 stepSeconds.clear();
                 long[] last = {System.nanoTime()};
                 StableDiffusionPipeline.Inputs inputs = new StableDiffusionPipeline.Inputs(
-                        List.of("a photo of an astronaut riding a horse on mars, detailed, 8k"), List.of("blurry"),
-                        SIZE, SIZE, STEPS, 7, Samplers.create(SAMPLER, schedulerConfig), new TorchCpuNoise(42), 0,
+                        StableDiffusionPipeline.parse(
+                                List.of("a photo of an astronaut riding a horse on mars, detailed, 8k"), STEPS),
+                        StableDiffusionPipeline.parse(List.of("blurry"), STEPS), SIZE, SIZE, STEPS, 7, Samplers.create(SAMPLER, schedulerConfig), new TorchCpuNoise(42), 0,
                         null, null, null, 1.0, List.of(), Adapters.none(), null);
-                return StableDiffusionPipeline.run(ctx, model, inputs, (done, total, latents) -> {
+                return StableDiffusionPipeline.run(ctx, model, inputs, memory, (done, total, latents) -> {
                     long now = System.nanoTime();
                     stepSeconds.add((now - last[0]) / 1e9);
                     last[0] = now;

@@ -22,6 +22,7 @@ import org.diffij.nn.AttentionSlicing;
 import org.diffij.nn.DecoupledCrossAttention;
 import org.diffij.noise.NoiseSource;
 import org.diffij.schedulers.Scheduler;
+import org.diffij.text.prompt.A1111Prompt;
 
 /**
  * The one denoising loop behind text-to-image, image-to-image, inpainting (latent blending for
@@ -40,6 +41,7 @@ public final class StableDiffusionPipeline {
     /**
      * What one run needs.
      *
+     * @param prompts   the batch's prompts, parsed once for the run's number of steps ({@link #parse})
      * @param latents   the initial latents for text-to-image (null: drawn from {@code noise})
      * @param initImage the image to start from (img2img / inpainting), null for text-to-image
      * @param mask      inpainting mask at image size, row major, 1 = repaint (null: no inpainting)
@@ -47,7 +49,7 @@ public final class StableDiffusionPipeline {
      * @param adapters  the request's LoRAs and embeddings ({@link Adapters#none()} for none)
      * @param imagePrompt an IP-Adapter image prompt, or null
      */
-    public record Inputs(List<String> prompts, List<String> negatives, int width, int height, int steps,
+    public record Inputs(List<A1111Prompt> prompts, List<A1111Prompt> negatives, int width, int height, int steps,
             double guidance, Scheduler scheduler, NoiseSource noise, int clipSkip, HostTensor latents,
             RgbImage initImage, float[] mask, double strength, List<ControlInput> controls, Adapters adapters,
             ImagePrompt imagePrompt) {
@@ -66,10 +68,15 @@ public final class StableDiffusionPipeline {
     private StableDiffusionPipeline() {
     }
 
-    /** Runs with the memory plan the current {@link MemorySettings} give for this request. */
-    public static Output run(JobContext job, StableDiffusionModel model, Inputs in, StepListener listener) {
-        MemoryPlan plan = MemoryPlan.of(MemorySettings.fromEnvironment(), model.vae().config(), in.prompts().size(),
-                in.width(), in.height());
+    /** The prompts as a run takes them: each parsed for {@code steps} steps. */
+    public static List<A1111Prompt> parse(List<String> prompts, int steps) {
+        return prompts.stream().map(p -> A1111Prompt.parse(p, steps)).toList();
+    }
+
+    /** Runs with the memory plan the memory settings give for this request. */
+    public static Output run(JobContext job, StableDiffusionModel model, Inputs in, MemorySettings memory,
+            StepListener listener) {
+        MemoryPlan plan = MemoryPlan.of(memory, model.vae().config(), in.prompts().size(), in.width(), in.height());
         try (AttentionSlicing.InForce ignored = AttentionSlicing.use(plan.attention())) {
             return new Run(job, model, in, plan).denoise(listener);
         }
@@ -137,7 +144,7 @@ public final class StableDiffusionPipeline {
         /** The whole loop: text conditioning, starting latents, control stack, the steps, the decode. */
         Output denoise(StepListener listener) {
             PromptConditioning text = PromptConditioning.encode(manager, model, in.adapters(), in.prompts(),
-                    in.negatives(), in.steps(), in.clipSkip(), guided, in.width(), in.height());
+                    in.negatives(), in.clipSkip(), guided, in.width(), in.height());
             scheduler.setTimesteps(in.steps(), in.initImage() == null ? 1.0 : in.strength());
             PreparedLatents prepared = prepareLatents();
             List<ControlImage> controls = controlStack();
