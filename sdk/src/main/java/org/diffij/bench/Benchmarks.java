@@ -8,13 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.diffij.conditioning.ConditioningBenchmark;
-import org.diffij.models.UnetBenchmark;
-import org.diffij.models.VaeBenchmark;
-import org.diffij.models.ipadapter.IpAdapterBenchmark;
-import org.diffij.pipelines.GenerateBenchmark;
-import org.diffij.text.TextEncoderBenchmark;
-import org.diffij.text.TokenizerBenchmark;
 
 /** The table of benchmarks and the measuring helpers they share. */
 public final class Benchmarks {

@@ -5,20 +5,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.diffij.conditioning.ConditioningAreaRunner;
-import org.diffij.image.ImageProcessingAreaRunner;
-import org.diffij.models.checkpoint.SingleFileAreaRunner;
-import org.diffij.models.controlnet.ControlNetAreaRunner;
-import org.diffij.models.ipadapter.IpAdapterAreaRunner;
-import org.diffij.models.lora.LoraAreaRunner;
-import org.diffij.models.unet.UNetAreaRunner;
-import org.diffij.models.vae.VaeAreaRunner;
+import org.diffij.parity.areas.ConditioningAreaRunner;
+import org.diffij.parity.areas.ControlNetAreaRunner;
+import org.diffij.parity.areas.ImageProcessingAreaRunner;
+import org.diffij.parity.areas.IpAdapterAreaRunner;
+import org.diffij.parity.areas.LoraAreaRunner;
+import org.diffij.parity.areas.PipelineAreaRunner;
+import org.diffij.parity.areas.SchedulerAreaRunner;
+import org.diffij.parity.areas.SingleFileAreaRunner;
+import org.diffij.parity.areas.TextEncoderAreaRunner;
+import org.diffij.parity.areas.TextualInversionAreaRunner;
+import org.diffij.parity.areas.TokenizerAreaRunner;
+import org.diffij.parity.areas.UNetAreaRunner;
+import org.diffij.parity.areas.VaeAreaRunner;
 import org.diffij.parity.training.TrainingAreaRunner;
-import org.diffij.pipelines.PipelineAreaRunner;
-import org.diffij.schedulers.SchedulerParityRunner;
-import org.diffij.text.TextEncoderAreaRunner;
-import org.diffij.text.TextualInversionAreaRunner;
-import org.diffij.text.TokenizerAreaRunner;
 
 /** The one table of implemented golden areas. */
 public final class AreaRunners {
@@ -35,7 +35,7 @@ public final class AreaRunners {
             new LoraAreaRunner(),
             new IpAdapterAreaRunner(),
             new ConditioningAreaRunner(),
-            new SchedulerParityRunner(),
+            new SchedulerAreaRunner(),
             new PipelineAreaRunner(),
             new TrainingAreaRunner());
 

@@ -2,8 +2,13 @@ package org.diffij.pipelines;
 
 import java.util.Locale;
 import org.diffij.DiffijException;
+import org.diffij.text.prompt.ExtraNetworkTag;
 
-/** An adapter applied to the model for one request: a LoRA, hypernetwork or embedding, with its strength. */
+/**
+ * An adapter the user asked for, applied to the model for one request: a LoRA, hypernetwork or
+ * embedding by name, with its strength. The request's adapter list and the prompt's
+ * {@code <lora:name:weight>} tags both become adapters.
+ */
 public record Adapter(Kind kind, String name, double weight) {
 
     /** Adapter kinds, named as prompts and A1111 name them. */
@@ -34,5 +39,16 @@ public record Adapter(Kind kind, String name, double weight) {
         if (!Double.isFinite(weight) || Math.abs(weight) > 100) {
             throw new DiffijException("adapter weight must be a number between -100 and 100, not " + weight);
         }
+    }
+
+    /** The adapter a prompt tag asks for; {@code <lyco:...>} is A1111's older name for a LoRA tag. */
+    public static Adapter of(ExtraNetworkTag tag) {
+        Kind kind = switch (tag.kind()) {
+            case "lora", "lyco" -> Kind.LORA;
+            case "hypernet" -> Kind.HYPERNET;
+            default -> throw new DiffijException("<" + tag.kind() + ":" + tag.name() + "> is not supported; Diffij "
+                    + "applies <lora:name:weight> tags");
+        };
+        return new Adapter(kind, tag.name(), tag.multiplier());
     }
 }

@@ -3,11 +3,11 @@ package org.diffij.pipelines;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.diffij.DiffijException;
 import org.diffij.models.lora.AppliedLora;
 import org.diffij.models.lora.LoraAdapter;
 import org.diffij.models.lora.LoraWeights;
@@ -24,14 +24,6 @@ import org.diffij.text.TokenOverlay;
  * those (small) encoders, and textual-inversion embeddings as token overlays.
  */
 public final class Adapters {
-
-    /** A LoRA file and the strength it is applied with. */
-    public record Lora(Path file, double weight) {
-    }
-
-    /** An embedding file and the token that calls it (its file name without extension by default). */
-    public record Embedding(Path file, String token) {
-    }
 
     private static final Adapters NONE = new Adapters(Map.of(), null, null, null, null);
 
@@ -54,14 +46,21 @@ public final class Adapters {
         return NONE;
     }
 
+    /** The request's LoRAs and embeddings (no hypernetworks) prepared for the model. */
     public static Adapters prepare(NDManager manager, DataType computeType, StableDiffusionModel model,
-            List<Lora> loras, List<Embedding> embeddings) {
-        if (loras.isEmpty() && embeddings.isEmpty()) {
+            List<AdapterFile> adapters) {
+        if (adapters.isEmpty()) {
             return NONE;
         }
+        List<AdapterFile> loras = new ArrayList<>();
         List<TextualInversion> inversions = new ArrayList<>();
-        for (Embedding embedding : embeddings) {
-            inversions.add(TextualInversion.load(embedding.file(), embedding.token()));
+        for (AdapterFile adapter : adapters) {
+            switch (adapter.adapter().kind()) {
+                case LORA -> loras.add(adapter);
+                case EMBEDDING -> inversions.add(TextualInversion.load(adapter.file(), adapter.token()));
+                case HYPERNET -> throw new DiffijException("hypernetworks are not supported yet ('"
+                        + adapter.adapter().name() + "')");
+            }
         }
         TokenOverlay overlay = inversions.isEmpty() ? null : overlay(model.tokenizer(), model.textEncoder(), 0,
                 inversions);
@@ -72,8 +71,8 @@ public final class Adapters {
         }
         return model.withStoredWeights(base -> {
             List<AppliedLora> applied = new ArrayList<>();
-            for (Lora lora : loras) {
-                applied.add(new AppliedLora(LoraAdapter.read(lora.file(), base), (float) lora.weight()));
+            for (AdapterFile lora : loras) {
+                applied.add(new AppliedLora(LoraAdapter.read(lora.file(), base), (float) lora.adapter().weight()));
             }
             ClipTextModel text = patched(manager, computeType, model, base, applied, "text_encoder");
             ClipTextModel text2 = model.isXl() ? patched(manager, computeType, model, base, applied, "text_encoder_2")

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.diffij.DiffijException;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.engine.JobContext;
@@ -24,11 +25,10 @@ import org.diffij.noise.RandomSource;
 import org.diffij.schedulers.Samplers;
 import org.diffij.schedulers.Scheduler;
 import org.diffij.text.prompt.A1111Prompt;
-import org.diffij.text.prompt.ExtraNetworkTag;
 
 /**
- * Turns a {@link GenerationRequest} into images on the shared engine: resolves and caches the model,
- * seeds the noise, prepares init/mask/control images, runs the pipeline and returns the result with
+ * Turns a {@link GenerationRequest} into images on the shared engine: finds its files and reads its
+ * images when it is submitted, then, in the job, loads (or reuses) the model, seeds the noise, runs the pipeline and returns the result with
  * the request completed by the model's hash.
  */
 public final class Generator {
@@ -36,6 +36,7 @@ public final class Generator {
     private final Function<String, Path> models;
     private final Path singleFileConfig;
     private final String version;
+    private final Supplier<MemorySettings> memory;
 
     /**
      * @param models           resolves the request's model name to a folder or file (e.g. searching model folders)
@@ -43,9 +44,23 @@ public final class Generator {
      * @param version          the software version recorded on results
      */
     public Generator(Function<String, Path> models, Path singleFileConfig, String version) {
+        this(models, singleFileConfig, version, MemorySettings::fromEnvironment);
+    }
+
+    private Generator(Function<String, Path> models, Path singleFileConfig, String version,
+            Supplier<MemorySettings> memory) {
         this.models = models;
         this.singleFileConfig = singleFileConfig;
         this.version = version;
+        this.memory = memory;
+    }
+
+    /**
+     * This generator with fixed memory settings; without, each submission reads them from the
+     * system properties and environment ({@link MemorySettings#fromEnvironment()}).
+     */
+    public Generator withMemory(MemorySettings settings) {
+        return new Generator(models, singleFileConfig, version, () -> settings);
     }
 
     /** Models named by path, as on the command line. */
@@ -80,7 +95,21 @@ public final class Generator {
         return submit(request, sources, listener, null);
     }
 
-    /** As {@link #submit(GenerationRequest, ImageSources, ProgressListener)}, with a latent preview after each step. */
+    /**
+     * What a request needs besides the engine, gathered when it is submitted: its files found, its
+     * prompt parsed, its images read (at the generation size), so that a queued job computes what
+     * the caller saw when submitting, whatever happens to files and windows while it waits.
+     */
+    private record Submitted(GenerationRequest request, Path modelPath, A1111Prompt prompt, A1111Prompt negative,
+            List<AdapterFile> adapters, List<Path> controlNets, List<RgbImage> controlImages, RgbImage init,
+            float[] mask, Path ipAdapter, RgbImage ipImage, MemorySettings memory) {
+    }
+
+    /**
+     * As {@link #submit(GenerationRequest, ImageSources, ProgressListener)}, with a latent preview
+     * after each step. Bad requests (unknown sampler, missing files or images) fail here, on the
+     * caller's thread; the images are read here too.
+     */
     public JobHandle<GenerationResult> submit(GenerationRequest request, ImageSources sources,
             ProgressListener listener, PreviewListener previews) {
         Samplers.lookup(request.sampler());
@@ -89,46 +118,43 @@ public final class Generator {
             throw new DiffijException(modelPath.getFileName() + " is a single-file checkpoint: name a diffusers folder "
                     + "of the same architecture (SD 1.x, 2.x or XL) for its configs and tokenizer (--config DIR)");
         }
-        List<Path> controlPaths = new ArrayList<>();
+        A1111Prompt prompt = A1111Prompt.parse(request.prompt(), request.steps());
+        A1111Prompt negative = A1111Prompt.parse(request.negativePrompt(), request.steps());
+        List<Adapter> asked = new ArrayList<>();
+        prompt.extraNetworks().forEach(tag -> asked.add(Adapter.of(tag)));
+        asked.addAll(request.adapters());
+        List<AdapterFile> adapters = new ArrayList<>();
+        for (Adapter adapter : asked) {
+            if (adapter.kind() == Adapter.Kind.HYPERNET) {
+                throw new DiffijException("hypernetworks are not supported yet ('" + adapter.name() + "')");
+            }
+            adapters.add(new AdapterFile(adapter, models.apply(adapter.name())));
+        }
+        List<Path> controlNets = new ArrayList<>();
+        List<RgbImage> controlImages = new ArrayList<>();
         for (Control control : request.controls()) {
-            controlPaths.add(models.apply(control.model()));
+            controlNets.add(models.apply(control.model()));
+            controlImages.add(fit(sources.image(control.image()), request));
         }
-        List<Adapters.Lora> loras = new ArrayList<>();
-        List<Adapters.Embedding> embeddings = new ArrayList<>();
-        for (ExtraNetworkTag tag : A1111Prompt.parse(request.prompt(), request.steps()).extraNetworks()) {
-            if (!tag.kind().equals("lora") && !tag.kind().equals("lyco")) {
-                throw new DiffijException("<" + tag.kind() + ":" + tag.name() + "> is not supported yet; Diffij applies "
-                        + "<lora:name:weight> tags");
-            }
-            loras.add(new Adapters.Lora(models.apply(tag.name()), tag.multiplier()));
-        }
-        for (Adapter adapter : request.adapters()) {
-            Path file = models.apply(adapter.name());
-            switch (adapter.kind()) {
-                case LORA -> loras.add(new Adapters.Lora(file, adapter.weight()));
-                case EMBEDDING -> embeddings.add(new Adapters.Embedding(file, stem(file)));
-                default -> throw new DiffijException("hypernetworks are not supported yet ('" + adapter.name() + "')");
-            }
-        }
-        Path ipAdapterPath = request.imagePrompt() == null ? null : models.apply(request.imagePrompt().adapter());
-        if (ipAdapterPath != null) {
+        RgbImage init = request.isImageToImage() ? fit(sources.image(request.initImage()), request) : null;
+        float[] mask = request.mask().isEmpty() ? null : luminance(fit(sources.image(request.mask()), request));
+        Path ipAdapter = null;
+        RgbImage ipImage = null;
+        if (request.imagePrompt() != null) {
+            ipAdapter = models.apply(request.imagePrompt().adapter());
             // A missing image_encoder/ is a bad request: it fails here, before the job hashes and loads the model.
-            IpAdapter.imageEncoderFolder(ipAdapterPath);
+            IpAdapter.imageEncoderFolder(ipAdapter);
+            ipImage = sources.image(request.imagePrompt().image());
         }
-        return DiffijEngine.get().queue().submit("generation", job -> generate(job, request, modelPath, controlPaths,
-                loras, embeddings, ipAdapterPath, sources, previews), listener);
+        Submitted submitted = new Submitted(request, modelPath, prompt, negative, adapters, controlNets, controlImages,
+                init, mask, ipAdapter, ipImage, memory.get());
+        return DiffijEngine.get().queue().submit("generation", job -> generate(job, submitted, previews), listener);
     }
 
-    private static String stem(Path file) {
-        String name = file.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
-    }
-
-    private GenerationResult generate(JobContext job, GenerationRequest request, Path modelPath, List<Path> controlPaths,
-            List<Adapters.Lora> loras, List<Adapters.Embedding> embeddings, Path ipAdapterPath, ImageSources sources,
-            PreviewListener previews) {
+    private GenerationResult generate(JobContext job, Submitted submitted, PreviewListener previews) {
         long start = System.nanoTime();
+        GenerationRequest request = submitted.request();
+        Path modelPath = submitted.modelPath();
         job.progress(0, request.steps(), "hashing " + modelPath.getFileName());
         GenerationRequest complete = request.withModelHash(ModelHash.of(modelPath));
         job.checkCancelled();
@@ -144,27 +170,26 @@ public final class Generator {
         List<StableDiffusionPipeline.ControlInput> controls = new ArrayList<>();
         for (int i = 0; i < request.controls().size(); i++) {
             Control control = request.controls().get(i);
-            Path path = controlPaths.get(i);
-            ControlNetModel net = ControlNetModel.cached(job, path);
-            controls.add(new StableDiffusionPipeline.ControlInput(net, fit(sources.image(control.image()), request),
+            ControlNetModel net = ControlNetModel.cached(job, submitted.controlNets().get(i));
+            controls.add(new StableDiffusionPipeline.ControlInput(net, submitted.controlImages().get(i),
                     (float) control.scale(), control.start(), control.end()));
         }
-        RgbImage init = request.isImageToImage() ? fit(sources.image(request.initImage()), request) : null;
-        float[] mask = request.mask().isEmpty() ? null : luminance(fit(sources.image(request.mask()), request));
-        ImagePrompt imagePrompt = ipAdapterPath == null ? null : new ImagePrompt(IpAdapter.cached(job, ipAdapterPath),
-                ClipVisionModelWithProjection.cached(job, IpAdapter.imageEncoderFolder(ipAdapterPath)),
-                sources.image(request.imagePrompt().image()), (float) request.imagePrompt().scale());
+        Path ipAdapter = submitted.ipAdapter();
+        ImagePrompt imagePrompt = ipAdapter == null ? null : new ImagePrompt(IpAdapter.cached(job, ipAdapter),
+                ClipVisionModelWithProjection.cached(job, IpAdapter.imageEncoderFolder(ipAdapter)),
+                submitted.ipImage(), (float) request.imagePrompt().scale());
         Scheduler scheduler = Samplers.create(request.sampler(), model.schedulerConfig());
         NoiseSource noise = noise(request);
-        List<String> prompts = Collections.nCopies(request.batchSize(), request.prompt());
-        List<String> negatives = Collections.nCopies(request.batchSize(), request.negativePrompt());
+        List<A1111Prompt> prompts = Collections.nCopies(request.batchSize(), submitted.prompt());
+        List<A1111Prompt> negatives = Collections.nCopies(request.batchSize(), submitted.negative());
         StableDiffusionPipeline.Inputs inputs = new StableDiffusionPipeline.Inputs(prompts, negatives, request.width(),
                 request.height(), request.steps(), request.cfgScale(), scheduler, noise, request.clipSkip() - 1, null,
-                init, mask, request.strength(), controls,
-                Adapters.prepare(job.manager(), job.engine().computeType(), model, loras, embeddings), imagePrompt);
+                submitted.init(), submitted.mask(), request.strength(), controls,
+                Adapters.prepare(job.manager(), job.engine().computeType(), model, submitted.adapters()), imagePrompt);
         LatentPreview preview = LatentPreview.of(model);
-        StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs, previews == null ? null
-                : (done, total, latents) -> previews.preview(done, total, preview.preview(latents, 0)));
+        StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs, submitted.memory(),
+                previews == null ? null
+                        : (done, total, latents) -> previews.preview(done, total, preview.preview(latents, 0)));
         return new GenerationResult(complete, output.images(), (System.nanoTime() - start) / 1e9, version);
     }
 

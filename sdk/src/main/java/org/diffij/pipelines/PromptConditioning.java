@@ -65,7 +65,7 @@ public final class PromptConditioning {
      * @param guided      whether classifier-free guidance needs the negative half
      */
     public static PromptConditioning encode(NDManager manager, StableDiffusionModel model, Adapters adapters,
-            List<String> prompts, List<String> negatives, int steps, int clipSkip, boolean guided, int width,
+            List<A1111Prompt> prompts, List<A1111Prompt> negatives, int clipSkip, boolean guided, int width,
             int height) {
         ClipTextModel textEncoder = adapters.textEncoder(model);
         PromptEncoder encoder = model.isXl()
@@ -74,7 +74,7 @@ public final class PromptConditioning {
                                 adapters.overlay2(), clipSkip))
                 : WeightedPromptEncoder.sd(model.tokenizer(), textEncoder, adapters.overlay(), clipSkip);
         boolean zeros = model.isXl() && model.forceZerosForEmptyPrompt()
-                && negatives.stream().allMatch(String::isEmpty);
+                && negatives.stream().allMatch(n -> n.text().isEmpty() && n.extraNetworks().isEmpty());
         NDArray timeIds = null;
         if (model.isXl()) {
             float[] ids = new float[6 * prompts.size()];
@@ -84,7 +84,7 @@ public final class PromptConditioning {
             }
             timeIds = manager.create(ids, new Shape(prompts.size(), 6));
         }
-        return of(manager, encoder, prompts, negatives, steps, guided, zeros, timeIds);
+        return of(manager, encoder, prompts, negatives, guided, zeros, timeIds);
     }
 
     /**
@@ -93,20 +93,20 @@ public final class PromptConditioning {
      * @param zeroNegatives use zeros instead of encoding the (empty) negatives, as SDXL does
      * @param timeIds       SDXL's size/crop ids per prompt {@code (B, 6)}, or null
      */
-    static PromptConditioning of(NDManager manager, PromptEncoder encoder, List<String> prompts,
-            List<String> negatives, int steps, boolean guided, boolean zeroNegatives, NDArray timeIds) {
-        List<ScheduledConditioning> positive = schedules(manager, encoder, prompts, steps);
-        List<ScheduledConditioning> negative = guided && !zeroNegatives ? schedules(manager, encoder, negatives, steps)
+    static PromptConditioning of(NDManager manager, PromptEncoder encoder, List<A1111Prompt> prompts,
+            List<A1111Prompt> negatives, boolean guided, boolean zeroNegatives, NDArray timeIds) {
+        List<ScheduledConditioning> positive = schedules(manager, encoder, prompts);
+        List<ScheduledConditioning> negative = guided && !zeroNegatives ? schedules(manager, encoder, negatives)
                 : null;
         NDArray ids = timeIds != null && guided ? NDArrays.concat(new NDList(timeIds, timeIds), 0) : timeIds;
         return new PromptConditioning(manager, encoder, negative, positive, ids, guided && zeroNegatives);
     }
 
-    private static List<ScheduledConditioning> schedules(NDManager manager, PromptEncoder encoder, List<String> texts,
-            int steps) {
+    private static List<ScheduledConditioning> schedules(NDManager manager, PromptEncoder encoder,
+            List<A1111Prompt> prompts) {
         List<ScheduledConditioning> list = new ArrayList<>();
-        for (String text : texts) {
-            list.add(ScheduledConditioning.encode(manager, encoder, A1111Prompt.parse(text, steps).schedule()));
+        for (A1111Prompt prompt : prompts) {
+            list.add(ScheduledConditioning.encode(manager, encoder, prompt.schedule()));
         }
         return list;
     }

@@ -146,7 +146,7 @@ public final class StableDiffusionModel implements CachedModel {
     }
 
     /** An SD 1.x/2.x model from components already built (e.g. with random weights for benchmarks). */
-    static StableDiffusionModel of(Path path, ClipTokenizer tokenizer, ClipTextModel textEncoder,
+    public static StableDiffusionModel of(Path path, ClipTokenizer tokenizer, ClipTextModel textEncoder,
             UNet2DConditionModel unet, AutoencoderKL vae, JsonObject schedulerConfig) {
         return new StableDiffusionModel(path, path, tokenizer, textEncoder, null, null, unet, vae, schedulerConfig, false);
     }

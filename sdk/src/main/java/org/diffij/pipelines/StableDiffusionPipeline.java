@@ -22,6 +22,7 @@ import org.diffij.nn.AttentionSlicing;
 import org.diffij.nn.DecoupledCrossAttention;
 import org.diffij.noise.NoiseSource;
 import org.diffij.schedulers.Scheduler;
+import org.diffij.text.prompt.A1111Prompt;
 
 /**
  * The one denoising loop behind text-to-image, image-to-image, inpainting (latent blending for
@@ -40,6 +41,7 @@ public final class StableDiffusionPipeline {
     /**
      * What one run needs.
      *
+     * @param prompts   the batch's prompts, parsed once for the run's number of steps ({@link #parse})
      * @param latents   the initial latents for text-to-image (null: drawn from {@code noise})
      * @param initImage the image to start from (img2img / inpainting), null for text-to-image
      * @param mask      inpainting mask at image size, row major, 1 = repaint (null: no inpainting)
@@ -47,7 +49,7 @@ public final class StableDiffusionPipeline {
      * @param adapters  the request's LoRAs and embeddings ({@link Adapters#none()} for none)
      * @param imagePrompt an IP-Adapter image prompt, or null
      */
-    public record Inputs(List<String> prompts, List<String> negatives, int width, int height, int steps,
+    public record Inputs(List<A1111Prompt> prompts, List<A1111Prompt> negatives, int width, int height, int steps,
             double guidance, Scheduler scheduler, NoiseSource noise, int clipSkip, HostTensor latents,
             RgbImage initImage, float[] mask, double strength, List<ControlInput> controls, Adapters adapters,
             ImagePrompt imagePrompt) {
@@ -66,103 +68,171 @@ public final class StableDiffusionPipeline {
     private StableDiffusionPipeline() {
     }
 
-    /** Runs with the memory plan the current {@link MemorySettings} give for this request. */
-    public static Output run(JobContext job, StableDiffusionModel model, Inputs in, StepListener listener) {
-        MemoryPlan plan = MemoryPlan.of(MemorySettings.fromEnvironment(), model.vae().config(), in.prompts().size(),
-                in.width(), in.height());
+    /** The prompts as a run takes them: each parsed for {@code steps} steps. */
+    public static List<A1111Prompt> parse(List<String> prompts, int steps) {
+        return prompts.stream().map(p -> A1111Prompt.parse(p, steps)).toList();
+    }
+
+    /** Runs with the memory plan the memory settings give for this request. */
+    public static Output run(JobContext job, StableDiffusionModel model, Inputs in, MemorySettings memory,
+            StepListener listener) {
+        MemoryPlan plan = MemoryPlan.of(memory, model.vae().config(), in.prompts().size(), in.width(), in.height());
         try (AttentionSlicing.InForce ignored = AttentionSlicing.use(plan.attention())) {
-            return run(job, model, in, listener, plan);
+            return new Run(job, model, in, plan).denoise(listener);
         }
     }
 
-    private static Output run(JobContext job, StableDiffusionModel model, Inputs in, StepListener listener,
-            MemoryPlan plan) {
-        NDManager manager = job.manager();
-        DataType dtype = job.engine().computeType();
-        int batch = in.prompts().size();
-        if (in.negatives().size() != batch) {
-            throw new DiffijException("give one negative prompt per prompt (" + batch + " prompts, "
-                    + in.negatives().size() + " negatives)");
-        }
-        int factor = model.vaeScaleFactor();
-        if (in.width() % factor != 0 || in.height() % factor != 0) {
-            throw new DiffijException("width and height must be multiples of " + factor + " for this model, not "
-                    + in.width() + "x" + in.height());
-        }
-        long[] latentShape = {batch, model.vae().config().latentChannels(), in.height() / factor, in.width() / factor};
-        boolean inpaintingUnet = model.unet().config().inChannels() == 2 * latentShape[1] + 1;
-        if (inpaintingUnet && in.mask() == null) {
-            throw new DiffijException("this is an inpainting model (its UNet takes latents, mask and masked image); "
-                    + "use it with an init image and a mask");
-        }
-        if (in.mask() != null && in.initImage() == null) {
-            throw new DiffijException("inpainting needs the image to paint into, not only a mask");
-        }
-        boolean guided = in.guidance() > 1;
-        PromptConditioning text = PromptConditioning.encode(manager, model, in.adapters(), in.prompts(),
-                in.negatives(), in.steps(), in.clipSkip(), guided, in.width(), in.height());
+    /** The starting point of the loop: the latents, and for inpainting what each step needs besides. */
+    private record PreparedLatents(HostTensor latents, HostTensor imageLatents, HostTensor blendNoise,
+            NDArray latentMask, NDArray inpaintChannels) {
+    }
 
-        Scheduler scheduler = in.scheduler();
-        scheduler.setTimesteps(in.steps(), in.initImage() == null ? 1.0 : in.strength());
-        AutoencoderKL vae = model.vae();
-        float scaling = vae.config().scalingFactor();
-        HostTensor latents;
-        HostTensor imageLatents = null;
-        HostTensor blendNoise = null;
-        NDArray latentMask = null;
-        NDArray inpaintChannels = null;
-        if (in.initImage() == null) {
-            HostTensor start = in.latents() != null ? in.latents() : in.noise().randnTensor(latentShape);
-            latents = scale(start, scheduler.initNoiseSigma());
-        } else {
-            // The order of encodes and draws follows diffusers' prepare_latents / prepare_mask_latents,
-            // so that a seed (or a recorded run) gives the same noise at the same place.
+    /** A ControlNet with its control image as a tensor, doubled for guidance. */
+    private record ControlImage(ControlInput input, NDArray image) {
+    }
+
+    /** One run: the checked inputs and the state its steps share. */
+    private static final class Run {
+
+        private final JobContext job;
+        private final StableDiffusionModel model;
+        private final Inputs in;
+        private final MemoryPlan plan;
+        private final NDManager manager;
+        private final DataType dtype;
+        private final int batch;
+        private final long[] latentShape;
+        private final boolean inpaintingUnet;
+        private final boolean guided;
+        private final Scheduler scheduler;
+        private final AutoencoderKL vae;
+        private final float scaling;
+
+        Run(JobContext job, StableDiffusionModel model, Inputs in, MemoryPlan plan) {
+            this.job = job;
+            this.model = model;
+            this.in = in;
+            this.plan = plan;
+            this.manager = job.manager();
+            this.dtype = job.engine().computeType();
+            this.batch = in.prompts().size();
+            if (in.negatives().size() != batch) {
+                throw new DiffijException("give one negative prompt per prompt (" + batch + " prompts, "
+                        + in.negatives().size() + " negatives)");
+            }
+            int factor = model.vaeScaleFactor();
+            if (in.width() % factor != 0 || in.height() % factor != 0) {
+                throw new DiffijException("width and height must be multiples of " + factor + " for this model, not "
+                        + in.width() + "x" + in.height());
+            }
+            this.latentShape = new long[] {batch, model.vae().config().latentChannels(), in.height() / factor,
+                    in.width() / factor};
+            this.inpaintingUnet = model.unet().config().inChannels() == 2 * latentShape[1] + 1;
+            if (inpaintingUnet && in.mask() == null) {
+                throw new DiffijException("this is an inpainting model (its UNet takes latents, mask and masked "
+                        + "image); use it with an init image and a mask");
+            }
+            if (in.mask() != null && in.initImage() == null) {
+                throw new DiffijException("inpainting needs the image to paint into, not only a mask");
+            }
+            this.guided = in.guidance() > 1;
+            this.scheduler = in.scheduler();
+            this.vae = model.vae();
+            this.scaling = vae.config().scalingFactor();
+        }
+
+        /** The whole loop: text conditioning, starting latents, control stack, the steps, the decode. */
+        Output denoise(StepListener listener) {
+            PromptConditioning text = PromptConditioning.encode(manager, model, in.adapters(), in.prompts(),
+                    in.negatives(), in.clipSkip(), guided, in.width(), in.height());
+            scheduler.setTimesteps(in.steps(), in.initImage() == null ? 1.0 : in.strength());
+            PreparedLatents prepared = prepareLatents();
+            List<ControlImage> controls = controlStack();
+            // The image prompt is encoded once; its keys and values serve every step (the UNet only, as in diffusers).
+            Map<String, List<DecoupledCrossAttention.Branch>> imagePrompt = in.imagePrompt() == null ? Map.of()
+                    : in.imagePrompt().branches(manager, model.unet().config(), batch, guided);
+
+            double[] timesteps = scheduler.timesteps();
+            // Scheduled prompts count user steps over the whole schedule, img2img's skipped steps included;
+            // a second-order sampler evaluates the model twice per step after its first.
+            int order = scheduler.order();
+            int firstStep = in.steps() - (timesteps.length + order - 1) / order;
+            HostTensor latents = prepared.latents();
+            List<HostTensor> stepLatents = new ArrayList<>();
+            for (int i = 0; i < timesteps.length; i++) {
+                job.checkCancelled();
+                PromptConditioning.Step conditioning = text.at(firstStep + (i + order - 1) / order);
+                HostTensor prediction = denoiseStep(i, timesteps, latents, conditioning, prepared, controls,
+                        imagePrompt);
+                latents = scheduler.step(prediction, latents, in.noise());
+                if (prepared.latentMask() != null) {
+                    HostTensor known = prepared.imageLatents();
+                    if (i < timesteps.length - 1) {
+                        known = scheduler.addNoise(prepared.imageLatents(), prepared.blendNoise());
+                    }
+                    latents = blend(manager, prepared.latentMask(), known, latents, dtype);
+                }
+                stepLatents.add(latents);
+                job.progress(i + 1, timesteps.length, "step " + (i + 1) + "/" + timesteps.length);
+                if (listener != null) {
+                    listener.afterStep(i + 1, timesteps.length, latents);
+                }
+            }
+            job.checkCancelled();
+            return new Output(latents, stepLatents, decode(manager, plan, vae, latents, scaling, dtype));
+        }
+
+        /**
+         * The latents the loop starts from. The order of encodes and draws follows diffusers'
+         * prepare_latents / prepare_mask_latents, so that a seed (or a recorded run) gives the same
+         * noise at the same place.
+         */
+        private PreparedLatents prepareLatents() {
+            if (in.initImage() == null) {
+                HostTensor start = in.latents() != null ? in.latents() : in.noise().randnTensor(latentShape);
+                return new PreparedLatents(scale(start, scheduler.initNoiseSigma()), null, null, null, null);
+            }
             NDArray image = imageTensor(manager, in.initImage(), batch, in.width(), in.height(), true, dtype);
             boolean inpaint = in.mask() != null;
             boolean fullStrength = in.strength() >= 1.0;
+            HostTensor imageLatents = null;
             if (!inpaint || !inpaintingUnet || !fullStrength) {
                 imageLatents = encode(manager, plan, vae, image, in.noise(), scaling);
             }
             HostTensor noise = in.noise().randnTensor(latentShape);
-            latents = inpaint && fullStrength ? scale(noise, scheduler.initNoiseSigma())
+            HostTensor latents = inpaint && fullStrength ? scale(noise, scheduler.initNoiseSigma())
                     : scheduler.addNoise(imageLatents, noise);
-            if (inpaint) {
-                NDArray mask = maskTensor(manager, in.mask(), batch, in.width(), in.height());
-                latentMask = nearest(mask, latentShape[2], latentShape[3]);
-                NDArray masked = image.mul(mask.lt(0.5f).toType(dtype, false));
-                HostTensor maskedLatents = encode(manager, plan, vae, masked, in.noise(), scaling);
-                if (inpaintingUnet) {
-                    NDArray extra = NDArrays.concat(new NDList(latentMask.toType(dtype, false),
-                            Tensors.toNDArray(manager, maskedLatents, dtype)), 1);
-                    inpaintChannels = guided ? NDArrays.concat(new NDList(extra, extra), 0) : extra;
-                    latentMask = null;
-                } else {
-                    blendNoise = noise;
-                }
+            if (!inpaint) {
+                return new PreparedLatents(latents, imageLatents, null, null, null);
             }
+            NDArray mask = maskTensor(manager, in.mask(), batch, in.width(), in.height());
+            NDArray latentMask = nearest(mask, latentShape[2], latentShape[3]);
+            NDArray masked = image.mul(mask.lt(0.5f).toType(dtype, false));
+            HostTensor maskedLatents = encode(manager, plan, vae, masked, in.noise(), scaling);
+            if (!inpaintingUnet) {
+                return new PreparedLatents(latents, imageLatents, noise, latentMask, null);
+            }
+            NDArray extra = NDArrays.concat(new NDList(latentMask.toType(dtype, false),
+                    Tensors.toNDArray(manager, maskedLatents, dtype)), 1);
+            return new PreparedLatents(latents, imageLatents, null, null,
+                    guided ? NDArrays.concat(new NDList(extra, extra), 0) : extra);
         }
 
-        List<ControlImage> controls = new ArrayList<>();
-        for (ControlInput control : in.controls()) {
-            NDArray image = imageTensor(manager, control.image(), batch, in.width(), in.height(), false, dtype);
-            controls.add(new ControlImage(control, guided ? NDArrays.concat(new NDList(image, image), 0) : image));
+        /** The control images as tensors in [0, 1], doubled for guidance. */
+        private List<ControlImage> controlStack() {
+            List<ControlImage> controls = new ArrayList<>();
+            for (ControlInput control : in.controls()) {
+                NDArray image = imageTensor(manager, control.image(), batch, in.width(), in.height(), false, dtype);
+                controls.add(new ControlImage(control, guided ? NDArrays.concat(new NDList(image, image), 0) : image));
+            }
+            return controls;
         }
 
-        // The image prompt is encoded once; its keys and values serve every step (the UNet only, as in diffusers).
-        Map<String, List<DecoupledCrossAttention.Branch>> imagePrompt = in.imagePrompt() == null ? Map.of()
-                : in.imagePrompt().branches(manager, model.unet().config(), batch, guided);
-
-        double[] timesteps = scheduler.timesteps();
-        // Scheduled prompts count user steps over the whole schedule, img2img's skipped steps included;
-        // a second-order sampler evaluates the model twice per step after its first.
-        int order = scheduler.order();
-        int firstStep = in.steps() - (timesteps.length + order - 1) / order;
-        List<HostTensor> stepLatents = new ArrayList<>();
-        for (int i = 0; i < timesteps.length; i++) {
-            job.checkCancelled();
-            double t = timesteps[i];
-            HostTensor guidance;
-            PromptConditioning.Step conditioning = text.at(firstStep + (i + order - 1) / order);
+        /** The guided noise prediction of step {@code i}, its arrays in a scope of their own. */
+        private HostTensor denoiseStep(int i, double[] timesteps, HostTensor latents,
+                PromptConditioning.Step conditioning, PreparedLatents prepared, List<ControlImage> controls,
+                Map<String, List<DecoupledCrossAttention.Branch>> imagePrompt) {
+            NDArray inpaintChannels = prepared.inpaintChannels();
             try (NDManager step = manager.newSubManager()) {
                 conditioning.attachTemporarily(step);
                 HostTensor input = scheduler.scaleModelInput(guided ? repeat(latents) : latents);
@@ -171,48 +241,36 @@ public final class StableDiffusionPipeline {
                     inpaintChannels.tempAttach(step);
                     x = NDArrays.concat(new NDList(x, inpaintChannels), 1);
                 }
-                NDArray timestep = step.create(new float[] {(float) t}, new Shape(1));
-                ControlResiduals residuals = null;
-                for (ControlImage control : controls) {
-                    double keep = (double) i / timesteps.length < control.input().start()
-                            || (double) (i + 1) / timesteps.length > control.input().end() ? 0 : 1;
-                    control.image().tempAttach(step);
-                    ControlResiduals r = control.input().model().forward(latentInput(x, inpaintChannels), timestep,
-                            conditioning.context(), control.image(), (float) (control.input().scale() * keep),
-                            conditioning.added());
-                    residuals = residuals == null ? r : residuals.plus(r);
-                }
+                NDArray timestep = step.create(new float[] {(float) timesteps[i]}, new Shape(1));
+                ControlResiduals residuals = controlResiduals(step, i, timesteps.length, latentInput(x,
+                        inpaintChannels), timestep, conditioning, controls);
                 NDArray unetInput = x;
-                ControlResiduals controlResiduals = residuals;
                 NDArray prediction = DecoupledCrossAttention.applying(imagePrompt, () -> in.adapters().unet(
                         () -> model.unet().forward(unetInput, timestep, conditioning.context(), conditioning.added(),
-                                controlResiduals)));
+                                residuals)));
                 if (guided) {
                     NDList halves = prediction.split(2, 0);
                     NDArray unconditional = halves.get(0);
                     prediction = unconditional.add(halves.get(1).sub(unconditional).mul((float) in.guidance()));
                 }
-                guidance = Tensors.toHost(prediction);
-            }
-            latents = scheduler.step(guidance, latents, in.noise());
-            if (latentMask != null) {
-                HostTensor known = imageLatents;
-                if (i < timesteps.length - 1) {
-                    known = scheduler.addNoise(imageLatents, blendNoise);
-                }
-                latents = blend(manager, latentMask, known, latents, dtype);
-            }
-            stepLatents.add(latents);
-            job.progress(i + 1, timesteps.length, "step " + (i + 1) + "/" + timesteps.length);
-            if (listener != null) {
-                listener.afterStep(i + 1, timesteps.length, latents);
+                return Tensors.toHost(prediction);
             }
         }
-        job.checkCancelled();
-        return new Output(latents, stepLatents, decode(manager, plan, vae, latents, scaling, dtype));
-    }
 
-    private record ControlImage(ControlInput input, NDArray image) {
+        /** The summed residuals of the ControlNets, each scaled to 0 outside its step window; null for none. */
+        private static ControlResiduals controlResiduals(NDManager step, int i, int steps, NDArray latents,
+                NDArray timestep, PromptConditioning.Step conditioning, List<ControlImage> controls) {
+            ControlResiduals residuals = null;
+            for (ControlImage control : controls) {
+                double keep = (double) i / steps < control.input().start()
+                        || (double) (i + 1) / steps > control.input().end() ? 0 : 1;
+                control.image().tempAttach(step);
+                ControlResiduals r = control.input().model().forward(latents, timestep, conditioning.context(),
+                        control.image(), (float) (control.input().scale() * keep), conditioning.added());
+                residuals = residuals == null ? r : residuals.plus(r);
+            }
+            return residuals;
+        }
     }
 
     /** ControlNets see the latents only, without an inpainting UNet's mask and masked-image channels. */

@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.diffij.DiffijException;
 import org.diffij.engine.DiffijEngine;
@@ -97,6 +100,39 @@ class GeneratorTest {
         assertEquals(List.of("photo", "photo", "mask"), asked);
         assertEquals(1, img2img.images().size());
         assertEquals(1, inpaint.images().size());
+    }
+
+    @Test
+    void aQueuedRequestComputesWithItsImagesAsTheyWereWhenSubmitted() throws Exception {
+        float[] gray = new float[3 * 64 * 64];
+        java.util.Arrays.fill(gray, 0.5f);
+        float[] half = new float[3 * 64 * 64];
+        java.util.Arrays.fill(half, 0, half.length / 2, 1f);
+        Map<String, RgbImage> windows = new HashMap<>();
+        windows.put("photo", new RgbImage(64, 64, gray));
+        windows.put("mask", new RgbImage(64, 64, half));
+        ImageSources sources = source -> windows.get(source);
+        GenerationRequest inpaint = tiny("DDIM").withInit("photo", "mask", 0.8);
+        float[] asSubmitted = run(inpaint, sources).images().get(0).rgb();
+
+        CountDownLatch release = new CountDownLatch(1);
+        JobHandle<Object> blocker = DiffijEngine.get().queue().submit("blocker", ctx -> {
+            release.await();
+            return null;
+        });
+        JobHandle<GenerationResult> queued;
+        try {
+            queued = new Generator(Generator.byPath(), null, "test").submit(inpaint, sources, null);
+            // While the request waits in the queue, the user draws on the windows.
+            windows.put("photo", new RgbImage(64, 64, half));
+            windows.put("mask", new RgbImage(64, 64, gray));
+        } finally {
+            release.countDown();
+        }
+        blocker.await();
+        assertArrayEquals(asSubmitted, queued.await().images().get(0).rgb());
+        assertFalse(java.util.Arrays.equals(asSubmitted, run(inpaint, sources).images().get(0).rgb()),
+                "the changed windows give another image, so the queued job did not read them");
     }
 
     @Test

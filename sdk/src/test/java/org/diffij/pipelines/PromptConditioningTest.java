@@ -26,7 +26,8 @@ class PromptConditioningTest {
     void eachStepBatchesNegativesThenPromptsPaddedWithTheEmptyPrompt() {
         float[][] result = DiffijEngine.get().queue().run("conditioning", ctx -> {
             PromptConditioning conditioning = PromptConditioning.of(ctx.manager(), LENGTHS,
-                    List.of("[ab:abc BREAK x:1]", "cat"), List.of("blurry", ""), 4, true, false, null);
+                    StableDiffusionPipeline.parse(List.of("[ab:abc BREAK x:1]", "cat"), 4),
+                    StableDiffusionPipeline.parse(List.of("blurry", ""), 4), true, false, null);
             PromptConditioning.Step first = conditioning.at(0);
             PromptConditioning.Step later = conditioning.at(3);
             assertSame(first, conditioning.at(0), "steps with the same prompts share their arrays");
@@ -40,7 +41,8 @@ class PromptConditioningTest {
     @Test
     void withoutGuidanceOnlyThePromptsAreEncoded() {
         float[] context = DiffijEngine.get().queue().run("unguided", ctx -> PromptConditioning.of(ctx.manager(),
-                LENGTHS, List.of("cat"), List.of("never used"), 4, false, false, null).at(0).context().toFloatArray());
+                LENGTHS, StableDiffusionPipeline.parse(List.of("cat"), 4),
+                StableDiffusionPipeline.parse(List.of("never used"), 4), false, false, null).at(0).context().toFloatArray());
         assertArrayEquals(new float[] {3, 3}, context);
     }
 }

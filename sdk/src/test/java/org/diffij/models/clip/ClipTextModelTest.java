@@ -23,7 +23,7 @@ import org.diffij.io.HalfFloats;
 import org.diffij.io.HostTensor;
 import org.diffij.io.Weights;
 import org.diffij.parity.Golden;
-import org.diffij.text.RandomClipWeights;
+import org.diffij.bench.RandomClipWeights;
 import org.junit.jupiter.api.Test;
 
 class ClipTextModelTest {

@@ -18,6 +18,7 @@ import org.diffij.noise.TorchCpuNoise;
 import org.diffij.parity.Golden;
 import org.diffij.pipelines.Adapters;
 import org.diffij.pipelines.StableDiffusionModel;
+import org.diffij.pipelines.MemorySettings;
 import org.diffij.pipelines.StableDiffusionPipeline;
 import org.diffij.schedulers.Samplers;
 import org.junit.jupiter.api.Test;
@@ -90,10 +91,11 @@ class ImagePromptTest {
             ImagePrompt prompt) {
         int batch = (int) latents.shape()[0];
         StableDiffusionPipeline.Inputs inputs = new StableDiffusionPipeline.Inputs(
-                Collections.nCopies(batch, "a photo of a cat"), Collections.nCopies(batch, "blurry"), SIZE, SIZE,
+                StableDiffusionPipeline.parse(Collections.nCopies(batch, "a photo of a cat"), STEPS),
+                StableDiffusionPipeline.parse(Collections.nCopies(batch, "blurry"), STEPS), SIZE, SIZE,
                 STEPS, 7.5, Samplers.create("DDIM", model.schedulerConfig()), new TorchCpuNoise(1), 0, latents, null,
                 null, 1.0, List.of(), Adapters.none(), prompt);
-        return StableDiffusionPipeline.run(job, model, inputs, null).finalLatents().toFloatArray();
+        return StableDiffusionPipeline.run(job, model, inputs, MemorySettings.fromEnvironment(), null).finalLatents().toFloatArray();
     }
 
     /** A smooth colour ramp, not square, so that the processor resizes and crops it. */

@@ -13,8 +13,8 @@ import org.diffij.engine.DiffijEngine;
 import org.diffij.parity.Golden;
 import org.diffij.models.clip.ClipTextModel;
 import org.diffij.text.ClipTokenizer;
-import org.diffij.text.SdxlTextEncoders;
-import org.diffij.text.TextEncoding;
+import org.diffij.parity.areas.SdxlTextEncoders;
+import org.diffij.parity.areas.TextEncoding;
 import org.junit.jupiter.api.Test;
 
 class WeightedPromptEncoderTest {

@@ -1,4 +1,4 @@
-package org.diffij.models.lora;
+package org.diffij.parity.areas;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -12,6 +12,10 @@ import org.diffij.engine.DiffijEngine;
 import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
 import org.diffij.io.WeightSet;
+import org.diffij.models.lora.AppliedLora;
+import org.diffij.models.lora.LoraAdapter;
+import org.diffij.models.lora.LoraWeights;
+import org.diffij.models.lora.RuntimeLora;
 import org.diffij.models.unet.UNet2DConditionModel;
 import org.diffij.nn.LowRankBranches;
 import org.diffij.parity.AreaRunner;

@@ -1,5 +1,8 @@
-package org.diffij.text;
+package org.diffij.parity.areas;
 
+import org.diffij.text.TokenOverlay;
+import org.diffij.text.ClipTokenizer;
+import org.diffij.text.TextualInversion;
 import org.diffij.models.clip.ClipTextOutput;
 import org.diffij.models.clip.ClipTextConfig;
 import org.diffij.models.clip.ClipTextModel;

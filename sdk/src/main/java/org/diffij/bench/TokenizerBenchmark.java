@@ -1,5 +1,6 @@
-package org.diffij.text;
+package org.diffij.bench;
 
+import org.diffij.text.ClipTokenizer;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package org.diffij.schedulers;
+package org.diffij.parity.areas;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -13,6 +13,8 @@ import org.diffij.io.HostTensor;
 import org.diffij.noise.RecordedNoise;
 import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;
+import org.diffij.schedulers.Scheduler;
+import org.diffij.schedulers.SchedulerType;
 
 /**
  * The golden {@code scheduler} area: schedule tables for several step counts, ten-step trajectories
@@ -20,7 +22,7 @@ import org.diffij.parity.GoldenCase;
  * strength schedules with {@code add_noise}. Which steps and strengths to run is read from the case's
  * output names.
  */
-public final class SchedulerParityRunner implements AreaRunner {
+public final class SchedulerAreaRunner implements AreaRunner {
 
     private static final Pattern TABLE = Pattern.compile("timesteps_(\\d+)");
     private static final Pattern STRENGTH = Pattern.compile("timesteps_(\\d+)_(\\d+)p(\\d+)");

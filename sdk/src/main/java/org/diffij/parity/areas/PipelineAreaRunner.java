@@ -1,4 +1,4 @@
-package org.diffij.pipelines;
+package org.diffij.parity.areas;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -18,6 +18,11 @@ import org.diffij.models.ipadapter.IpAdapter;
 import org.diffij.noise.RecordedNoise;
 import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;
+import org.diffij.pipelines.Adapter;
+import org.diffij.pipelines.Adapters;
+import org.diffij.pipelines.MemorySettings;
+import org.diffij.pipelines.StableDiffusionModel;
+import org.diffij.pipelines.StableDiffusionPipeline;
 import org.diffij.schedulers.Samplers;
 
 /**
@@ -84,13 +89,16 @@ public final class PipelineAreaRunner implements AreaRunner {
                         ClipVisionModelWithProjection.load(IpAdapter.imageEncoderFolder(ipAdapterFile), job.manager(),
                                 job.engine().computeType()), ipImage, ipScale);
             }
-            StableDiffusionPipeline.Inputs inputs = new StableDiffusionPipeline.Inputs(strings(p, "prompts"),
-                    strings(p, "negative_prompts"), width, height, p.get("num_inference_steps").getAsInt(),
+            int steps = p.get("num_inference_steps").getAsInt();
+            StableDiffusionPipeline.Inputs inputs = new StableDiffusionPipeline.Inputs(
+                    StableDiffusionPipeline.parse(strings(p, "prompts"), steps),
+                    StableDiffusionPipeline.parse(strings(p, "negative_prompts"), steps), width, height, steps,
                     p.get("guidance_scale").getAsDouble(),
                     Samplers.create(p.get("scheduler_class").getAsString(), p.getAsJsonObject("scheduler_config")),
                     new RecordedNoise(draws), 0, latents, init, mask, strength, controls, Adapters.none(),
                     imagePrompt);
-            StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs, null);
+            StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs,
+                    MemorySettings.fromEnvironment(), null);
             Map<String, HostTensor> out = new LinkedHashMap<>();
             out.put("final_latents", output.finalLatents());
             out.put("image", nhwc(output.images()));

@@ -1,5 +1,7 @@
-package org.diffij.text;
+package org.diffij.parity.areas;
 
+import org.diffij.text.ClipTokenizer;
+import org.diffij.text.TokenizedPrompt;
 import com.google.gson.JsonElement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package org.diffij.conditioning;
+package org.diffij.parity.areas;
 
 import com.google.gson.JsonObject;
 import java.util.LinkedHashMap;
@@ -12,6 +12,13 @@ import net.imglib2.type.numeric.integer.LongType;
 import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.view.Views;
 import org.diffij.DiffijException;
+import org.diffij.conditioning.Ade20kPalette;
+import org.diffij.conditioning.Canny;
+import org.diffij.conditioning.CannyParameters;
+import org.diffij.conditioning.DepthFromFocus;
+import org.diffij.conditioning.NormalMap;
+import org.diffij.conditioning.PercentileNormalisation;
+import org.diffij.conditioning.SeparableFilter;
 import org.diffij.io.HostTensor;
 import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;

@@ -1,4 +1,4 @@
-package org.diffij.conditioning;
+package org.diffij.bench;
 
 import java.io.PrintStream;
 import java.util.Locale;
@@ -6,9 +6,11 @@ import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.view.Views;
-import org.diffij.bench.BenchOptions;
-import org.diffij.bench.Benchmark;
-import org.diffij.bench.Benchmarks;
+import org.diffij.conditioning.Canny;
+import org.diffij.conditioning.CannyParameters;
+import org.diffij.conditioning.DepthFromFocus;
+import org.diffij.conditioning.NormalMap;
+import org.diffij.conditioning.SeparableFilter;
 
 /**
  * {@code diffij bench conditioning}: the preprocessors on large images. The 8-bit test image is

@@ -1,5 +1,6 @@
-package org.diffij.text;
+package org.diffij.parity.areas;
 
+import org.diffij.text.ClipTokenizer;
 import org.diffij.models.clip.ClipTextOutput;
 import org.diffij.models.clip.ClipTextModel;
 import ai.djl.ndarray.NDArray;

@@ -1,4 +1,4 @@
-package org.diffij.pipelines;
+package org.diffij.bench;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -8,9 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.diffij.bench.BenchOptions;
-import org.diffij.bench.Benchmark;
-import org.diffij.bench.Benchmarks;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.models.Sd15Configs;
 import org.diffij.models.unet.UNet2DConditionModel;
@@ -18,12 +15,15 @@ import org.diffij.models.vae.AutoencoderKL;
 import org.diffij.nn.Kernels;
 import org.diffij.nn.ParameterLoader;
 import org.diffij.noise.TorchCpuNoise;
+import org.diffij.pipelines.Adapters;
+import org.diffij.pipelines.MemoryPlan;
+import org.diffij.pipelines.MemorySettings;
+import org.diffij.pipelines.StableDiffusionModel;
+import org.diffij.pipelines.StableDiffusionPipeline;
 import org.diffij.schedulers.Samplers;
 import org.diffij.models.clip.ClipTextConfig;
 import org.diffij.models.clip.ClipTextModel;
 import org.diffij.text.ClipTokenizer;
-import org.diffij.text.RandomClipWeights;
-import org.diffij.text.TokenizerBenchmark;
 
 /**
  * A whole SD1.5 text-to-image generation at full size with random weights made in Java (text
@@ -60,8 +60,8 @@ public final class GenerateBenchmark implements Benchmark {
         out.println(engine.describe() + "; kernels " + Kernels.get().name());
         ClipTokenizer tokenizer = ClipTokenizer.load(TokenizerBenchmark.tokenizerFolder());
         JsonObject schedulerConfig = JsonParser.parseString(SCHEDULER).getAsJsonObject();
-        out.println("memory plan: " + MemoryPlan.of(MemorySettings.fromEnvironment(), Sd15Configs.vae(), 1, SIZE,
-                SIZE).describe());
+        MemorySettings memory = MemorySettings.fromEnvironment();
+        out.println("memory plan: " + MemoryPlan.of(memory, Sd15Configs.vae(), 1, SIZE, SIZE).describe());
         engine.queue().run("generate benchmark", ctx -> {
             long t0 = System.nanoTime();
             ClipTextConfig textConfig = ClipTextConfig.sd15();
@@ -80,10 +80,11 @@ public final class GenerateBenchmark implements Benchmark {
                 stepSeconds.clear();
                 long[] last = {System.nanoTime()};
                 StableDiffusionPipeline.Inputs inputs = new StableDiffusionPipeline.Inputs(
-                        List.of("a photo of an astronaut riding a horse on mars, detailed, 8k"), List.of("blurry"),
-                        SIZE, SIZE, STEPS, 7, Samplers.create(SAMPLER, schedulerConfig), new TorchCpuNoise(42), 0,
+                        StableDiffusionPipeline.parse(
+                                List.of("a photo of an astronaut riding a horse on mars, detailed, 8k"), STEPS),
+                        StableDiffusionPipeline.parse(List.of("blurry"), STEPS), SIZE, SIZE, STEPS, 7, Samplers.create(SAMPLER, schedulerConfig), new TorchCpuNoise(42), 0,
                         null, null, null, 1.0, List.of(), Adapters.none(), null);
-                return StableDiffusionPipeline.run(ctx, model, inputs, (done, total, latents) -> {
+                return StableDiffusionPipeline.run(ctx, model, inputs, memory, (done, total, latents) -> {
                     long now = System.nanoTime();
                     stepSeconds.add((now - last[0]) / 1e9);
                     last[0] = now;

@@ -1,4 +1,4 @@
-package org.diffij.models.ipadapter;
+package org.diffij.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -13,13 +13,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.diffij.DiffijException;
-import org.diffij.bench.BenchOptions;
-import org.diffij.bench.Benchmark;
-import org.diffij.bench.Benchmarks;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.io.HostTensor;
 import org.diffij.io.Weights;
 import org.diffij.models.Sd15Configs;
+import org.diffij.models.ipadapter.CrossAttentionLayers;
+import org.diffij.models.ipadapter.IpAdapter;
 import org.diffij.models.unet.UNet2DConditionConfig;
 import org.diffij.models.unet.UNet2DConditionModel;
 import org.diffij.nn.DecoupledCrossAttention;

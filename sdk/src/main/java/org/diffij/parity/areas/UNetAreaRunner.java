@@ -1,4 +1,4 @@
-package org.diffij.models.unet;
+package org.diffij.parity.areas;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -8,6 +8,8 @@ import java.util.Map;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
+import org.diffij.models.unet.AddedConditions;
+import org.diffij.models.unet.UNet2DConditionModel;
 import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;
 

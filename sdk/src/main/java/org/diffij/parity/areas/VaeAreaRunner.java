@@ -1,4 +1,4 @@
-package org.diffij.models.vae;
+package org.diffij.parity.areas;
 
 import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
@@ -6,6 +6,8 @@ import java.util.Map;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
+import org.diffij.models.vae.AutoencoderKL;
+import org.diffij.models.vae.LatentDistribution;
 import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;
 

@@ -1,5 +1,6 @@
-package org.diffij.text;
+package org.diffij.parity.areas;
 
+import org.diffij.text.ClipTokenizer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;

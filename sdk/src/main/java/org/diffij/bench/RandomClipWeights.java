@@ -1,4 +1,4 @@
-package org.diffij.text;
+package org.diffij.bench;
 
 import org.diffij.models.clip.ClipTextConfig;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package org.diffij.models.controlnet;
+package org.diffij.parity.areas;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -10,6 +10,7 @@ import java.util.Map;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
+import org.diffij.models.controlnet.ControlNetModel;
 import org.diffij.models.unet.ControlResiduals;
 import org.diffij.models.unet.UNet2DConditionModel;
 import org.diffij.parity.AreaRunner;

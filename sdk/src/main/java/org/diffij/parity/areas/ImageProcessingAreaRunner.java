@@ -1,6 +1,7 @@
-package org.diffij.image;
+package org.diffij.parity.areas;
 
 import java.util.Map;
+import org.diffij.image.ClipImageProcessor;
 import org.diffij.io.HostTensor;
 import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;

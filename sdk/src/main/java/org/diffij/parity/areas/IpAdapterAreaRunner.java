@@ -1,4 +1,4 @@
-package org.diffij.models.ipadapter;
+package org.diffij.parity.areas;
 
 import org.diffij.models.clip.ClipVisionOutput;
 import org.diffij.models.clip.ClipVisionModelWithProjection;
@@ -13,6 +13,9 @@ import org.diffij.engine.DiffijEngine;
 import org.diffij.engine.JobContext;
 import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
+import org.diffij.models.clip.ClipVisionModelWithProjection;
+import org.diffij.models.clip.ClipVisionOutput;
+import org.diffij.models.ipadapter.IpAdapter;
 import org.diffij.models.unet.UNet2DConditionModel;
 import org.diffij.nn.DecoupledCrossAttention;
 import org.diffij.parity.AreaRunner;

@@ -1,14 +1,12 @@
-package org.diffij.models;
+package org.diffij.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.PrintStream;
-import org.diffij.bench.BenchOptions;
-import org.diffij.bench.Benchmark;
-import org.diffij.bench.Benchmarks;
 import org.diffij.engine.DiffijEngine;
+import org.diffij.models.Sd15Configs;
 import org.diffij.models.vae.AutoencoderKL;
 import org.diffij.nn.Kernels;
 import org.diffij.nn.ParameterLoader;

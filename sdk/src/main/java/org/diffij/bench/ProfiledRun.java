@@ -1,4 +1,4 @@
-package org.diffij.models;
+package org.diffij.bench;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;

@@ -1,4 +1,4 @@
-package org.diffij.models.checkpoint;
+package org.diffij.parity.areas;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -9,6 +9,7 @@ import org.diffij.engine.DiffijEngine;
 import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
 import org.diffij.io.Json;
+import org.diffij.models.checkpoint.SingleFileCheckpoint;
 import org.diffij.models.unet.UNet2DConditionConfig;
 import org.diffij.models.unet.UNet2DConditionModel;
 import org.diffij.models.vae.AutoencoderKL;
