@@ -29,11 +29,12 @@ public final class Conv2d {
         for (LowRankBranches.Branch b : LowRankBranches.of(module)) {
             long[] w = weight.getShape().getShape();
             long rank = b.down().getShape().get(0);
-            NDArray down = b.down().reshape(rank, w[1], w[2], w[3]);
+            NDArray down = Scope.view(b.down().reshape(rank, w[1], w[2], w[3]), x);
             NDArray low = ai.djl.nn.convolutional.Conv2d.conv2d(x, down, null, stride, padding, ONE, 1).head();
-            NDArray up = b.up().reshape(w[0], rank, 1, 1);
-            y = y.addi(ai.djl.nn.convolutional.Conv2d.conv2d(low, up, null, ONE, NONE, ONE, 1).head()
-                    .muli(b.factor()));
+            NDArray up = Scope.view(b.up().reshape(w[0], rank, 1, 1), x);
+            NDArray branch = ai.djl.nn.convolutional.Conv2d.conv2d(low, up, null, ONE, NONE, ONE, 1).head()
+                    .muli(b.factor());
+            y = Autograd.recording() ? y.add(branch) : y.addi(branch);
         }
         return y;
     }

@@ -32,8 +32,11 @@ public final class Linear {
         NDArray y = OpProfile.time("linear", () -> product(x));
         for (LowRankBranches.Branch b : LowRankBranches.of(module)) {
             long rank = b.down().getShape().get(0);
-            NDArray low = ai.djl.nn.core.Linear.linear(x, b.down().reshape(rank, -1)).head();
-            y = y.addi(ai.djl.nn.core.Linear.linear(low, b.up().reshape(-1, rank)).head().muli(b.factor()));
+            NDArray low = ai.djl.nn.core.Linear.linear(x, Scope.view(b.down().reshape(rank, -1), x)).head();
+            NDArray up = Scope.view(b.up().reshape(-1, rank), x);
+            // Not in place while recording: y may be a tensor another op's backward still needs.
+            NDArray branch = ai.djl.nn.core.Linear.linear(low, up).head().muli(b.factor());
+            y = Autograd.recording() ? y.add(branch) : y.addi(branch);
         }
         return y;
     }

@@ -14,6 +14,16 @@ public final class Scope {
     private Scope() {
     }
 
+    /**
+     * A view made of some long-lived array (an adapter's weight) for one forward call: moved to the
+     * manager of the call's input, so that it is freed with the call's intermediates instead of
+     * piling up in the adapter's manager, one handle per layer and step.
+     */
+    public static NDArray view(NDArray view, NDArray input) {
+        view.attach(input.getManager());
+        return view;
+    }
+
     public static NDArray run(NDArray input, UnaryOperator<NDArray> block) {
         NDManager owner = input.getManager();
         try (NDManager scope = owner.newSubManager()) {

@@ -23,7 +23,13 @@ public final class TrainingAreaRunner implements AreaRunner {
 
     private static final Map<String, TrainingCase> CASES = Map.of(
             "optimizer_adamw", OptimizerCases::adamw,
-            "lr_schedules", (golden, ctx) -> OptimizerCases.lrSchedules(golden));
+            "lr_schedules", (golden, ctx) -> OptimizerCases.lrSchedules(golden),
+            "lora_sd15_eps", StepCases::lora,
+            "lora_sd21v_vpred", StepCases::lora,
+            "lora_sd15_min_snr5", StepCases::lora,
+            "lora_sd15_unet_te", StepCases::lora,
+            "textual_inversion_single", StepCases::textualInversion,
+            "textual_inversion_multi", StepCases::textualInversion);
 
     @Override
     public String area() {

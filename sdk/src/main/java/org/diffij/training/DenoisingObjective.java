@@ -1,0 +1,95 @@
+package org.diffij.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import java.util.List;
+import java.util.Map;
+import org.diffij.models.clip.ClipTextModel;
+import org.diffij.models.unet.UNet2DConditionModel;
+import org.diffij.nn.LowRankBranches;
+import org.diffij.schedulers.NoiseSchedule;
+import org.diffij.schedulers.PredictionType;
+
+/**
+ * The loss every diffusers training script minimises: noise the latents to the batch's timesteps,
+ * condition the UNet on the captions' text encoding and compare its prediction with the noise (ε
+ * models) or the velocity (v models) by mean squared error, optionally weighted per sample by
+ * min-SNR-γ and restricted to a loss mask. What is trained enters as run-time LoRA branches or
+ * added token rows; full fine-tuning trains the models' own parameter trees.
+ */
+public final class DenoisingObjective {
+
+    /**
+     * One batch. {@code latents} are already scaled by the VAE's scaling factor; {@code lossMask}
+     * (batch, 1, h, w) in latent resolution is 1 where the loss counts, or null for everywhere.
+     */
+    public record Batch(NDArray latents, NDArray noise, NDArray timesteps, NDArray inputIds, NDArray lossMask) {
+    }
+
+    /** Everything one evaluation computed; {@code snr} and {@code weights} are null without min-SNR. */
+    public record Result(NDArray noisy, NDArray target, NDArray encoderHiddenStates, NDArray prediction,
+            NDArray loss, NDArray snr, NDArray weights) {
+    }
+
+    /** What is being trained, as the forward pass sees it. */
+    public record Trainables(LoraNetwork lora, NDArray addedTokenRows) {
+        public static final Trainables NONE = new Trainables(null, null);
+    }
+
+    private final UNet2DConditionModel unet;
+    private final ClipTextModel textEncoder;
+    private final NoiseSchedule schedule;
+    private final PredictionType target;
+    private final double snrGamma;
+
+    /** @param snrGamma min-SNR-γ, or 0 for plain MSE */
+    public DenoisingObjective(UNet2DConditionModel unet, ClipTextModel textEncoder, NoiseSchedule schedule,
+            PredictionType target, double snrGamma) {
+        this.unet = unet;
+        this.textEncoder = textEncoder;
+        this.schedule = schedule;
+        this.target = target;
+        this.snrGamma = snrGamma;
+    }
+
+    public PredictionType target() {
+        return target;
+    }
+
+    public Result evaluate(Batch batch, Trainables trained) {
+        NDArray noisy = schedule.addNoise(batch.latents(), batch.noise(), batch.timesteps());
+        NDArray goal = target == PredictionType.V_PREDICTION
+                ? schedule.velocity(batch.latents(), batch.noise(), batch.timesteps()) : batch.noise();
+        NDArray ehs = withBranches(trained.lora(), "text_encoder",
+                () -> textEncoder.forward(batch.inputIds(), trained.addedTokenRows()).lastHiddenState());
+        NDArray timesteps = batch.timesteps().toType(DataType.FLOAT32, false);
+        NDArray prediction = withBranches(trained.lora(), "unet", () -> unet.forward(noisy, timesteps, ehs));
+        NDArray squared = prediction.sub(goal).square();
+        long b = squared.getShape().get(0);
+        NDArray perSample;
+        if (batch.lossMask() == null) {
+            perSample = squared.reshape(b, -1).mean(new int[] {1});
+        } else {
+            // The mean over the masked elements only: the rest of the image is context, not concept.
+            NDArray mask = batch.lossMask().broadcast(squared.getShape());
+            perSample = squared.mul(mask).reshape(b, -1).sum(new int[] {1})
+                    .div(mask.reshape(b, -1).sum(new int[] {1}).maximum(1f));
+        }
+        NDArray snr = null;
+        NDArray weights = null;
+        if (snrGamma > 0) {
+            snr = schedule.snr(batch.timesteps());
+            weights = schedule.minSnrWeights(batch.timesteps(), snrGamma, target);
+            perSample = perSample.mul(weights);
+        }
+        return new Result(noisy, goal, ehs, prediction, perSample.mean(), snr, weights);
+    }
+
+    private static NDArray withBranches(LoraNetwork lora, String component, java.util.function.Supplier<NDArray> f) {
+        if (lora == null || !lora.adapts(component)) {
+            return f.get();
+        }
+        Map<String, List<LowRankBranches.Branch>> branches = lora.branches(component, 1f);
+        return LowRankBranches.applying(branches, f);
+    }
+}

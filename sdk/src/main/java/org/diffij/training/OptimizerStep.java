@@ -1,0 +1,73 @@
+package org.diffij.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.diffij.nn.Autograd;
+
+/**
+ * One optimiser step as the training scripts take it: forward and backward of the loss while
+ * autograd records, the global gradient norm (clipping to {@code maxGradNorm} when it is positive),
+ * AdamW on every trained tensor, gradients reset. Gradient accumulation calls {@link #accumulate}
+ * for all but the last micro-batch. Every temporary lives in a per-step scope.
+ */
+public final class OptimizerStep {
+
+    /** What a step reports: the loss, the gradient norm before clipping and the clip factor. */
+    public record Report(double loss, double gradientNorm, double clipCoefficient) {
+    }
+
+    private final AdamW optimizer;
+    private final double maxGradNorm;
+
+    /** @param maxGradNorm clip the global gradient norm to this, or 0 for no clipping */
+    public OptimizerStep(AdamW optimizer, double maxGradNorm) {
+        this.optimizer = optimizer;
+        this.maxGradNorm = maxGradNorm;
+    }
+
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    /** Backpropagates {@code loss} (scaled by {@code scale}) into the trained tensors' gradients; returns the loss. */
+    public double accumulate(Supplier<NDArray> loss, double scale) {
+        try (Autograd.Tape tape = Autograd.start()) {
+            NDArray value = loss.get();
+            tape.backward(scale == 1 ? value : value.mul((float) scale));
+            return value.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+        }
+    }
+
+    /**
+     * Completes a step on {@code trained} (name → tensor): optionally accumulates one more loss, then
+     * clips and updates at {@code lr}. {@code beforeClipping} sees the gradients first (for checks).
+     */
+    public Report step(Map<String, NDArray> trained, Supplier<NDArray> loss, double scale, double lr,
+            Consumer<Map<String, NDArray>> beforeClipping) {
+        double value = loss == null ? Double.NaN : accumulate(loss, scale);
+        NDManager owner = trained.values().iterator().next().getManager();
+        try (NDManager scope = owner.newSubManager()) {
+            Map<String, NDArray> gradients = new LinkedHashMap<>();
+            trained.forEach((name, tensor) -> {
+                NDArray gradient = Autograd.gradient(tensor);
+                if (gradient != null) {
+                    gradient.attach(scope);
+                    gradients.put(name, gradient);
+                }
+            });
+            if (beforeClipping != null) {
+                beforeClipping.accept(gradients);
+            }
+            GradientClipping.Clipped clipped = GradientClipping.clipGradNorm(gradients.values(),
+                    maxGradNorm > 0 ? maxGradNorm : Double.POSITIVE_INFINITY);
+            Autograd.untracked(() -> gradients.forEach((name, gradient) ->
+                    optimizer.step(name, trained.get(name), gradient, lr)));
+            trained.values().forEach(Autograd::zeroGradient);
+            return new Report(value, clipped.totalNorm(), clipped.coefficient());
+        }
+    }
+}
