@@ -1,16 +1,19 @@
 package org.diffij.io.pickle;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /** A Python tuple read from (or to be written to) a pickle; lists are plain {@link java.util.List}s. */
 public record PickleTuple(List<Object> items) {
 
     public PickleTuple {
-        items = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(items));
+        items = Collections.unmodifiableList(new ArrayList<>(items));
     }
 
     public static PickleTuple of(Object... items) {
-        return new PickleTuple(java.util.Arrays.asList(items));
+        return new PickleTuple(Arrays.asList(items));
     }
 
     public int size() {

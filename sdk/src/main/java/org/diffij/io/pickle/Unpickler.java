@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -177,7 +178,7 @@ final class Unpickler {
                 case 0x91 -> {
                     Set<Object> set = new LinkedHashSet<>();
                     popMark().forEach(item -> set.add(key(item)));
-                    push(java.util.Collections.unmodifiableSet(set));
+                    push(Collections.unmodifiableSet(set));
                 }
                 case 'g' -> push(memoGet(textIndex(line())));
                 case 'h' -> push(memoGet(in.get() & 0xff));
