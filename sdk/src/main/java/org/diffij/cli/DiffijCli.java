@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ParityCommand.class,
             InspectCommand.class,
+            ConvertCommand.class,
             EngineCommand.class,
             GenerateCommand.class,
             EncodeCommand.class,

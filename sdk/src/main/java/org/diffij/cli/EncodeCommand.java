@@ -60,7 +60,8 @@ public final class EncodeCommand implements Callable<Integer> {
     int steps;
 
     @Option(names = "--embedding", paramLabel = "FILE",
-            description = "a textual-inversion embedding (.safetensors), used by writing its token; repeatable")
+            description = "a textual-inversion embedding (.safetensors, or a .pt/.bin torch pickle), used by "
+                    + "writing its token; repeatable")
     List<Path> embeddings = new ArrayList<>();
 
     @Override

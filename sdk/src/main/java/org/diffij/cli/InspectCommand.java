@@ -16,15 +16,16 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Describes a .safetensors file, a sharded index, or a diffusers model folder: tensor count, "
-                + "parameters, dtypes, component classes; reads headers only.",
-            "Exit code 2 with a one-line message when the file is missing, corrupt or not safetensors."})
+        description = {"Describes a .safetensors file, a torch pickle (.pt, .ckpt, .bin, .pth; read without running "
+                + "it), a sharded index, or a diffusers model folder: kind, tensor count, parameters, dtypes, "
+                + "component classes; reads headers only.",
+            "Exit code 2 with a one-line message when the file is missing, corrupt, refused or of another format."})
 final class InspectCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "PATH", description = "a .safetensors file, *.safetensors.index.json, or model folder")
+    @Parameters(paramLabel = "PATH", description = "a .safetensors file, torch pickle, *.index.json, or model folder")
     Path path;
 
     @Option(names = "--all", description = "list every tensor with shape and dtype")

@@ -31,6 +31,9 @@ public final class FileKinds {
         if (names.contains("clip_l") && names.contains("clip_g")) {
             return "textual inversion (SDXL)";
         }
+        if (!names.isEmpty() && names.stream().allMatch(n -> n.matches("\\d+\\.[01]\\.linear\\..+"))) {
+            return "hypernetwork (A1111)";
+        }
         if (any(names, "image_proj.") && any(names, "ip_adapter.")) {
             return "IP-Adapter";
         }
@@ -40,7 +43,7 @@ public final class FileKinds {
         if (any(names, "down_blocks.") || any(names, "text_model.")) {
             return "diffusers/transformers component weights";
         }
-        return "safetensors weights";
+        return "weights";
     }
 
     private static boolean any(Set<String> names, String prefix) {

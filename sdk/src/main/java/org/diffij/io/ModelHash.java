@@ -63,15 +63,12 @@ public final class ModelHash {
     }
 
     private static String ofFolder(Path folder) {
-        List<Path> files = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(folder)) {
-            walk.filter(p -> p.getFileName().toString().endsWith(".safetensors")).filter(Files::isRegularFile)
-                    .sorted().forEach(files::add);
-        } catch (IOException e) {
-            throw new DiffijException(folder + ": cannot be listed (" + e.getMessage() + ")", e);
+        List<Path> files = weightFiles(folder, List.of(".safetensors"));
+        if (files.isEmpty()) {
+            files = weightFiles(folder, List.of(".bin", ".pt", ".pth", ".ckpt"));
         }
         if (files.isEmpty()) {
-            throw new DiffijException(folder + ": holds no .safetensors files to identify the model by");
+            throw new DiffijException(folder + ": holds no .safetensors (or torch .bin) files to identify the model by");
         }
         StringBuilder lines = new StringBuilder();
         for (Path file : files) {
@@ -79,6 +76,18 @@ public final class ModelHash {
                     .append('\n');
         }
         return HexFormat.of().formatHex(sha256().digest(lines.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The folder's weight files with one of the suffixes; pickles count only where there is no safetensors. */
+    private static List<Path> weightFiles(Path folder, List<String> suffixes) {
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(folder)) {
+            walk.filter(p -> suffixes.stream().anyMatch(p.getFileName().toString()::endsWith))
+                    .filter(Files::isRegularFile).sorted().forEach(files::add);
+        } catch (IOException e) {
+            throw new DiffijException(folder + ": cannot be listed (" + e.getMessage() + ")", e);
+        }
+        return files;
     }
 
     private static MessageDigest sha256() {

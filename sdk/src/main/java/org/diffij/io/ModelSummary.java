@@ -4,14 +4,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.diffij.DiffijException;
 
 /**
  * What a model file or folder holds: for each weight file its tensors, parameter count, dtypes and
- * what kind of file it looks like. Reads headers only, so it is instant even for 7 GB checkpoints.
+ * what kind of file it looks like. Reads headers (of a pickle: its data.pkl) only, so it is instant even
+ * for 7 GB checkpoints.
  */
 public record ModelSummary(Path path, String kind, List<Part> parts) {
 
@@ -46,14 +46,10 @@ public record ModelSummary(Path path, String kind, List<Part> parts) {
         if (Files.isDirectory(path)) {
             return ofFolder(path);
         }
-        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".ckpt") || name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".bin")) {
-            throw new DiffijException(path.getFileName() + ": a pickled PyTorch checkpoint; Diffij reads only "
-                    + ".safetensors files (pickles can run code). Convert it to safetensors first.");
-        }
         try (WeightSet weights = WeightSet.open(path)) {
             Part part = part(path.getFileName().toString(), null, path, weights);
-            return new ModelSummary(path, FileKinds.detect(weights.names()), List.of(part));
+            String format = weights.files().get(0).format();
+            return new ModelSummary(path, FileKinds.detect(weights.names()) + " (" + format + ")", List.of(part));
         }
     }
 

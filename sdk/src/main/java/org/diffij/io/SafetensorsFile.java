@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * bytes are memory-mapped only when a tensor is asked for. Every malformed file is rejected with a
  * {@link SafetensorsException} naming the file and the problem, before any data is touched.
  */
-public final class SafetensorsFile implements AutoCloseable {
+public final class SafetensorsFile implements WeightFile {
 
     /** Real headers are a few hundred KB even for SDXL; anything near this is corrupt or hostile. */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
@@ -264,28 +264,39 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    @Override
     public Path path() {
         return path;
     }
 
+    @Override
+    public String format() {
+        return "safetensors";
+    }
+
     /** The {@code __metadata__} string map (empty when the file has none). */
+    @Override
     public Map<String, String> metadata() {
         return metadata;
     }
 
     /** All tensors, sorted by name. */
+    @Override
     public List<TensorInfo> tensors() {
         return List.copyOf(tensors.values());
     }
 
+    @Override
     public Set<String> names() {
         return tensors.keySet();
     }
 
+    @Override
     public boolean contains(String name) {
         return tensors.containsKey(name);
     }
 
+    @Override
     public TensorInfo info(String name) {
         TensorInfo info = tensors.get(name);
         if (info == null) {
@@ -309,6 +320,7 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /** The tensor in its stored dtype, backed by the file mapping (read-only). */
+    @Override
     public HostTensor read(String name) {
         TensorInfo info = info(name);
         return new HostTensor(info.dtype(), info.shape(), bytes(name));

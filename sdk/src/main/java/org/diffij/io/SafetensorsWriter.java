@@ -7,22 +7,19 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Writes safetensors files that diffusers, A1111 and ComfyUI read: header keys sorted by name, the
  * header padded with spaces to a multiple of 8, data ordered by element size so every tensor is
- * aligned to its element. The file appears only when complete: it is written to a temporary file
- * beside the target and renamed, so an interrupted save never leaves a half-written model.
+ * aligned to its element. The file appears only when complete ({@link AtomicFiles}).
  */
 public final class SafetensorsWriter {
 
@@ -30,49 +27,44 @@ public final class SafetensorsWriter {
     }
 
     public static void write(Path target, Map<String, HostTensor> tensors, Map<String, String> metadata) {
-        Path absolute = target.toAbsolutePath();
-        Path directory = absolute.getParent();
-        Path temporary = null;
+        Map<String, TensorInfo> infos = new TreeMap<>();
+        tensors.forEach((name, t) -> infos.put(name, new TensorInfo(name, t.dtype(), t.shape(), 0,
+                t.bytes().remaining())));
+        write(target, infos, tensors::get, metadata);
+    }
+
+    /**
+     * Copies every tensor of a weight file (of any format) into a safetensors file, one tensor in memory
+     * at a time, so that multi-gigabyte checkpoints convert in little memory.
+     */
+    public static void write(Path target, WeightFile source, Map<String, String> metadata) {
+        Map<String, TensorInfo> infos = new TreeMap<>();
+        source.names().forEach(name -> infos.put(name, source.info(name)));
+        write(target, infos, source::read, metadata);
+    }
+
+    private static void write(Path target, Map<String, TensorInfo> infos, Function<String, HostTensor> source,
+            Map<String, String> metadata) {
         try {
-            Files.createDirectories(directory);
-            temporary = Files.createTempFile(directory, "." + absolute.getFileName(), ".partial");
-            writeTo(temporary, tensors, metadata);
-            moveIntoPlace(temporary, absolute);
-            temporary = null;
+            AtomicFiles.write(target, file -> writeTo(file, infos, source, metadata));
         } catch (IOException e) {
             throw new SafetensorsException(target, "cannot be written: " + e.getMessage(), e);
-        } finally {
-            if (temporary != null) {
-                try {
-                    Files.deleteIfExists(temporary);
-                } catch (IOException ignored) {
-                    // The temporary file is hidden and named .partial; leaving it is harmless.
-                }
-            }
         }
     }
 
-    private static void moveIntoPlace(Path temporary, Path target) throws IOException {
-        try {
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void writeTo(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata)
-            throws IOException {
-        List<String> dataOrder = new ArrayList<>(tensors.keySet());
-        dataOrder.sort(Comparator.comparingInt((String n) -> -tensors.get(n).dtype().byteSize())
+    private static void writeTo(Path file, Map<String, TensorInfo> infos, Function<String, HostTensor> source,
+            Map<String, String> metadata) throws IOException {
+        List<String> dataOrder = new ArrayList<>(infos.keySet());
+        dataOrder.sort(Comparator.comparingInt((String n) -> -infos.get(n).dtype().byteSize())
                 .thenComparing(Comparator.naturalOrder()));
         Map<String, long[]> offsets = new TreeMap<>();
         long position = 0;
         for (String name : dataOrder) {
-            long length = tensors.get(name).bytes().remaining();
+            long length = infos.get(name).byteLength();
             offsets.put(name, new long[] {position, position + length});
             position += length;
         }
-        byte[] header = headerJson(tensors, metadata, offsets);
+        byte[] header = headerJson(infos, metadata, offsets);
         int padded = (header.length + 7) / 8 * 8;
         ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
         head.putLong(padded).put(header);
@@ -83,13 +75,17 @@ public final class SafetensorsWriter {
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(channel, head.flip());
             for (String name : dataOrder) {
-                writeFully(channel, tensors.get(name).bytes());
+                ByteBuffer bytes = source.apply(name).bytes();
+                if (bytes.remaining() != infos.get(name).byteLength()) {
+                    throw new IOException("tensor '" + name + "' changed size while being written");
+                }
+                writeFully(channel, bytes);
             }
             channel.force(true);
         }
     }
 
-    private static byte[] headerJson(Map<String, HostTensor> tensors, Map<String, String> metadata,
+    private static byte[] headerJson(Map<String, TensorInfo> infos, Map<String, String> metadata,
             Map<String, long[]> offsets) throws IOException {
         StringWriter text = new StringWriter();
         try (JsonWriter json = new JsonWriter(text)) {
@@ -102,7 +98,7 @@ public final class SafetensorsWriter {
                 json.endObject();
             }
             for (Map.Entry<String, long[]> entry : offsets.entrySet()) {
-                HostTensor tensor = tensors.get(entry.getKey());
+                TensorInfo tensor = infos.get(entry.getKey());
                 json.name(entry.getKey()).beginObject();
                 json.name("dtype").value(tensor.dtype().name());
                 json.name("shape").beginArray();

@@ -2,7 +2,10 @@ package org.diffij.io;
 
 import java.util.Arrays;
 
-/** One entry of a safetensors header: where a tensor's bytes lie in the data section. */
+/**
+ * A tensor's name, dtype and shape, and where its bytes lie: for safetensors, the byte range in the data
+ * section; for a torch pickle, {@code [0, contiguous byte length)} (its storage view is the pickle's own).
+ */
 public record TensorInfo(String name, DType dtype, long[] shape, long begin, long end) {
 
     public TensorInfo {

@@ -15,21 +15,23 @@ import java.util.stream.Stream;
 import org.diffij.DiffijException;
 
 /**
- * The weights of one model component by name, wherever they are stored: a single safetensors
- * file, a sharded set with its {@code *.safetensors.index.json}, or a variant such as
- * {@code diffusion_pytorch_model.fp16.safetensors} when it is the only one there.
+ * The weights of one model component by name, wherever they are stored: a single safetensors file
+ * or torch pickle ({@link WeightFile#open} tells them apart by content), a sharded set with its
+ * {@code *.safetensors.index.json} / {@code pytorch_model.bin.index.json}, or a variant such as
+ * {@code diffusion_pytorch_model.fp16.safetensors} when it is the only one there. In a folder,
+ * safetensors files are preferred; a pickled {@code .bin} is used only when it is all there is.
  */
 public final class WeightSet implements Weights, AutoCloseable {
 
-    private final List<SafetensorsFile> files;
-    private final Map<String, SafetensorsFile> byName;
+    private final List<WeightFile> files;
+    private final Map<String, WeightFile> byName;
 
-    private WeightSet(List<SafetensorsFile> files) {
+    private WeightSet(List<WeightFile> files) {
         this.files = files;
-        Map<String, SafetensorsFile> names = new TreeMap<>();
-        for (SafetensorsFile file : files) {
+        Map<String, WeightFile> names = new TreeMap<>();
+        for (WeightFile file : files) {
             for (String name : file.names()) {
-                SafetensorsFile previous = names.put(name, file);
+                WeightFile previous = names.put(name, file);
                 if (previous != null) {
                     close(files);
                     throw new DiffijException("tensor '" + name + "' is stored twice, in " + previous.path().getFileName()
@@ -40,20 +42,21 @@ public final class WeightSet implements Weights, AutoCloseable {
         this.byName = names;
     }
 
+    private static final List<String> PICKLE_SUFFIXES = List.of(".bin", ".pt", ".pth", ".ckpt");
+
     /** One file, or a sharded set when given its index. */
     public static WeightSet open(Path path) {
         if (path.getFileName().toString().endsWith(".index.json")) {
             return openIndex(path);
         }
-        return new WeightSet(List.of(SafetensorsFile.open(path)));
+        return new WeightSet(List.of(WeightFile.open(path)));
     }
 
     /** The weights of a component folder of a diffusers pipeline ({@code unet/}, {@code vae/}, ...). */
     public static WeightSet openFolder(Path folder) {
         Path file = weightFile(folder);
         if (file == null) {
-            throw new DiffijException(folder + ": no .safetensors weights here (pickled .bin/.ckpt files are not "
-                    + "loaded; convert them to safetensors)");
+            throw new DiffijException(folder + ": no weights here (neither .safetensors nor a torch .bin)");
         }
         return open(file);
     }
@@ -66,16 +69,24 @@ public final class WeightSet implements Weights, AutoCloseable {
         } catch (IOException e) {
             throw new DiffijException(folder + ": cannot be listed (" + e.getMessage() + ")", e);
         }
+        Path safetensors = weightFile(candidates, List.of(".safetensors"));
+        return safetensors != null ? safetensors : weightFile(candidates, PICKLE_SUFFIXES);
+    }
+
+    /** The shard index, else the plain file, else a variant ({@code .fp16.}) with one of the suffixes. */
+    private static Path weightFile(List<Path> candidates, List<String> suffixes) {
         List<Path> indexes = new ArrayList<>();
         List<Path> plain = new ArrayList<>();
         List<Path> variants = new ArrayList<>();
         for (Path p : candidates) {
             String name = p.getFileName().toString();
-            if (name.endsWith(".safetensors.index.json")) {
-                indexes.add(p);
-            } else if (name.endsWith(".safetensors")) {
-                String stem = name.substring(0, name.length() - ".safetensors".length());
-                (stem.contains(".") ? variants : plain).add(p);
+            for (String suffix : suffixes) {
+                if (name.endsWith(suffix + ".index.json")) {
+                    indexes.add(p);
+                } else if (name.endsWith(suffix)) {
+                    String stem = name.substring(0, name.length() - suffix.length());
+                    (stem.contains(".") ? variants : plain).add(p);
+                }
             }
         }
         for (List<Path> group : List.of(indexes, plain, variants)) {
@@ -97,10 +108,10 @@ public final class WeightSet implements Weights, AutoCloseable {
             String shard = entry.getValue().getAsString();
             shards.computeIfAbsent(shard, s -> index.resolveSibling(s));
         }
-        List<SafetensorsFile> files = new ArrayList<>();
+        List<WeightFile> files = new ArrayList<>();
         try {
             for (Path shard : shards.values()) {
-                files.add(SafetensorsFile.open(shard));
+                files.add(WeightFile.open(shard));
             }
         } catch (RuntimeException e) {
             close(files);
@@ -108,7 +119,7 @@ public final class WeightSet implements Weights, AutoCloseable {
         }
         WeightSet set = new WeightSet(files);
         for (Map.Entry<String, JsonElement> entry : map.entrySet()) {
-            SafetensorsFile holder = set.byName.get(entry.getKey());
+            WeightFile holder = set.byName.get(entry.getKey());
             if (holder == null || !holder.path().getFileName().toString().equals(entry.getValue().getAsString())) {
                 set.close();
                 throw new DiffijException(index + ": lists '" + entry.getKey() + "' in " + entry.getValue().getAsString()
@@ -137,7 +148,7 @@ public final class WeightSet implements Weights, AutoCloseable {
         return file(name).read(name);
     }
 
-    public List<SafetensorsFile> files() {
+    public List<WeightFile> files() {
         return files;
     }
 
@@ -146,8 +157,8 @@ public final class WeightSet implements Weights, AutoCloseable {
         return files.isEmpty() ? Map.of() : files.get(0).metadata();
     }
 
-    private SafetensorsFile file(String name) {
-        SafetensorsFile file = byName.get(name);
+    private WeightFile file(String name) {
+        WeightFile file = byName.get(name);
         if (file == null) {
             throw new DiffijException("no weight named '" + name + "' in "
                     + files.stream().map(f -> f.path().getFileName().toString()).toList());
@@ -160,7 +171,7 @@ public final class WeightSet implements Weights, AutoCloseable {
         close(files);
     }
 
-    private static void close(List<SafetensorsFile> files) {
-        files.forEach(SafetensorsFile::close);
+    private static void close(List<WeightFile> files) {
+        files.forEach(WeightFile::close);
     }
 }

@@ -63,6 +63,8 @@ public final class Generator {
         return new Generator(models, singleFileConfig, version, () -> settings);
     }
 
+    private static final List<String> NAME_SUFFIXES = List.of("", ".safetensors", ".pt", ".ckpt", ".bin", ".pth");
+
     /** Models named by path, as on the command line. */
     public static Function<String, Path> byPath() {
         return inFolders(List.of());
@@ -70,7 +72,8 @@ public final class Generator {
 
     /**
      * Models, LoRAs, embeddings and ControlNets named by path, or by name inside one of the folders
-     * ({@code name}, then {@code name.safetensors}), as prompts name LoRAs: {@code <lora:add_detail:0.8>}.
+     * ({@code name}, then {@code name.safetensors}, then its torch-pickle twins {@code .pt}, {@code .ckpt},
+     * {@code .bin}, {@code .pth}), as prompts name LoRAs: {@code <lora:add_detail:0.8>}.
      */
     public static Function<String, Path> inFolders(List<Path> folders) {
         return name -> {
@@ -79,14 +82,15 @@ public final class Generator {
                 return path;
             }
             for (Path folder : folders) {
-                for (Path candidate : List.of(folder.resolve(name), folder.resolve(name + ".safetensors"))) {
+                for (String suffix : NAME_SUFFIXES) {
+                    Path candidate = folder.resolve(name + suffix);
                     if (Files.exists(candidate)) {
                         return candidate;
                     }
                 }
             }
             throw new DiffijException("'" + name + "' not found" + (folders.isEmpty() ? ""
-                    : " in " + folders) + ": give a diffusers folder or a .safetensors file");
+                    : " in " + folders) + ": give a diffusers folder, a .safetensors file or a torch pickle");
         };
     }
 

@@ -6,11 +6,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.diffij.DiffijException;
 import org.diffij.io.HostTensor;
-import org.diffij.io.SafetensorsFile;
+import org.diffij.io.WeightFile;
 
 /**
  * A textual-inversion embedding: a placeholder token and the vectors it stands for, one set per
@@ -57,21 +56,16 @@ public record TextualInversion(String token, Map<String, float[][]> vectorsByEnc
     }
 
     /**
-     * Loads an embedding file; {@code token} (may be null) overrides the token the file names. Pickled
-     * {@code .pt}/{@code .bin} embeddings are refused until the safe pickle reader arrives.
+     * Loads an embedding file, safetensors or torch pickle (A1111's {@code .pt}, diffusers'
+     * {@code learned_embeds.bin}); {@code token} (may be null) overrides the token the file names.
      */
     public static TextualInversion load(Path file, String token) {
         String name = file.getFileName().toString();
-        String lower = name.toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".pt") || lower.endsWith(".bin") || lower.endsWith(".ckpt")) {
-            throw new DiffijException(file + ": pickled embeddings are not read yet (they need the safe pickle reader "
-                    + "of a later Diffij release); use the .safetensors version of this embedding");
-        }
         if (!Files.isRegularFile(file)) {
             throw new DiffijException(file + ": no such embedding file");
         }
         String stem = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
-        try (SafetensorsFile tensors = SafetensorsFile.open(file)) {
+        try (WeightFile tensors = WeightFile.open(file)) {
             List<String> names = new ArrayList<>(tensors.names());
             Map<String, float[][]> vectors = new LinkedHashMap<>();
             String fileToken;

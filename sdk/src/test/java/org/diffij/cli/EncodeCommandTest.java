@@ -48,6 +48,14 @@ class EncodeCommandTest {
         CliRun withEmbedding = encode("--model", model("tiny-sd15"), "--prompt", "a <my-token>", "--embedding",
                 embedding.toString());
         assertTrue(withEmbedding.out().contains("49406 320 49408 49407"), withEmbedding.out());
+        Path folder = Golden.manifest().root().resolve("models/textual_inversion");
+        CliRun pickled = encode("--model", model("tiny-sd15"), "--prompt", "a cat-toy-a1111", "--embedding",
+                folder.resolve("cat-toy-a1111.pt").toString());
+        CliRun twin = encode("--model", model("tiny-sd15"), "--prompt", "a cat-toy-a1111", "--embedding",
+                folder.resolve("cat-toy-a1111.safetensors").toString());
+        assertEquals(0, pickled.exitCode(), pickled.err());
+        assertTrue(pickled.out().contains("49406 320 49408 49409 49410 49407"), pickled.out());
+        assertEquals(twin.out(), pickled.out());
     }
 
     @Test
@@ -55,9 +63,8 @@ class EncodeCommandTest {
         CliRun missing = encode("--model", "/no/such/model", "--prompt", "x");
         assertEquals(2, missing.exitCode());
         assertEquals(1, missing.err().strip().lines().count(), missing.err());
-        CliRun pickle = encode("--model", model("tiny-sd15"), "--prompt", "x", "--embedding",
-                Golden.manifest().root().resolve("models/textual_inversion/cat-toy-a1111.pt").toString());
-        assertEquals(2, pickle.exitCode());
-        assertTrue(pickle.err().contains("pickle"), pickle.err());
+        CliRun absent = encode("--model", model("tiny-sd15"), "--prompt", "x", "--embedding", "/no/such/embedding.pt");
+        assertEquals(2, absent.exitCode());
+        assertEquals(1, absent.err().strip().lines().count(), absent.err());
     }
 }

@@ -57,7 +57,7 @@ class InspectCommandTest {
         assertOneLineError(CliRun.of("inspect", dir.resolve("nothing").toString()), "no such file or folder");
         Path pickle = dir.resolve("model.ckpt");
         Files.write(pickle, new byte[] {(byte) 0x80, 2});
-        assertOneLineError(CliRun.of("inspect", pickle.toString()), "pickled PyTorch checkpoint");
+        assertOneLineError(CliRun.of("inspect", pickle.toString()), "neither a safetensors file nor a torch pickle");
         Path emptyFolder = Files.createDirectory(dir.resolve("folder"));
         assertOneLineError(CliRun.of("inspect", emptyFolder.toString()), "not a model folder");
     }

@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import org.diffij.DiffijException;
 import org.diffij.io.HostTensor;
+import org.diffij.io.SafetensorsFile;
 import org.diffij.io.SafetensorsWriter;
+import org.diffij.io.pickle.TorchPickleWriter;
 import org.diffij.parity.Golden;
 import org.diffij.parity.GoldenCase;
 import org.junit.jupiter.api.Test;
@@ -40,11 +42,23 @@ class TextualInversionTest {
     }
 
     @Test
-    void pickledEmbeddingsAreRefusedWithAReason() {
-        DiffijException e = assertThrows(DiffijException.class,
-                () -> TextualInversion.load(embeddings().resolve("cat-toy-a1111.pt"), null));
-        assertTrue(e.getMessage().contains("pickle"), e.getMessage());
-        assertTrue(e.getMessage().contains(".safetensors"), e.getMessage());
+    void a1111PicklesGiveTheVectorsOfTheirSafetensorsTwin() {
+        TextualInversion pickled = TextualInversion.load(embeddings().resolve("cat-toy-a1111.pt"), null);
+        TextualInversion twin = TextualInversion.load(embeddings().resolve("cat-toy-a1111.safetensors"), null);
+        assertEquals(twin.token(), pickled.token());
+        assertArrayEquals(twin.vectorsFor(0, 32), pickled.vectorsFor(0, 32));
+    }
+
+    @Test
+    void diffusersLearnedEmbedsBinGivesTheVectorsOfItsSafetensorsTwin(@TempDir Path dir) {
+        Path safetensors = embeddings().resolve("my-token-diffusers.safetensors");
+        Path bin = dir.resolve("learned_embeds.bin");
+        try (SafetensorsFile twin = SafetensorsFile.open(safetensors)) {
+            TorchPickleWriter.write(bin, Map.of("<my-token>", twin.read("<my-token>")));
+        }
+        TextualInversion pickled = TextualInversion.load(bin, null);
+        assertEquals("<my-token>", pickled.token());
+        assertArrayEquals(TextualInversion.load(safetensors, null).vectorsFor(0, 32), pickled.vectorsFor(0, 32));
     }
 
     @Test

@@ -20,7 +20,6 @@ import org.diffij.engine.CachedModel;
 import org.diffij.engine.JobContext;
 import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
-import org.diffij.io.SafetensorsFile;
 import org.diffij.io.WeightSet;
 import org.diffij.io.Weights;
 import org.diffij.models.unet.UNet2DConditionConfig;
@@ -54,14 +53,10 @@ public final class IpAdapter implements CachedModel {
         this.bytes = bytes;
     }
 
-    /** Reads a safetensors IP-Adapter file into {@code manager} (typically a model-cache scope). */
+    /** Reads an IP-Adapter file (safetensors, or the torch pickle {@code ip-adapter_sd15.bin}) into {@code manager} (typically a model-cache scope). */
     public static IpAdapter load(Path file, NDManager manager, DataType dtype) {
         if (!Files.isRegularFile(file)) {
             throw new DiffijException(file + ": no such IP-Adapter file");
-        }
-        if (!SafetensorsFile.looksLikeSafetensors(file)) {
-            throw new DiffijException(file + ": not a safetensors file; IP-Adapters are read from .safetensors "
-                    + "(convert a pickled .bin first)");
         }
         try (WeightSet weights = WeightSet.open(file)) {
             return load(weights, file.getFileName().toString(), manager, dtype);

@@ -137,7 +137,7 @@ class IpAdapterTest {
     @Test
     void filesThatAreNotSafetensorsOrMissingAreRejected() throws Exception {
         Path pickled = Files.writeString(dir.resolve("ip-adapter_sd15.bin"), "PK not a safetensors file");
-        assertRejected(pickled, "not a safetensors file");
+        assertRejected(pickled, "neither a safetensors file nor a torch pickle");
         assertRejected(dir.resolve("absent.safetensors"), "no such IP-Adapter file");
         DiffijException e = assertThrows(DiffijException.class,
                 () -> IpAdapter.imageEncoderFolder(dir.resolve("absent.safetensors")));
