@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * {@code x · weightᵀ + bias} with {@code weight [out, in]}; the bias is optional. Takes run-time
- * LoRA branches. On CPU, many rows (the pixels of a feature map) are multiplied as a 1×1
+ * LoRA branches and per-request weight replacements. On CPU, many rows (the pixels of a feature map) are multiplied as a 1×1
  * convolution over a channels-last view of the same memory: oneDNN runs that 1.3-1.6× faster than
  * the BLAS matrix product for these shapes, with no copy on either side.
  */
@@ -30,26 +30,32 @@ public final class Linear {
     }
 
     public NDArray forward(NDArray x) {
-        NDArray y = OpProfile.time("linear", () -> product(x));
-        for (LowRankBranches.Branch b : LowRankBranches.of(module)) {
-            long rank = b.down().getShape().get(0);
-            NDArray low = ai.djl.nn.core.Linear.linear(x, b.down().reshape(rank, -1)).head();
-            y = y.addi(ai.djl.nn.core.Linear.linear(low, b.up().reshape(-1, rank)).head().muli(b.factor()));
+        NDArray w = ReplacedWeights.weight(module, weight);
+        NDArray b = ReplacedWeights.bias(module, bias);
+        NDArray y = OpProfile.time("linear", () -> product(x, w, b));
+        for (LowRankBranches.Branch branch : LowRankBranches.of(module)) {
+            long rank = branch.rank();
+            NDArray low = ai.djl.nn.core.Linear.linear(x, branch.down().reshape(rank, -1)).head();
+            if (branch.mid() != null) {
+                low = ai.djl.nn.core.Linear.linear(low, branch.mid().reshape(-1, rank)).head();
+            }
+            y = y.addi(ai.djl.nn.core.Linear.linear(low, branch.up().reshape(-1, low.getShape().getLastDimension()))
+                    .head().muli(branch.factor()));
         }
         return y;
     }
 
-    private NDArray product(NDArray x) {
+    private NDArray product(NDArray x, NDArray w, NDArray b) {
         long[] s = x.getShape().getShape();
         long in = s[s.length - 1];
         long rows = x.getShape().size() / in;
         if (rows < CONVOLUTION_ROWS || x.getDevice().isGpu() || s.length != 3) {
-            return (bias == null ? ai.djl.nn.core.Linear.linear(x, weight)
-                    : ai.djl.nn.core.Linear.linear(x, weight, bias)).head();
+            return (b == null ? ai.djl.nn.core.Linear.linear(x, w) : ai.djl.nn.core.Linear.linear(x, w, b)).head();
         }
+        NDArray kernel = w == weight ? weightAsKernel : w.reshape(w.getShape().get(0), in, 1, 1);
         // (B, N, in) as a (B, in, N, 1) channels-last feature map, and the result back as (B, N, out).
         NDArray map = x.reshape(s[0], s[1], 1, in).transpose(0, 3, 1, 2);
-        NDArray out = ai.djl.nn.convolutional.Conv2d.conv2d(map, weightAsKernel, bias, ONE, NONE, ONE, 1).head();
+        NDArray out = ai.djl.nn.convolutional.Conv2d.conv2d(map, kernel, b, ONE, NONE, ONE, 1).head();
         return out.transpose(0, 2, 3, 1).reshape(s[0], s[1], -1);
     }
 }

@@ -12,7 +12,6 @@ import org.diffij.models.lora.AppliedLora;
 import org.diffij.models.lora.LoraAdapter;
 import org.diffij.models.lora.LoraWeights;
 import org.diffij.models.lora.RuntimeLora;
-import org.diffij.nn.LowRankBranches;
 import org.diffij.text.ClipTextConfig;
 import org.diffij.text.ClipTextModel;
 import org.diffij.text.TextualInversion;
@@ -20,30 +19,34 @@ import org.diffij.text.TokenOverlay;
 
 /**
  * The adapters of one generation, prepared in its job's memory so the cached model stays untouched:
- * LoRAs on the UNet as run-time low-rank branches, LoRAs on the text encoders as patched copies of
+ * LoRAs on the UNet at run time ({@link RuntimeLora}: low-rank branches, merged weights for the rest), LoRAs on the text encoders as patched copies of
  * those (small) encoders, and textual-inversion embeddings as token overlays.
  */
 public final class Adapters {
 
-    /** A LoRA file and the strength it is applied with. */
-    public record Lora(Path file, double weight) {
+    /** A LoRA file and the strengths it is applied with to the text encoders and to the UNet. */
+    public record Lora(Path file, double textWeight, double unetWeight) {
+
+        public Lora(Path file, double weight) {
+            this(file, weight, weight);
+        }
     }
 
     /** An embedding file and the token that calls it (its file name without extension by default). */
     public record Embedding(Path file, String token) {
     }
 
-    private static final Adapters NONE = new Adapters(Map.of(), null, null, null, null);
+    private static final Adapters NONE = new Adapters(null, null, null, null, null);
 
-    private final Map<String, List<LowRankBranches.Branch>> unetBranches;
+    private final RuntimeLora unetLoras;
     private final ClipTextModel textEncoder;
     private final ClipTextModel textEncoder2;
     private final TokenOverlay overlay;
     private final TokenOverlay overlay2;
 
-    private Adapters(Map<String, List<LowRankBranches.Branch>> unetBranches, ClipTextModel textEncoder,
-            ClipTextModel textEncoder2, TokenOverlay overlay, TokenOverlay overlay2) {
-        this.unetBranches = unetBranches;
+    private Adapters(RuntimeLora unetLoras, ClipTextModel textEncoder, ClipTextModel textEncoder2,
+            TokenOverlay overlay, TokenOverlay overlay2) {
+        this.unetLoras = unetLoras;
         this.textEncoder = textEncoder;
         this.textEncoder2 = textEncoder2;
         this.overlay = overlay;
@@ -68,18 +71,19 @@ public final class Adapters {
         TokenOverlay overlay2 = inversions.isEmpty() || !model.isXl() ? null
                 : overlay(model.tokenizer2(), model.textEncoder2(), 1, inversions);
         if (loras.isEmpty()) {
-            return new Adapters(Map.of(), null, null, overlay, overlay2);
+            return new Adapters(null, null, null, overlay, overlay2);
         }
         return model.withStoredWeights(base -> {
             List<AppliedLora> applied = new ArrayList<>();
             for (Lora lora : loras) {
-                applied.add(new AppliedLora(LoraAdapter.read(lora.file(), base), (float) lora.weight()));
+                applied.add(new AppliedLora(LoraAdapter.read(lora.file(), base), (float) lora.textWeight(),
+                        (float) lora.unetWeight()));
             }
             ClipTextModel text = patched(manager, computeType, model, base, applied, "text_encoder");
             ClipTextModel text2 = model.isXl() ? patched(manager, computeType, model, base, applied, "text_encoder_2")
                     : null;
-            return new Adapters(RuntimeLora.branches(applied, "unet", manager, computeType), text, text2, overlay,
-                    overlay2);
+            return new Adapters(RuntimeLora.of(applied, "unet", base.get("unet"), manager, computeType), text, text2,
+                    overlay, overlay2);
         });
     }
 
@@ -89,14 +93,17 @@ public final class Adapters {
                 inversions);
     }
 
-    /** A copy of a text encoder with the LoRAs merged, or null when none of them touches it. */
+    /**
+     * A copy of a text encoder with the LoRAs merged, or null when none of them touches it: the one
+     * place text-encoder adapters are applied.
+     */
     private static ClipTextModel patched(NDManager manager, DataType computeType, StableDiffusionModel model,
             Map<String, org.diffij.io.Weights> base, List<AppliedLora> applied, String component) {
         if (applied.stream().noneMatch(a -> a.adapter().components().contains(component))) {
             return null;
         }
         ClipTextConfig config = ClipTextConfig.read(model.configFolder().resolve(component).resolve("config.json"));
-        return ClipTextModel.load(config, new LoraWeights(base.get(component), component, applied), manager,
+        return ClipTextModel.load(config, new LoraWeights(base.get(component), component, applied, manager), manager,
                 computeType);
     }
 
@@ -120,8 +127,8 @@ public final class Adapters {
         return overlay2;
     }
 
-    /** Runs a UNet forward with the LoRA branches active. */
+    /** Runs a UNet forward with the LoRAs active. */
     public NDArray unet(Supplier<NDArray> forward) {
-        return unetBranches.isEmpty() ? forward.get() : LowRankBranches.applying(unetBranches, forward);
+        return unetLoras == null ? forward.get() : unetLoras.applying(forward);
     }
 }

@@ -100,7 +100,7 @@ public final class Generator {
                 throw new DiffijException("<" + tag.kind() + ":" + tag.name() + "> is not supported yet; Diffij applies "
                         + "<lora:name:weight> tags");
             }
-            loras.add(new Adapters.Lora(models.apply(tag.name()), tag.multiplier()));
+            loras.add(new Adapters.Lora(models.apply(tag.name()), tag.multiplier(), tag.unetMultiplier()));
         }
         for (Adapter adapter : request.adapters()) {
             Path file = models.apply(adapter.name());
