@@ -82,4 +82,43 @@ class LoraWeightsTest {
         assertTrue(e.getMessage().contains("lora_unet_no_such_layer.lora_down.weight"), e.getMessage());
         assertTrue(e.getMessage().contains("lora_unet_down_blocks_0_attn1_to_q.no_such_part"), e.getMessage());
     }
+
+    private static String refusal(Map<String, HostTensor> lora) {
+        return assertThrows(DiffijException.class,
+                () -> LoraAdapter.parse("bad.safetensors", weights(lora), Map.of("unet", BASE))).getMessage();
+    }
+
+    @Test
+    void badTensorsAreRefusedNamingTheLayer() {
+        String layer = "lora_unet_down_blocks_0_attn1_to_q";
+        Map<String, HostTensor> wrongShape = kohya(1f);
+        wrongShape.put(layer + ".lora_up.weight", HostTensor.ofFloats(new float[] {1, 2, 3}, 3, 1));
+        Map<String, HostTensor> rankMismatch = kohya(1f);
+        rankMismatch.put(layer + ".lora_up.weight", HostTensor.ofFloats(new float[] {1, 2, 3, 4}, 2, 2));
+        Map<String, HostTensor> rankZero = kohya(1f);
+        rankZero.put(layer + ".lora_down.weight", HostTensor.ofFloats(new float[0], 0, 2));
+        Map<String, HostTensor> integer = kohya(1f);
+        integer.put(layer + ".lora_down.weight", HostTensor.ofLongs(new long[] {1, 2}, 1, 2));
+        Map<String, HostTensor> nanAlpha = kohya(Float.NaN);
+        Map<String, HostTensor> vectorAlpha = kohya(1f);
+        vectorAlpha.put(layer + ".alpha", HostTensor.ofFloats(new float[] {1, 1}, 2));
+        Map<String, HostTensor> onlyDown = kohya(1f);
+        onlyDown.remove(layer + ".lora_up.weight");
+        Map<String, HostTensor> oft = new LinkedHashMap<>();
+        oft.put(layer + ".oft_blocks", HostTensor.ofFloats(new float[] {1, 0, 0, 1}, 1, 2, 2));
+        for (Map.Entry<String, Map<String, HostTensor>> c : Map.of("but the layer's weight is [2, 2]", wrongShape, "different ranks",
+                rankMismatch, "rank 0", rankZero, "floating point", integer, "finite", nanAlpha, "one finite",
+                vectorAlpha, "missing", onlyDown, "OFT", oft).entrySet()) {
+            String message = refusal(c.getValue());
+            assertTrue(message.contains(layer) && message.contains(c.getKey()) && !message.contains("\n"),
+                    c.getKey() + ": " + message);
+        }
+    }
+
+    @Test
+    void separateTextAndUNetMultipliers() {
+        LoraAdapter adapter = LoraAdapter.parse("k", weights(kohya(1f)), Map.of("unet", BASE));
+        // the UNet takes the second multiplier: base + 0.5 · [[3, 6], [4, 8]]
+        assertArrayEquals(new float[] {2.5f, 5, 5, 8}, merged(adapter, 3f, 0.5f, "down_blocks.0.attn1.to_q.weight"));
+    }
 }
