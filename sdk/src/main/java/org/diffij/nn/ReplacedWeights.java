@@ -1,9 +1,10 @@
 package org.diffij.nn;
 
+import ai.djl.ndarray.NDArray;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import ai.djl.ndarray.NDArray;
+import java.util.stream.Collectors;
 
 /**
  * Per-request replacements of layer parameters during one forward pass, keyed by the layer's
@@ -29,7 +30,7 @@ public final class ReplacedWeights {
 
     /** Runs {@code forward} with the replacements active (they nest: the inner set replaces the outer one). */
     public static <T> T applying(Map<String, Replacement> replacements, Supplier<T> forward) {
-        return ACTIVE.applying(replacements.entrySet().stream().collect(java.util.stream.Collectors.toMap(
+        return ACTIVE.applying(replacements.entrySet().stream().collect(Collectors.toMap(
                 Map.Entry::getKey, e -> List.of(e.getValue()))), forward);
     }
 
