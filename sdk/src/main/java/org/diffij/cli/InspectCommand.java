@@ -1,6 +1,7 @@
 package org.diffij.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -9,6 +10,8 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.diffij.io.ModelSummary;
 import org.diffij.io.TensorInfo;
+import org.diffij.io.WeightSet;
+import org.diffij.models.lora.LoraSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -18,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Describes a .safetensors file, a torch pickle (.pt, .ckpt, .bin, .pth; read without running "
                 + "it), a sharded index, or a diffusers model folder: kind, tensor count, parameters, dtypes, "
-                + "component classes; reads headers only.",
+                + "component classes; for an adapter (LoRA, LyCORIS) also its naming format, algorithm, base model, "
+                + "ranks, alphas and ss_* training metadata; reads headers only.",
             "Exit code 2 with a one-line message when the file is missing, corrupt, refused or of another format."})
 final class InspectCommand implements Callable<Integer> {
 
@@ -54,7 +58,30 @@ final class InspectCommand implements Callable<Integer> {
             }
         }
         out.printf(Locale.ROOT, "total: %d tensors, %,d parameters%n", summary.tensorCount(), summary.parameters());
+        if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".safetensors")) {
+            try (WeightSet file = WeightSet.open(path)) {
+                LoraSummary adapter = LoraSummary.of(file);
+                if (adapter != null) {
+                    printAdapter(out, adapter);
+                }
+            }
+        }
         return 0;
+    }
+
+    private static void printAdapter(PrintWriter out, LoraSummary a) {
+        out.printf(Locale.ROOT, "adapter: %s%n", String.join(", ", a.namings()));
+        out.printf(Locale.ROOT, "  algorithm        %s%n", counts(a.algorithms()));
+        out.printf(Locale.ROOT, "  base model       %s%n", a.baseArchitecture());
+        out.printf(Locale.ROOT, "  rank             %s%n", a.ranks().isEmpty() ? "-" : a.ranks().stream()
+                .map(String::valueOf).collect(Collectors.joining(", ")));
+        out.printf(Locale.ROOT, "  alpha            %s%n", String.join(", ", a.alphas()));
+        out.printf(Locale.ROOT, "  layers           %s%n", counts(a.layers()));
+        a.training().forEach((k, v) -> out.printf("  %-16s %s%n", k, abbreviate(v)));
+    }
+
+    private static String counts(Map<String, Integer> counts) {
+        return counts.entrySet().stream().map(e -> e.getKey() + " ×" + e.getValue()).collect(Collectors.joining(", "));
     }
 
     private static String dtypes(Map<?, Integer> counts) {

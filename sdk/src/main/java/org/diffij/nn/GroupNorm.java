@@ -2,11 +2,12 @@ package org.diffij.nn;
 
 import ai.djl.ndarray.NDArray;
 
-/** Group normalisation of {@code (N, C, ...)} over {@code groups} channel groups with a per-channel affine map. */
+/** Group normalisation of {@code (N, C, ...)} over {@code groups} channel groups with a per-channel affine map (per-request replaceable). */
 public final class GroupNorm {
 
     private final int groups;
     private final float eps;
+    private final String module;
     private final NDArray weight;
     private final NDArray bias;
 
@@ -17,17 +18,20 @@ public final class GroupNorm {
         }
         this.groups = groups;
         this.eps = eps;
+        this.module = p.prefix();
         this.weight = p.tensor("weight", channels);
         this.bias = p.tensor("bias", channels);
     }
 
     public NDArray forward(NDArray x) {
-        return OpProfile.time("group norm", () -> Kernels.get().groupNorm(x, groups, weight, bias, eps));
+        return OpProfile.time("group norm", () -> Kernels.get().groupNorm(x, groups, ReplacedWeights.weight(module, weight),
+                ReplacedWeights.bias(module, bias), eps));
     }
 
     /** SiLU of the normalised input, the usual pairing in resnets and before output convs. */
     public NDArray forwardSilu(NDArray x) {
         return OpProfile.time("group norm + SiLU",
-                () -> Kernels.get().groupNormSilu(x, groups, weight, bias, eps));
+                () -> Kernels.get().groupNormSilu(x, groups, ReplacedWeights.weight(module, weight),
+                ReplacedWeights.bias(module, bias), eps));
     }
 }

@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * {@code x · weightᵀ + bias} with {@code weight [out, in]}; the bias is optional. Takes run-time
- * LoRA branches. On CPU, many rows (the pixels of a feature map) are multiplied as a 1×1
+ * LoRA branches and per-request weight replacements. On CPU, many rows (the pixels of a feature map) are multiplied as a 1×1
  * convolution over a channels-last view of the same memory: oneDNN runs that 1.3-1.6× faster than
  * the BLAS matrix product for these shapes, with no copy on either side.
  */
@@ -29,29 +29,34 @@ public final class Linear {
     }
 
     public NDArray forward(NDArray x) {
-        NDArray y = OpProfile.time("linear", () -> product(x));
-        for (LowRankBranches.Branch b : LowRankBranches.of(module)) {
-            long rank = b.down().getShape().get(0);
-            NDArray low = ai.djl.nn.core.Linear.linear(x, Scope.view(b.down().reshape(rank, -1), x)).head();
-            NDArray up = Scope.view(b.up().reshape(-1, rank), x);
+        NDArray w = ReplacedWeights.weight(module, weight);
+        NDArray b = ReplacedWeights.bias(module, bias);
+        NDArray y = OpProfile.time("linear", () -> product(x, w, b));
+        for (LowRankBranches.Branch branch : LowRankBranches.of(module)) {
+            long rank = branch.rank();
+            NDArray low = ai.djl.nn.core.Linear.linear(x, Scope.view(branch.down().reshape(rank, -1), x)).head();
+            if (branch.mid() != null) {
+                low = ai.djl.nn.core.Linear.linear(low, Scope.view(branch.mid().reshape(-1, rank), x)).head();
+            }
+            NDArray up = Scope.view(branch.up().reshape(-1, low.getShape().getLastDimension()), x);
+            NDArray added = ai.djl.nn.core.Linear.linear(low, up).head().muli(branch.factor());
             // Not in place while recording: y may be a tensor another op's backward still needs.
-            NDArray branch = ai.djl.nn.core.Linear.linear(low, up).head().muli(b.factor());
-            y = Autograd.recording() ? y.add(branch) : y.addi(branch);
+            y = Autograd.recording() ? y.add(added) : y.addi(added);
         }
         return y;
     }
 
-    private NDArray product(NDArray x) {
+    private NDArray product(NDArray x, NDArray w, NDArray b) {
         long[] s = x.getShape().getShape();
         long in = s[s.length - 1];
         long rows = x.getShape().size() / in;
         if (rows < CONVOLUTION_ROWS || x.getDevice().isGpu() || s.length != 3) {
-            return (bias == null ? ai.djl.nn.core.Linear.linear(x, weight)
-                    : ai.djl.nn.core.Linear.linear(x, weight, bias)).head();
+            return (b == null ? ai.djl.nn.core.Linear.linear(x, w) : ai.djl.nn.core.Linear.linear(x, w, b)).head();
         }
+        NDArray kernel = w == weight ? kernel(x) : Scope.view(w.reshape(w.getShape().get(0), in, 1, 1), x);
         // (B, N, in) as a (B, in, N, 1) channels-last feature map, and the result back as (B, N, out).
         NDArray map = x.reshape(s[0], s[1], 1, in).transpose(0, 3, 1, 2);
-        NDArray out = ai.djl.nn.convolutional.Conv2d.conv2d(map, kernel(x), bias, ONE, NONE, ONE, 1).head();
+        NDArray out = ai.djl.nn.convolutional.Conv2d.conv2d(map, kernel, b, ONE, NONE, ONE, 1).head();
         return out.transpose(0, 2, 3, 1).reshape(s[0], s[1], -1);
     }
 

@@ -114,6 +114,11 @@ public final class ParameterLoader {
         return array;
     }
 
+    /** The names of every parameter the layers asked for so far (the model's diffusers keys). */
+    public Set<String> names() {
+        return java.util.Collections.unmodifiableSet(used);
+    }
+
     /** Bytes of native memory the loaded parameters take. */
     public long bytes() {
         return bytes;

@@ -9,7 +9,13 @@ import org.diffij.text.prompt.ExtraNetworkTag;
  * embedding by name, with its strength. The request's adapter list and the prompt's
  * {@code <lora:name:weight>} tags both become adapters.
  */
-public record Adapter(Kind kind, String name, double weight) {
+public record Adapter(Kind kind, String name, double weight, double unetWeight) {
+
+    /** One strength for the text encoders and the UNet alike (the request's adapters key). */
+    public Adapter(Kind kind, String name, double weight) {
+        this(kind, name, weight, weight);
+    }
+
 
     /** Adapter kinds, named as prompts and A1111 name them. */
     public enum Kind {
@@ -49,6 +55,7 @@ public record Adapter(Kind kind, String name, double weight) {
             default -> throw new DiffijException("<" + tag.kind() + ":" + tag.name() + "> is not supported; Diffij "
                     + "applies <lora:name:weight> tags");
         };
-        return new Adapter(kind, tag.name(), tag.multiplier());
+        // A1111's <lora:name:te:unet> gives the UNet its own strength.
+        return new Adapter(kind, tag.name(), tag.multiplier(), tag.unetMultiplier());
     }
 }

@@ -20,22 +20,22 @@ import org.diffij.text.TokenOverlay;
 
 /**
  * The adapters of one generation, prepared in its job's memory so the cached model stays untouched:
- * LoRAs on the UNet as run-time low-rank branches, LoRAs on the text encoders as patched copies of
+ * LoRAs on the UNet at run time ({@link RuntimeLora}: low-rank branches, merged weights for the rest), LoRAs on the text encoders as patched copies of
  * those (small) encoders, and textual-inversion embeddings as token overlays.
  */
 public final class Adapters {
 
-    private static final Adapters NONE = new Adapters(Map.of(), null, null, null, null);
+    private static final Adapters NONE = new Adapters(null, null, null, null, null);
 
-    private final Map<String, List<LowRankBranches.Branch>> unetBranches;
+    private final RuntimeLora unetLoras;
     private final ClipTextModel textEncoder;
     private final ClipTextModel textEncoder2;
     private final TokenOverlay overlay;
     private final TokenOverlay overlay2;
 
-    private Adapters(Map<String, List<LowRankBranches.Branch>> unetBranches, ClipTextModel textEncoder,
-            ClipTextModel textEncoder2, TokenOverlay overlay, TokenOverlay overlay2) {
-        this.unetBranches = unetBranches;
+    private Adapters(RuntimeLora unetLoras, ClipTextModel textEncoder, ClipTextModel textEncoder2,
+            TokenOverlay overlay, TokenOverlay overlay2) {
+        this.unetLoras = unetLoras;
         this.textEncoder = textEncoder;
         this.textEncoder2 = textEncoder2;
         this.overlay = overlay;
@@ -67,18 +67,19 @@ public final class Adapters {
         TokenOverlay overlay2 = inversions.isEmpty() || !model.isXl() ? null
                 : overlay(model.tokenizer2(), model.textEncoder2(), 1, inversions);
         if (loras.isEmpty()) {
-            return new Adapters(Map.of(), null, null, overlay, overlay2);
+            return new Adapters(null, null, null, overlay, overlay2);
         }
         return model.withStoredWeights(base -> {
             List<AppliedLora> applied = new ArrayList<>();
             for (AdapterFile lora : loras) {
-                applied.add(new AppliedLora(LoraAdapter.read(lora.file(), base), (float) lora.adapter().weight()));
+                applied.add(new AppliedLora(LoraAdapter.read(lora.file(), base), (float) lora.adapter().weight(),
+                        (float) lora.adapter().unetWeight()));
             }
             ClipTextModel text = patched(manager, computeType, model, base, applied, "text_encoder");
             ClipTextModel text2 = model.isXl() ? patched(manager, computeType, model, base, applied, "text_encoder_2")
                     : null;
-            return new Adapters(RuntimeLora.branches(applied, "unet", manager, computeType), text, text2, overlay,
-                    overlay2);
+            return new Adapters(RuntimeLora.of(applied, "unet", base.get("unet"), manager, computeType), text, text2,
+                    overlay, overlay2);
         });
     }
 
@@ -88,14 +89,17 @@ public final class Adapters {
                 inversions);
     }
 
-    /** A copy of a text encoder with the LoRAs merged, or null when none of them touches it. */
+    /**
+     * A copy of a text encoder with the LoRAs merged, or null when none of them touches it: the one
+     * place text-encoder adapters are applied.
+     */
     private static ClipTextModel patched(NDManager manager, DataType computeType, StableDiffusionModel model,
             Map<String, org.diffij.io.Weights> base, List<AppliedLora> applied, String component) {
         if (applied.stream().noneMatch(a -> a.adapter().components().contains(component))) {
             return null;
         }
         ClipTextConfig config = ClipTextConfig.read(model.configFolder().resolve(component).resolve("config.json"));
-        return ClipTextModel.load(config, new LoraWeights(base.get(component), component, applied), manager,
+        return ClipTextModel.load(config, new LoraWeights(base.get(component), component, applied, manager), manager,
                 computeType);
     }
 
@@ -119,8 +123,8 @@ public final class Adapters {
         return overlay2;
     }
 
-    /** Runs a UNet forward with the LoRA branches active. */
+    /** Runs a UNet forward with the LoRAs active. */
     public NDArray unet(Supplier<NDArray> forward) {
-        return unetBranches.isEmpty() ? forward.get() : LowRankBranches.applying(unetBranches, forward);
+        return unetLoras == null ? forward.get() : unetLoras.applying(forward);
     }
 }

@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import org.diffij.io.HostTensor;
+import org.diffij.io.SafetensorsWriter;
 import org.diffij.parity.Golden;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +50,24 @@ class InspectCommandTest {
         assertEquals(0, run.exitCode());
         assertTrue(run.out().contains("84 tensors"), run.out());
         assertTrue(run.out().contains("F16x84"), run.out());
+    }
+
+    @Test
+    void namesAnAdaptersFormatAlgorithmRankAlphaAndTrainingMetadata() {
+        Path file = dir.resolve("loha.safetensors");
+        String layer = "lora_unet_input_blocks_4_1_transformer_blocks_0_attn2_to_k";
+        SafetensorsWriter.write(file, Map.of(
+                layer + ".hada_w1_a", HostTensor.ofFloats(new float[640 * 8], 640, 8),
+                layer + ".hada_w1_b", HostTensor.ofFloats(new float[8 * 2048], 8, 2048),
+                layer + ".hada_w2_a", HostTensor.ofFloats(new float[640 * 8], 640, 8),
+                layer + ".hada_w2_b", HostTensor.ofFloats(new float[8 * 2048], 8, 2048),
+                layer + ".alpha", HostTensor.scalar(4f)), Map.of("ss_network_module", "lycoris.kohya"));
+        CliRun run = CliRun.of("inspect", file.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        for (String expected : new String[] {"kohya/LyCORIS (LDM UNet names)", "LoHa ×1", "SDXL", "rank             8",
+            "alpha            4", "ss_network_module lycoris.kohya"}) {
+            assertTrue(run.out().contains(expected), expected + " in " + run.out());
+        }
     }
 
     @Test

@@ -1,18 +1,24 @@
 package org.diffij.models.checkpoint;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.diffij.models.unet.UNet2DConditionConfig;
 
 /**
  * The renaming table of the original LDM UNet ({@code model.diffusion_model.*}, same layout for
  * SD1.x, SD2.x and SDXL) to diffusers names. LDM numbers its blocks flatly
  * ({@code input_blocks.N}, {@code output_blocks.N}); which level and layer {@code N} is follows from
- * {@code layers_per_block} of each level, so the table is laid out from the UNet config.
+ * {@code layers_per_block} of each level, so the table is laid out from the UNet config. It reads
+ * both ways: kohya's SDXL LoRA names are these LDM names with {@code _} for {@code .}.
  */
-final class LdmUNetNames {
+public final class LdmUNetNames {
 
     /** Fixed module renames. */
     private static final Map<String, String> MODULES = Map.of(
@@ -43,8 +49,48 @@ final class LdmUNetNames {
     private final List<Boolean> inputIsDownsample = new ArrayList<>();
     /** Diffusers up block and layer of {@code output_blocks.N} by N. */
     private final List<int[]> outputBlocks = new ArrayList<>();
+    /** Whether each up block has attentions (its upsampler is then part 2 of the last output block, else part 1). */
+    private final boolean[] upHasAttention;
 
-    LdmUNetNames(int[] layersPerBlock) {
+    public LdmUNetNames(UNet2DConditionConfig config) {
+        this(config.layersPerBlock(), config.upBlockTypes());
+    }
+
+    /**
+     * The table for the UNet whose diffusers weight names are given, when its config is not at
+     * hand: levels, layers per block and which up blocks have attentions follow from the names.
+     */
+    public static LdmUNetNames ofWeightNames(Collection<String> names) {
+        Pattern down = Pattern.compile("down_blocks\\.(\\d+)\\.resnets\\.(\\d+)\\..*");
+        Pattern upAttention = Pattern.compile("up_blocks\\.(\\d+)\\.attentions\\..*");
+        int[] layers = new int[0];
+        Set<Integer> attended = new HashSet<>();
+        for (String name : names) {
+            Matcher m = down.matcher(name);
+            if (m.matches()) {
+                int level = Integer.parseInt(m.group(1));
+                if (level >= layers.length) {
+                    layers = Arrays.copyOf(layers, level + 1);
+                }
+                layers[level] = Math.max(layers[level], Integer.parseInt(m.group(2)) + 1);
+            }
+            Matcher a = upAttention.matcher(name);
+            if (a.matches()) {
+                attended.add(Integer.parseInt(a.group(1)));
+            }
+        }
+        List<String> upTypes = new ArrayList<>();
+        for (int up = 0; up < layers.length; up++) {
+            upTypes.add(attended.contains(up) ? "CrossAttnUpBlock2D" : "UpBlock2D");
+        }
+        return new LdmUNetNames(layers, upTypes);
+    }
+
+    private LdmUNetNames(int[] layersPerBlock, List<String> upBlockTypes) {
+        upHasAttention = new boolean[upBlockTypes.size()];
+        for (int i = 0; i < upHasAttention.length; i++) {
+            upHasAttention[i] = upBlockTypes.get(i).startsWith("CrossAttn");
+        }
         int levels = layersPerBlock.length;
         inputBlocks.add(null);
         inputIsDownsample.add(false);
@@ -66,7 +112,7 @@ final class LdmUNetNames {
     }
 
     /** The diffusers name of an LDM UNet key (without {@code model.diffusion_model.}), or null if it is not one. */
-    String rename(String key) {
+    public String rename(String key) {
         for (Map.Entry<String, String> e : MODULES.entrySet()) {
             if (key.startsWith(e.getKey())) {
                 String rest = key.substring(e.getKey().length());
@@ -123,5 +169,81 @@ final class LdmUNetNames {
             }
         }
         return rest;
+    }
+
+    private static final Pattern DIFFUSERS_BLOCK = Pattern.compile(
+            "(down|up)_blocks\\.(\\d+)\\.(resnets|attentions|downsamplers|upsamplers)\\.(\\d+)\\.(.+)");
+
+    /**
+     * The LDM name of a diffusers UNet key or module path (the inverse of {@link #rename}), or null
+     * if it has none.
+     */
+    public String ldmName(String key) {
+        // With a trailing dot a module path matches the tables' prefixes as a parameter key does.
+        String ldm = ldmKey(key + ".");
+        return ldm == null ? null : ldm.substring(0, ldm.length() - 1);
+    }
+
+    private String ldmKey(String key) {
+        for (Map.Entry<String, String> e : MODULES.entrySet()) {
+            if (key.startsWith(e.getValue())) {
+                String rest = key.substring(e.getValue().length());
+                return e.getKey() + (e.getValue().contains("resnets") ? ldmResnetInner(rest) : rest);
+            }
+        }
+        Matcher m = DIFFUSERS_BLOCK.matcher(key);
+        if (!m.matches()) {
+            return null;
+        }
+        int level = Integer.parseInt(m.group(2));
+        String kind = m.group(3);
+        int layer = Integer.parseInt(m.group(4));
+        String rest = m.group(5);
+        if (m.group(1).equals("down")) {
+            if (kind.equals("downsamplers")) {
+                int index = inputBlocks.indexOf("down_blocks." + level + ".downsamplers.0.conv.");
+                return index > 0 && rest.startsWith("conv.") ? "input_blocks." + index + ".0.op."
+                        + rest.substring("conv.".length()) : null;
+            }
+            int index = inputBlocks.indexOf("down_blocks." + level + "." + layer);
+            if (index < 1 || kind.equals("upsamplers")) {
+                return null;
+            }
+            return kind.equals("resnets") ? "input_blocks." + index + ".0." + ldmResnetInner(rest)
+                    : "input_blocks." + index + ".1." + rest;
+        }
+        if (kind.equals("upsamplers")) {
+            int last = outputIndex(level, layersOfUpBlock(level) - 1);
+            return last >= 0 && rest.startsWith("conv.") ? "output_blocks." + last + "."
+                    + (upHasAttention[level] ? 2 : 1) + "." + rest : null;
+        }
+        int index = outputIndex(level, layer);
+        if (index < 0 || kind.equals("downsamplers")) {
+            return null;
+        }
+        return kind.equals("resnets") ? "output_blocks." + index + ".0." + ldmResnetInner(rest)
+                : "output_blocks." + index + ".1." + rest;
+    }
+
+    private static String ldmResnetInner(String rest) {
+        for (Map.Entry<String, String> e : RESNET.entrySet()) {
+            if (rest.startsWith(e.getValue())) {
+                return e.getKey() + rest.substring(e.getValue().length());
+            }
+        }
+        return rest;
+    }
+
+    private int layersOfUpBlock(int up) {
+        return (int) outputBlocks.stream().filter(at -> at[0] == up).count();
+    }
+
+    private int outputIndex(int up, int layer) {
+        for (int i = 0; i < outputBlocks.size(); i++) {
+            if (outputBlocks.get(i)[0] == up && outputBlocks.get(i)[1] == layer) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

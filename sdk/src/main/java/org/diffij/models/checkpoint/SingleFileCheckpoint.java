@@ -77,7 +77,7 @@ public final class SingleFileCheckpoint implements AutoCloseable {
 
     private void map(Path path, UNet2DConditionConfig unetConfig, AutoencoderKLConfig vaeConfig,
             Map<String, Integer> textLayers) {
-        LdmUNetNames unet = new LdmUNetNames(unetConfig.layersPerBlock());
+        LdmUNetNames unet = new LdmUNetNames(unetConfig);
         LdmVaeNames vae = new LdmVaeNames(vaeConfig.blockOutChannels().length);
         Map<String, Map<String, RenamedWeights.Source>> sources = new LinkedHashMap<>();
         List<String> unmapped = new ArrayList<>();

@@ -1,26 +1,32 @@
 package org.diffij.models.lora;
 
-import java.util.ArrayList;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.util.List;
 import java.util.Set;
+import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
 import org.diffij.io.Weights;
 
 /**
- * A component's weights with LoRAs merged in: every adapted {@code <module>.weight} reads as
- * {@code W + Σ scale · alpha / rank · up @ down} (float32); all other tensors read unchanged. The
- * base weights are never modified, so the same base can serve several LoRA combinations.
+ * A component's weights with adapters merged in: every adapted {@code <module>.weight} (and
+ * {@code .bias}) reads as {@code W + Σ multiplier · ΔW} by {@link LoraLayer}'s formulas (float32);
+ * all other tensors read unchanged. The base weights are never modified, so the same base can serve
+ * several adapter combinations. The deltas are computed in a scope of {@code manager}.
  */
 public final class LoraWeights implements Weights {
 
     private final Weights base;
     private final String component;
     private final List<AppliedLora> applied;
+    private final NDManager manager;
 
-    public LoraWeights(Weights base, String component, List<AppliedLora> applied) {
+    public LoraWeights(Weights base, String component, List<AppliedLora> applied, NDManager manager) {
         this.base = base;
         this.component = component;
         this.applied = List.copyOf(applied);
+        this.manager = manager;
     }
 
     @Override
@@ -35,27 +41,30 @@ public final class LoraWeights implements Weights {
 
     @Override
     public HostTensor read(String name) {
-        HostTensor weight = base.read(name);
-        if (!name.endsWith(".weight")) {
-            return weight;
+        HostTensor stored = base.read(name);
+        boolean weight = name.endsWith(".weight");
+        if (!weight && !name.endsWith(".bias")) {
+            return stored;
         }
-        String module = name.substring(0, name.length() - ".weight".length());
-        List<float[]> deltas = new ArrayList<>();
-        for (AppliedLora a : applied) {
-            LoraLayer layer = a.adapter().layers(component).get(module);
-            if (layer != null) {
-                deltas.add(layer.delta(weight.shape(), a.scale() * layer.alpha() / layer.rank()));
+        String module = name.substring(0, name.lastIndexOf('.'));
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray sum = null;
+            for (AppliedLora a : applied) {
+                LoraLayer layer = a.adapter().layers(component).get(module);
+                if (layer == null) {
+                    continue;
+                }
+                NDArray delta = weight ? layer.weightDelta(scope, stored) : layer.biasDelta(scope);
+                if (delta != null) {
+                    delta = delta.mul(a.scale(component));
+                    sum = sum == null ? delta : sum.add(delta);
+                }
             }
-        }
-        if (deltas.isEmpty()) {
-            return weight;
-        }
-        float[] merged = weight.toFloatArray();
-        for (float[] delta : deltas) {
-            for (int i = 0; i < merged.length; i++) {
-                merged[i] += delta[i];
+            if (sum == null) {
+                return stored;
             }
+            return Tensors.toHost(Tensors.toNDArray(scope, stored, DataType.FLOAT32).add(sum.reshape(
+                    new ai.djl.ndarray.types.Shape(stored.shape()))));
         }
-        return HostTensor.ofFloats(merged, weight.shape());
     }
 }

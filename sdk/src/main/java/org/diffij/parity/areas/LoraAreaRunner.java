@@ -17,7 +17,6 @@ import org.diffij.models.lora.LoraAdapter;
 import org.diffij.models.lora.LoraWeights;
 import org.diffij.models.lora.RuntimeLora;
 import org.diffij.models.unet.UNet2DConditionModel;
-import org.diffij.nn.LowRankBranches;
 import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;
 import org.diffij.models.clip.ClipTextConfig;
@@ -54,8 +53,9 @@ public final class LoraAreaRunner implements AreaRunner {
                     String target = output.substring(FUSED.length());
                     String component = target.substring(0, target.indexOf('.'));
                     String name = target.substring(component.length() + 1);
-                    out.put(output, new LoraWeights(base.get(component), component,
-                            List.of(new AppliedLora(adapter, scale))).read(name));
+                    out.put(output, DiffijEngine.get().queue().run("lora fuse", ctx -> new LoraWeights(
+                            base.get(component), component, List.of(new AppliedLora(adapter, scale)), ctx.manager())
+                            .read(name)));
                 }
             }
             Path unetFolder = model.resolve("unet");
@@ -72,17 +72,16 @@ public final class LoraAreaRunner implements AreaRunner {
                 UNet2DConditionModel unet = UNet2DConditionModel.cached(ctx, unetFolder);
                 for (Map.Entry<String, Float> s : scales.entrySet()) {
                     // Run time: the cached base UNet plus the LoRA's low-rank branches, as diffusers computes it.
-                    var branches = RuntimeLora.branches(List.of(new AppliedLora(adapter, s.getValue())), "unet", m,
-                            type);
-                    NDArray prediction = LowRankBranches.applying(branches,
-                            () -> unet.forward(sample, timestep, context));
+                    RuntimeLora lora = RuntimeLora.of(List.of(new AppliedLora(adapter, s.getValue())), "unet",
+                            base.get("unet"), m, type);
+                    NDArray prediction = lora.applying(() -> unet.forward(sample, timestep, context));
                     predictions.put(s.getKey(), Tensors.toHost(prediction));
                 }
                 ClipTextConfig textConfig = ClipTextConfig.read(model.resolve("text_encoder/config.json"));
                 NDArray ids = Tensors.toNDArray(m, golden.input("input_ids"), type);
                 for (Map.Entry<String, Float> s : scales.entrySet()) {
                     ClipTextModel encoder = ClipTextModel.load(textConfig, new LoraWeights(base.get("text_encoder"),
-                            "text_encoder", List.of(new AppliedLora(adapter, s.getValue()))), m, type);
+                            "text_encoder", List.of(new AppliedLora(adapter, s.getValue())), m), m, type);
                     predictions.put(s.getKey().replace("noise_pred", "prompt_embeds"),
                             Tensors.toHost(encoder.forward(ids).lastHiddenState()));
                 }

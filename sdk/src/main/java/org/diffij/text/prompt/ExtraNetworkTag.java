@@ -41,27 +41,42 @@ public record ExtraNetworkTag(String kind, String name, List<String> arguments) 
     }
 
     /**
-     * The strength: the first argument (1.0 when absent), which for LoRA is the text-encoder
-     * multiplier and the UNet multiplier unless a second argument gives that.
+     * The strength: {@code te=} or the first positional argument (1.0 when absent), which for LoRA
+     * is the text-encoder multiplier and the UNet multiplier unless that is given.
      */
     public double multiplier() {
-        return number(0, 1.0);
+        return number("te", 0, 1.0);
     }
 
-    /** For LoRA: the UNet multiplier, the second argument, else {@link #multiplier()}. */
+    /** For LoRA: the UNet multiplier, {@code unet=} or the second positional argument, else {@link #multiplier()}. */
     public double unetMultiplier() {
-        return number(1, multiplier());
+        return number("unet", 1, multiplier());
     }
 
-    private double number(int index, double fallback) {
-        if (arguments.size() <= index || arguments.get(index).isBlank()) {
+    /** A named argument ({@code name=value}, as A1111 reads {@code te=}, {@code unet=}), else the positional one. */
+    private double number(String named, int position, double fallback) {
+        List<String> positional = new ArrayList<>();
+        for (String argument : arguments) {
+            int equals = argument.indexOf('=');
+            if (equals < 0) {
+                positional.add(argument);
+            } else if (argument.substring(0, equals).trim().equals(named)) {
+                return parse(argument.substring(equals + 1));
+            }
+        }
+        if (positional.size() <= position || positional.get(position).isBlank()) {
             return fallback;
         }
+        return parse(positional.get(position));
+    }
+
+    private double parse(String text) {
         try {
-            return Double.parseDouble(arguments.get(index).trim());
+            return Double.parseDouble(text.trim());
         } catch (NumberFormatException e) {
             throw new DiffijException("<" + kind + ":" + name + ":" + String.join(":", arguments) + ">: '"
-                    + arguments.get(index) + "' is not a number; write e.g. <" + kind + ":" + name + ":0.8>");
+                    + text + "' is not a number; write e.g. <" + kind + ":" + name + ":0.8> or <" + kind + ":" + name
+                    + ":te=0.5:unet=1>");
         }
     }
 }

@@ -13,7 +13,6 @@ import org.diffij.io.Json;
 import org.diffij.io.WeightSet;
 import org.diffij.models.unet.UNet2DConditionConfig;
 import org.diffij.models.unet.UNet2DConditionModel;
-import org.diffij.nn.LowRankBranches;
 import org.diffij.parity.Golden;
 import org.junit.jupiter.api.Test;
 
@@ -38,13 +37,13 @@ class RuntimeLoraTest {
                 var type = ctx.engine().computeType();
                 UNet2DConditionModel base = new UNet2DConditionModel(config, unetWeights, m, type);
                 UNet2DConditionModel merged = new UNet2DConditionModel(config,
-                        new LoraWeights(unetWeights, "unet", applied), m, type);
+                        new LoraWeights(unetWeights, "unet", applied, m), m, type);
                 NDArray sample = m.randomNormal(new Shape(1, 4, 16, 16));
                 NDArray timestep = m.create(new float[] {321f});
                 NDArray context = m.randomNormal(new Shape(1, 77, 32));
                 NDArray plain = base.forward(sample, timestep, context);
-                NDArray runTime = LowRankBranches.applying(RuntimeLora.branches(applied, "unet", m, type),
-                        () -> base.forward(sample, timestep, context));
+                NDArray runTime = RuntimeLora.of(applied, "unet", unetWeights, m, type)
+                        .applying(() -> base.forward(sample, timestep, context));
                 NDArray fused = merged.forward(sample, timestep, context);
                 NDArray again = base.forward(sample, timestep, context);
                 return new float[] {runTime.sub(fused).abs().max().getFloat(),

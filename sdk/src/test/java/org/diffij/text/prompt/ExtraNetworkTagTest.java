@@ -29,6 +29,18 @@ class ExtraNetworkTagTest {
     }
 
     @Test
+    void namedTeAndUnetMultipliersAsA1111ReadsThem() {
+        List<ExtraNetworkTag> tags = ExtraNetworkTag.extract("<lora:a:te=0.3:unet=0.9> <lora:b:0.5:unet=0.1> "
+                + "<lora:c:unet=0.4>").tags();
+        assertEquals(0.3, tags.get(0).multiplier());
+        assertEquals(0.9, tags.get(0).unetMultiplier());
+        assertEquals(0.5, tags.get(1).multiplier());
+        assertEquals(0.1, tags.get(1).unetMultiplier());
+        assertEquals(1.0, tags.get(2).multiplier());
+        assertEquals(0.4, tags.get(2).unetMultiplier());
+    }
+
+    @Test
     void parsingAPromptSeparatesTagsFromTheSchedule() {
         A1111Prompt prompt = A1111Prompt.parse("<lora:style:0.6>a [dog:cat:5]", 10);
         assertEquals(1, prompt.extraNetworks().size());
