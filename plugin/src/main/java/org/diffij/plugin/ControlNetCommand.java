@@ -3,14 +3,7 @@ package org.diffij.plugin;
 import ij.ImagePlus;
 import ij.Prefs;
 import ij.WindowManager;
-import ij.measure.Calibration;
-import java.util.List;
-import java.util.Map;
-import org.diffij.DiffijException;
-import org.diffij.pipelines.Control;
 import org.diffij.pipelines.GenerationRequest;
-import org.diffij.pipelines.MacroOptions;
-import org.diffij.pipelines.PreviewListener;
 
 /**
  * {@code Generate with ControlNet...}: text to image steered by control images taken from open
@@ -20,8 +13,6 @@ import org.diffij.pipelines.PreviewListener;
  * windows sets the first control's image (the chooser itself is not recorded: the key stays {@code controls}).
  */
 public final class ControlNetCommand extends DiffusionCommand {
-
-    private static final String LAST_CONTROLNET = DiffusionSettings.PREFIX + "last.controlnet";
 
     @Override
     protected String title() {
@@ -34,10 +25,10 @@ public final class ControlNetCommand extends DiffusionCommand {
     }
 
     @Override
-    protected ImagePlus generate(ImagePlus source, CommandParameters parameters, DiffusionSettings settings) {
+    protected ImagePlus generate(ImagePlus source, CommandParameters parameters, Operations operations) {
         RequestFields.declare(parameters, source.getWidth(), source.getHeight());
-        String proposal = "canny|" + Prefs.get(LAST_CONTROLNET, "controlnet-folder") + "|" + source.getTitle()
-                + "|1|0|1";
+        String proposal = "canny|" + Prefs.get(Operations.LAST_CONTROLNET, "controlnet-folder") + "|"
+                + source.getTitle() + "|1|0|1";
         parameters.addString("Controls (type|ControlNet model|image title|scale|start|end; ...)", proposal, 60);
         parameters.addPicker("Control image of the first control:", WindowManager.getImageTitles(),
                 source.getTitle(), ControlNetCommand::withFirstImage);
@@ -48,21 +39,8 @@ public final class ControlNetCommand extends DiffusionCommand {
         GenerationRequest base = RequestFields.read(title(), parameters);
         String controls = parameters.nextString();
         try (LivePreview preview = LivePreview.read(parameters)) {
-            return generate(title(), source, base, controls, settings, preview);
+            return operations.withControlNet(title(), source, base, controls, preview);
         }
-    }
-
-    /**
-     * The operation itself, shared with the SciJava command; {@code source} is the current image,
-     * {@code preview} may be null (none).
-     */
-    public static ImagePlus generate(String title, ImagePlus source, GenerationRequest base, String controls,
-            DiffusionSettings settings, PreviewListener preview) {
-        List<Control> list = controls(controls);
-        Prefs.set(LAST_CONTROLNET, list.get(0).model());
-        GenerationRequest request = base.withControls(list);
-        Calibration calibration = DiffusionCommand.derived(source, request.width(), request.height());
-        return GenerationRun.image(title, settings, request, new WindowImages(source), calibration, preview);
     }
 
     /** The controls text with the first control's image replaced by {@code title}. */
@@ -75,14 +53,5 @@ public final class ControlNetCommand extends DiffusionCommand {
         fields[2] = title;
         specs[0] = String.join("|", fields);
         return String.join(";", specs);
-    }
-
-    /** The controls in the {@code controls} macro key's format, as {@link GenerationRequest} reads them. */
-    static List<Control> controls(String text) {
-        if (text.isBlank()) {
-            throw new DiffijException("no control given: controls=[type|ControlNet model|image title|scale|start|end]");
-        }
-        return GenerationRequest.fromMacroOptions(MacroOptions.format(Map.of("model", "-", "controls", text.strip())))
-                .controls();
     }
 }

@@ -3,7 +3,6 @@ package org.diffij.plugin;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.WindowManager;
-import ij.measure.Calibration;
 import ij.plugin.PlugIn;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -11,9 +10,9 @@ import org.diffij.DiffijException;
 import org.diffij.engine.JobCancelledException;
 
 /**
- * A {@code Plugins > Diffusion} generation command: reads its parameters (dialog or macro options),
- * makes one request and runs it through the shared engine queue, and shows the result as a NEW image
- * carrying its {@link Provenance}. Source images are never modified. A problem is reported in one
+ * A {@code Plugins > Diffusion} generation command: reads its parameters (dialog or macro options)
+ * into a request and hands it to its {@link Operations} method (which the SciJava commands call too),
+ * and shows the result, a NEW image carrying its {@link Provenance}. Source images are never modified. A problem is reported in one
  * clear message (dialog with a display, log headless); Esc cancels with a status message.
  */
 public abstract class DiffusionCommand implements PlugIn {
@@ -28,7 +27,7 @@ public abstract class DiffusionCommand implements PlugIn {
      * Declares the parameters, shows the dialog, runs the generation; returns the new image, or null
      * when the dialog was cancelled. {@code source} is the current image (null when none).
      */
-    protected abstract ImagePlus generate(ImagePlus source, CommandParameters parameters, DiffusionSettings settings);
+    protected abstract ImagePlus generate(ImagePlus source, CommandParameters parameters, Operations operations);
 
     @Override
     public final void run(String arg) {
@@ -62,17 +61,7 @@ public abstract class DiffusionCommand implements PlugIn {
         if (needsImage() && source == null) {
             throw new DiffijException("no image is open: open the image to work on first");
         }
-        DiffusionSettings settings = DiffusionSettings.load();
-        settings.applyToEngine();
-        return generate(source, parameters, settings);
-    }
-
-    /** The calibration of a derived image: the source's, with pixel sizes scaled to the new size. */
-    static Calibration derived(ImagePlus source, int width, int height) {
-        Calibration calibration = source.getCalibration().copy();
-        calibration.pixelWidth *= (double) source.getWidth() / width;
-        calibration.pixelHeight *= (double) source.getHeight() / height;
-        return calibration;
+        return generate(source, parameters, new Operations(DiffusionSettings.load()));
     }
 
     private static String stackTrace(Throwable e) {

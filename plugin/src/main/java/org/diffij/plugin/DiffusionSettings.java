@@ -7,13 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.diffij.engine.DiffijEngine;
+import org.diffij.engine.EngineSettings;
 import org.diffij.pipelines.Generator;
 
 /**
  * The plugin's settings, kept in ImageJ's preferences ({@code IJ_Prefs.txt}): the model folders that
  * model names are looked up in, the diffusers folder giving single-file checkpoints their configs, and
- * the engine settings (device, threads, memory budget) that become the engine's system properties
- * before it starts. The engine reads them once: changing device or threads later needs a restart.
+ * the engine settings (device, threads, memory budget) the engine starts with. The engine takes
+ * them once: changing device or threads later needs a restart.
  *
  * @param modelFolders     folders holding model folders and checkpoints, searched in order
  * @param singleFileConfig a diffusers folder for single-file checkpoints, or empty
@@ -62,19 +63,17 @@ public record DiffusionSettings(List<Path> modelFolders, String singleFileConfig
         return folders;
     }
 
+    /** Device, threads and model cache budget as the engine takes them. */
+    public EngineSettings engineSettings() {
+        return EngineSettings.of(device, threads, memoryBudget);
+    }
+
     /**
-     * Hands device, threads and budget to the engine as the system properties it reads at start.
-     * Returns false when the engine already runs, so that they take effect only after a restart.
+     * Makes these the settings the engine starts with. Returns false when it already runs with other
+     * settings, so that they take effect only after a restart.
      */
     public boolean applyToEngine() {
-        System.setProperty("diffij.device", device);
-        System.setProperty("diffij.threads", Integer.toString(threads));
-        if (memoryBudget.isEmpty()) {
-            System.clearProperty("diffij.cache.budget");
-        } else {
-            System.setProperty("diffij.cache.budget", memoryBudget);
-        }
-        return !DiffijEngine.isStarted();
+        return DiffijEngine.configure(engineSettings());
     }
 
     /**

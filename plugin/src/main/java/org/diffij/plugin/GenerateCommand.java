@@ -1,7 +1,6 @@
 package org.diffij.plugin;
 
 import ij.ImagePlus;
-import ij.measure.Calibration;
 import org.diffij.pipelines.GenerationRequest;
 
 /** {@code Generate...}: text to image; a batch becomes a stack, one slice per image. */
@@ -18,7 +17,7 @@ public final class GenerateCommand extends DiffusionCommand {
     }
 
     @Override
-    protected ImagePlus generate(ImagePlus source, CommandParameters parameters, DiffusionSettings settings) {
+    protected ImagePlus generate(ImagePlus source, CommandParameters parameters, Operations operations) {
         RequestFields.declare(parameters, 512, 512);
         LivePreview.declare(parameters);
         if (!parameters.show()) {
@@ -26,7 +25,7 @@ public final class GenerateCommand extends DiffusionCommand {
         }
         GenerationRequest request = RequestFields.read(title(), parameters);
         try (LivePreview preview = LivePreview.read(parameters)) {
-            return GenerationRun.image(title(), settings, request, new WindowImages(), new Calibration(), preview);
+            return operations.generate(title(), request, preview);
         }
     }
 }

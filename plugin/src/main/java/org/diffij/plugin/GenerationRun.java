@@ -1,9 +1,6 @@
 package org.diffij.plugin;
 
 import ij.IJ;
-import ij.ImagePlus;
-import ij.measure.Calibration;
-import java.util.List;
 import org.diffij.engine.JobCancelledException;
 import org.diffij.engine.JobHandle;
 import org.diffij.pipelines.GenerationRequest;
@@ -23,17 +20,6 @@ public final class GenerationRun {
     private static final long POLL_MILLIS = 50;
 
     private GenerationRun() {
-    }
-
-    /**
-     * Runs the request and returns its images as a new image carrying its {@link Provenance}, with the
-     * given calibration.
-     */
-    public static ImagePlus image(String title, DiffusionSettings settings, GenerationRequest request,
-            ImageSources sources, Calibration calibration, PreviewListener preview) {
-        GenerationResult result = run(title, settings.generator(), request, sources, preview);
-        IJ.showStatus(title + ": done in " + IJ.d2s(result.seconds(), 1) + " s");
-        return Provenance.image(List.of(result), calibration);
     }
 
     /** Runs the request and waits for it; throws {@link JobCancelledException} when the user pressed Esc. */

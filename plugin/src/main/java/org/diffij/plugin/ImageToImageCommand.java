@@ -1,11 +1,7 @@
 package org.diffij.plugin;
 
 import ij.ImagePlus;
-import java.util.ArrayList;
-import java.util.List;
 import org.diffij.pipelines.GenerationRequest;
-import org.diffij.pipelines.GenerationResult;
-import org.diffij.pipelines.PreviewListener;
 
 /**
  * {@code Image to Image...}: repaints the current image (its current slice) guided by the prompt;
@@ -29,7 +25,7 @@ public final class ImageToImageCommand extends DiffusionCommand {
     }
 
     @Override
-    protected ImagePlus generate(ImagePlus source, CommandParameters parameters, DiffusionSettings settings) {
+    protected ImagePlus generate(ImagePlus source, CommandParameters parameters, Operations operations) {
         RequestFields.declare(parameters, source.getWidth(), source.getHeight());
         parameters.addNumber("Strength (denoising, 0..1]", 0.75, 2);
         boolean stack = source.getStackSize() > 1;
@@ -46,36 +42,8 @@ public final class ImageToImageCommand extends DiffusionCommand {
         boolean allSlices = stack && parameters.nextChoice().equals(STACK[1]);
         boolean seedPlusIndex = stack && parameters.nextChoice().equals(SEEDS[1]);
         try (LivePreview preview = LivePreview.read(parameters)) {
-            return imageToImage(title(), source, base, strength, allSlices, seedPlusIndex, settings, preview);
+            return operations.imageToImage(title(), source, base, strength, allSlices, seedPlusIndex, preview);
         }
     }
 
-    /**
-     * The operation itself, shared with the SciJava command: the current slice, or every slice with
-     * the seed fixed or seed + slice index; the results as one new image. {@code preview} (null for
-     * none) sees the steps of every slice.
-     */
-    public static ImagePlus imageToImage(String title, ImagePlus source, GenerationRequest base, double strength,
-            boolean allSlices, boolean seedPlusIndex, DiffusionSettings settings, PreviewListener preview) {
-        WindowImages sources = new WindowImages(source);
-        if (!allSlices) {
-            GenerationRequest request = base.withInit(WindowImages.sliceName(source, source.getCurrentSlice()), "",
-                    strength);
-            return GenerationRun.image(title, settings, request, sources, DiffusionCommand.derived(source,
-                    request.width(), request.height()), preview);
-        }
-        List<GenerationResult> results = new ArrayList<>();
-        for (int slice = 1; slice <= source.getStackSize(); slice++) {
-            GenerationRequest request = base.withInit(WindowImages.sliceName(source, slice), "", strength)
-                    .withSeed(seedPlusIndex ? base.seed() + slice - 1 : base.seed());
-            results.add(GenerationRun.run(title + " " + slice + "/" + source.getStackSize(), settings.generator(),
-                    request, sources, preview));
-        }
-        ImagePlus result = Provenance.image(results, DiffusionCommand.derived(source, base.width(), base.height()));
-        if (source.isHyperStack() && result.getStackSize() == source.getStackSize()) {
-            result.setDimensions(source.getNChannels(), source.getNSlices(), source.getNFrames());
-            result.setOpenAsHyperStack(true);
-        }
-        return result;
-    }
 }

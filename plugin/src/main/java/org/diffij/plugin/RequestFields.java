@@ -4,7 +4,6 @@ import ij.IJ;
 import ij.Prefs;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.diffij.pipelines.Adapter;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.IpAdapterPrompt;
@@ -44,11 +43,7 @@ public final class RequestFields {
         parameters.addChoice("Noise (cpu = diffusers/ComfyUI, gpu = A1111)", new String[] {"cpu", "gpu"}, "cpu");
     }
 
-    /**
-     * Reads the fields back in declaration order into a text-to-image request. Sizes that are not
-     * multiples of 8 are rounded to the nearest one, with a message in the log; seed -1 draws a seed,
-     * which the result records.
-     */
+    /** Reads the fields back in declaration order into a text-to-image request ({@link #request}). */
     static GenerationRequest read(String title, CommandParameters parameters) {
         String model = parameters.nextString().strip();
         String prompt = parameters.nextString();
@@ -57,8 +52,8 @@ public final class RequestFields {
         int steps = (int) parameters.nextNumber();
         double cfg = parameters.nextNumber();
         long seed = (long) parameters.nextNumber();
-        double width = parameters.nextNumber();
-        double height = parameters.nextNumber();
+        int width = (int) Math.round(parameters.nextNumber());
+        int height = (int) Math.round(parameters.nextNumber());
         int batch = (int) parameters.nextNumber();
         String adapters = parameters.nextString();
         String ipAdapter = parameters.nextString();
@@ -70,21 +65,20 @@ public final class RequestFields {
 
     /**
      * The text-to-image request of these values, as the menu commands and the SciJava commands make
-     * it: sizes rounded to multiples of 8 (logged), seed -1 replaced by a drawn seed (logged and recorded).
+     * it; what the request made of the seed and sizes ({@link GenerationRequest#notes}: seed -1
+     * draws one, sizes are rounded to multiples of 8) goes to the Log.
      */
     public static GenerationRequest request(String title, String model, String prompt, String negative,
-            String sampler, int steps, double cfg, long seed, double width, double height, int batch, String adapters,
+            String sampler, int steps, double cfg, long seed, int width, int height, int batch, String adapters,
             String ipAdapter, int clipSkip, String noise) {
-        if (seed == -1) {
-            seed = ThreadLocalRandom.current().nextLong(1L << 32);
-            IJ.log(title + ": random seed " + seed);
-        }
         if (!model.isEmpty()) {
             Prefs.set(LAST_MODEL, model);
         }
-        return GenerationRequest.of(model, prompt).withNegativePrompt(negative).withSampling(sampler, steps, cfg)
-                .withSeed(seed).withSize(roundedSize(title, "width", width), roundedSize(title, "height", height), batch)
+        GenerationRequest request = GenerationRequest.of(model, prompt).withNegativePrompt(negative)
+                .withSampling(sampler, steps, cfg).withSeed(seed).withSize(width, height, batch)
                 .withAdapters(adapters(adapters)).withImagePrompt(imagePrompt(ipAdapter)).withClipSkip(clipSkip, noise);
+        request.notes(seed, width, height).forEach(note -> IJ.log(title + ": " + note));
+        return request;
     }
 
     /** The adapters of the {@code adapters} key ({@code kind|name|weight; ...}), as {@link GenerationRequest} reads them. */
@@ -103,15 +97,5 @@ public final class RequestFields {
         }
         return GenerationRequest.fromMacroOptions(MacroOptions.format(Map.of("model", "-", "ip_adapter", text.strip())))
                 .imagePrompt();
-    }
-
-    /** The nearest multiple of 8 (at least 8), logging when it differs from what was asked. */
-    static int roundedSize(String title, String name, double value) {
-        int rounded = (int) Math.max(8, Math.round(value / 8) * 8);
-        if (rounded != value) {
-            IJ.log(title + ": " + name + " " + (long) value + " rounded to " + rounded
-                    + " (the model works on multiples of 8; the image is resized, not cropped)");
-        }
-        return rounded;
     }
 }

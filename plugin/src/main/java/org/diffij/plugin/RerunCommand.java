@@ -1,10 +1,6 @@
 package org.diffij.plugin;
 
-import ij.IJ;
 import ij.ImagePlus;
-import java.util.List;
-import org.diffij.pipelines.GenerationRequest;
-import org.diffij.pipelines.GenerationResult;
 
 /**
  * {@code Re-run from Image}: reads the request a generated image carries ({@link Provenance#request})
@@ -24,20 +20,7 @@ public final class RerunCommand extends DiffusionCommand {
     }
 
     @Override
-    protected ImagePlus generate(ImagePlus source, CommandParameters parameters, DiffusionSettings settings) {
-        return rerun(title(), source, settings);
-    }
-
-    /** The operation itself, shared with the SciJava command. */
-    public static ImagePlus rerun(String title, ImagePlus source, DiffusionSettings settings) {
-        GenerationRequest request = Provenance.request(source);
-        GenerationResult result = GenerationRun.run(title, settings.generator(), request, new WindowImages(source), null);
-        String recorded = request.modelHash();
-        String now = result.request().modelHash();
-        if (!recorded.isEmpty() && !now.startsWith(recorded) && !recorded.startsWith(now)) {
-            IJ.log(title + ": the model's weights differ from those recorded (SHA-256 " + recorded + " then, " + now
-                    + " now): the image will differ");
-        }
-        return Provenance.image(List.of(result), source.getCalibration().copy());
+    protected ImagePlus generate(ImagePlus source, CommandParameters parameters, Operations operations) {
+        return operations.rerun(title(), source);
     }
 }

@@ -5,7 +5,6 @@ import ij.plugin.PlugIn;
 import java.io.File;
 import org.diffij.DiffijException;
 import org.diffij.engine.DiffijEngine;
-import org.diffij.engine.EngineSettings;
 
 /**
  * {@code Settings...}: the model folders, the diffusers folder for single-file checkpoints, and the
@@ -55,14 +54,10 @@ public final class SettingsCommand implements PlugIn {
         String device = parameters.nextChoice();
         int threads = (int) parameters.nextNumber();
         String budget = parameters.nextString();
-        if (threads < 0) {
-            throw new DiffijException("threads must be 0 (libtorch's default) or more, not " + threads);
-        }
-        if (!budget.isBlank()) {
-            EngineSettings.parseBytes(budget);
-        }
         DiffusionSettings settings = new DiffusionSettings(DiffusionSettings.folders(folders), config, device, threads,
                 budget);
+        // Bad threads or budget are refused before anything is saved.
+        settings.engineSettings();
         settings.save();
         if (!settings.applyToEngine() && (!device.equals(current.device()) || threads != current.threads())) {
             Feedback.message(TITLE, "The engine is already running: the new device and thread count apply after "

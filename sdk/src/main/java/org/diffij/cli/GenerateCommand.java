@@ -61,13 +61,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--cfg", defaultValue = "7", description = "guidance scale (default: ${DEFAULT-VALUE})")
     double cfg;
 
-    @Option(names = "--seed", defaultValue = "0", description = "random seed (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "0", description = "random seed; -1 draws one, which the images record (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--width", defaultValue = "512", description = "width, a multiple of 8 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--width", defaultValue = "512", description = "width, rounded to a multiple of 8 (default: ${DEFAULT-VALUE})")
     int width;
 
-    @Option(names = "--height", defaultValue = "512", description = "height, a multiple of 8 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--height", defaultValue = "512", description = "height, rounded to a multiple of 8 (default: ${DEFAULT-VALUE})")
     int height;
 
     @Option(names = "--batch", defaultValue = "1", description = "images per run (default: ${DEFAULT-VALUE})")
@@ -124,6 +124,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter console = spec.commandLine().getOut();
         GenerationRequest request = request();
+        request.notes(seed, width, height).forEach(console::println);
         List<Path> targets = new ArrayList<>();
         for (int i = 0; i < request.batchSize(); i++) {
             Path target = i == 0 ? out : sibling(out, "-" + i);

@@ -16,6 +16,7 @@ import org.diffij.DiffijException;
 public final class DiffijEngine {
 
     private static DiffijEngine instance;
+    private static EngineSettings configured;
 
     private final EngineSettings settings;
     private final Engine engine;
@@ -37,12 +38,39 @@ public final class DiffijEngine {
         this.startSeconds = startSeconds;
     }
 
-    /** The shared engine, started with the settings of the environment on first use. */
+    /**
+     * The shared engine, started on first use with the settings given to {@link #configure}, or
+     * else those of the environment.
+     */
     public static synchronized DiffijEngine get() {
         if (instance == null) {
-            instance = start(EngineSettings.fromEnvironment());
+            instance = start(configured != null ? configured : EngineSettings.fromEnvironment());
         }
         return instance;
+    }
+
+    /**
+     * The settings the engine starts with. Returns false when it already runs with other settings:
+     * they apply after {@link #shutdown()} (or a restart of the program). Null: those of the environment.
+     */
+    public static synchronized boolean configure(EngineSettings settings) {
+        configured = settings;
+        return instance == null || settings == null || instance.settings.equals(settings);
+    }
+
+    /**
+     * Stops the engine: jobs still waiting are cancelled, the running one is asked to stop and
+     * awaited, the cached models and all native memory are freed. The next {@link #get()} starts a
+     * new engine (libtorch itself stays loaded). Does nothing when the engine is not running.
+     */
+    public static synchronized void shutdown() {
+        if (instance == null) {
+            return;
+        }
+        instance.queue.close();
+        instance.modelCache.clear();
+        instance.root.close();
+        instance = null;
     }
 
     /** True once the engine has started (cheap; never starts it). */

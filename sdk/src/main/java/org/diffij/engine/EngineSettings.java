@@ -5,7 +5,8 @@ import java.util.Locale;
 import org.diffij.DiffijException;
 
 /**
- * How the engine runs, read once at start from system properties (Fiji, scripts) or environment
+ * How the engine runs: given by the program ({@link DiffijEngine#configure}, e.g. from Fiji's
+ * settings) or, by default, read once at start from system properties (scripts) or environment
  * variables (command line): {@code diffij.device}/{@code DIFFIJ_DEVICE} ({@code auto}, {@code cpu},
  * {@code gpu}, {@code gpu:N}), {@code diffij.threads}/{@code DIFFIJ_THREADS} (intra-op threads,
  * 0 = libtorch's default) and {@code diffij.cache.budget}/{@code DIFFIJ_CACHE_BUDGET} (model cache
@@ -14,11 +15,23 @@ import org.diffij.DiffijException;
 public record EngineSettings(String device, int threads, long cacheBudgetBytes) {
 
     public static EngineSettings fromEnvironment() {
-        String device = setting("diffij.device", "DIFFIJ_DEVICE", "auto").trim().toLowerCase(Locale.ROOT);
-        int threads = parseThreads(setting("diffij.threads", "DIFFIJ_THREADS", "0"));
-        String budget = setting("diffij.cache.budget", "DIFFIJ_CACHE_BUDGET", "");
-        long bytes = budget.isBlank() ? defaultBudget() : parseBytes(budget);
-        return new EngineSettings(device, threads, bytes);
+        return of(setting("diffij.device", "DIFFIJ_DEVICE", "auto"),
+                parseThreads(setting("diffij.threads", "DIFFIJ_THREADS", "0")),
+                setting("diffij.cache.budget", "DIFFIJ_CACHE_BUDGET", ""));
+    }
+
+    /**
+     * Settings as users write them.
+     *
+     * @param cacheBudget a size such as {@code 8g}; blank = half the physical memory
+     */
+    public static EngineSettings of(String device, int threads, String cacheBudget) {
+        if (threads < 0 || threads > 1024) {
+            throw new DiffijException("threads must be from 0 to 1024, not " + threads + " (0 uses libtorch's "
+                    + "default)");
+        }
+        long bytes = cacheBudget == null || cacheBudget.isBlank() ? defaultBudget() : parseBytes(cacheBudget);
+        return new EngineSettings(device.trim().toLowerCase(Locale.ROOT), threads, bytes);
     }
 
     private static String setting(String property, String variable, String fallback) {

@@ -16,6 +16,8 @@ public final class JobQueue {
     private final ArrayDeque<JobHandle<?>> waiting = new ArrayDeque<>();
     private final Thread worker;
     private boolean busy;
+    private JobHandle<?> running;
+    private boolean closed;
 
     JobQueue(DiffijEngine engine, NDManager parent, String deviceName) {
         this.engine = engine;
@@ -29,6 +31,9 @@ public final class JobQueue {
     public <T> JobHandle<T> submit(String name, Job<T> job, ProgressListener listener) {
         JobHandle<T> handle = new JobHandle<>(name, job, listener);
         synchronized (waiting) {
+            if (closed) {
+                throw new IllegalStateException("the engine has been shut down; DiffijEngine.get() starts a new one");
+            }
             int ahead = waiting.size() + (busy ? 1 : 0);
             handle.report(0, 0, ahead == 0 ? "starting" : "queued (" + ahead + " ahead)");
             waiting.addLast(handle);
@@ -58,6 +63,9 @@ public final class JobQueue {
             JobHandle<?> handle;
             synchronized (waiting) {
                 while (waiting.isEmpty()) {
+                    if (closed) {
+                        return;
+                    }
                     try {
                         waiting.wait();
                     } catch (InterruptedException e) {
@@ -66,12 +74,36 @@ public final class JobQueue {
                 }
                 handle = waiting.removeFirst();
                 busy = true;
+                running = handle;
             }
             try {
                 execute(handle);
             } finally {
                 reportQueuePositions();
             }
+        }
+    }
+
+    /**
+     * Cancels the waiting jobs, asks the running one to stop, and returns when the worker has
+     * finished; later submissions are refused.
+     */
+    void close() {
+        List<JobHandle<?>> cancelled;
+        synchronized (waiting) {
+            closed = true;
+            cancelled = new ArrayList<>(waiting);
+            waiting.clear();
+            if (running != null) {
+                running.cancel();
+            }
+            waiting.notifyAll();
+        }
+        cancelled.forEach(h -> h.fail(new JobCancelledException(h.name())));
+        try {
+            worker.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -106,6 +138,7 @@ public final class JobQueue {
         List<JobHandle<?>> snapshot;
         synchronized (waiting) {
             busy = false;
+            running = null;
             snapshot = new ArrayList<>(waiting);
         }
         for (int i = 0; i < snapshot.size(); i++) {

@@ -5,13 +5,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 import org.diffij.DiffijException;
 
 /**
  * Everything that determines a generated image, and nothing else: the one job description that is
  * at once the macro string ({@link #toMacroOptions()}), the provenance record written on results
- * ({@link Infotext}) and the cache key ({@link #cacheKey()}). Immutable and validated on creation.
+ * ({@link Infotext}) and the cache key ({@link #cacheKey()}). Immutable and validated on creation,
+ * where the two conveniences every front end offers are settled, so that the command line, Fiji and
+ * scripts behave the same: seed {@value #RANDOM_SEED} draws a seed (which the request then records),
+ * and sizes are rounded to the nearest multiple of 8 ({@link #notes} says what changed).
  *
  * @param model          the model as the user named it (folder, file, or name in the model folders)
  * @param modelHash      SHA-256 of the model's weights (hex), empty until the pipeline has resolved the model
@@ -31,6 +35,8 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
     public static final int MAX_SIDE = 4096;
     public static final int MAX_STEPS = 1000;
     public static final int MAX_BATCH = 64;
+    /** The seed that asks for a random one. */
+    public static final long RANDOM_SEED = -1;
 
     public GenerationRequest {
         model = text(model);
@@ -55,12 +61,15 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         if (!(cfgScale >= 0 && cfgScale <= 100)) {
             throw new DiffijException("CFG scale must lie in 0..100, not " + cfgScale);
         }
-        if (seed < 0) {
-            throw new DiffijException("seed must be 0 or positive, not " + seed + " (pick a random seed before "
-                    + "making the request so that it is recorded)");
+        if (seed == RANDOM_SEED) {
+            seed = ThreadLocalRandom.current().nextLong(1L << 32);
         }
-        checkSide("width", width);
-        checkSide("height", height);
+        if (seed < 0) {
+            throw new DiffijException("seed must be 0 or positive, or " + RANDOM_SEED + " for a random seed, not "
+                    + seed);
+        }
+        width = roundedSide("width", width);
+        height = roundedSide("height", height);
         if (batchSize < 1 || batchSize > MAX_BATCH) {
             throw new DiffijException("batch size must be 1.." + MAX_BATCH + ", not " + batchSize);
         }
@@ -85,15 +94,31 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         return value == null ? "" : value;
     }
 
-    private static void checkSide(String name, int value) {
+    private static int roundedSide(String name, int value) {
         if (value < 8 || value > MAX_SIDE) {
             throw new DiffijException(name + " must be 8.." + MAX_SIDE + " pixels, not " + value);
         }
-        if (value % 8 != 0) {
-            int down = value / 8 * 8;
-            throw new DiffijException(name + " " + value + " is not a multiple of 8; use " + Math.max(8, down) + " or "
-                    + (down + 8));
+        return Math.round(value / 8f) * 8;
+    }
+
+    /**
+     * What this request made of the values it was asked for, one line each, for the front end to
+     * show: the drawn seed, sizes rounded to multiples of 8. Empty when it took them as they were.
+     */
+    public List<String> notes(long askedSeed, int askedWidth, int askedHeight) {
+        List<String> notes = new ArrayList<>();
+        if (askedSeed == RANDOM_SEED) {
+            notes.add("random seed " + seed);
         }
+        for (String side : List.of("width", "height")) {
+            int asked = side.equals("width") ? askedWidth : askedHeight;
+            int made = side.equals("width") ? width : height;
+            if (asked != made) {
+                notes.add(side + " " + asked + " rounded to " + made
+                        + " (the model works on multiples of 8; images are resized to it, not cropped)");
+            }
+        }
+        return notes;
     }
 
     /** A request with the defaults users expect; set what differs with the {@code with...} methods. */

@@ -29,10 +29,11 @@ class GenerateCommandTest {
     void writesPngsWhoseParametersReproduceTheRequest() {
         Path out = dir.resolve("cat.png");
         CliRun run = CliRun.of("generate", "--model", model(), "--prompt", "a (cat:1.2)", "--negative", "blurry",
-                "--sampler", "Euler a", "--steps", "3", "--seed", "7", "--width", "64", "--height", "64",
+                "--sampler", "Euler a", "--steps", "3", "--seed", "7", "--width", "60", "--height", "64",
                 "--batch", "2", "--out", out.toString());
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("step 3/3"), run.out());
+        assertTrue(run.out().contains("width 60 rounded to 64"), run.out());
         Path second = dir.resolve("cat-1.png");
         assertTrue(Files.exists(out) && Files.exists(second));
         GenerationRequest request = Infotext.parse(PngFiles.readText(out).get("parameters"));
@@ -54,7 +55,7 @@ class GenerateCommandTest {
     @Test
     void badInputIsAOneLineErrorWithExitCodeTwo() throws Exception {
         assertError("unknown sampler 'Eulr'", "--model", model(), "--prompt", "x", "--sampler", "Eulr");
-        assertError("width 500 is not a multiple of 8", "--model", model(), "--prompt", "x", "--width", "500");
+        assertError("width must be 8..4096 pixels, not 5000", "--model", model(), "--prompt", "x", "--width", "5000");
         assertError("not found", "--model", dir.resolve("missing").toString(), "--prompt", "x");
         Path init = dir.resolve("init.png");
         Path mask = dir.resolve("mask.png");

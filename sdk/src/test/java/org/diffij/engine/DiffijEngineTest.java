@@ -2,6 +2,8 @@ package org.diffij.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +35,48 @@ class DiffijEngineTest {
         });
         // 3x3 sum around (1,1) of 0..15 is 0+1+2+4+5+6+8+9+10 = 45; the zero-padded corner is 0+1+4+5 = 10.
         assertArrayEquals(new float[] {45, 10, 7, 22}, result);
+    }
+
+    @Test
+    void shutdownCancelsWaitingJobsFinishesTheRunningOneAndTheNextGetStartsAFreshEngine() throws Exception {
+        DiffijEngine first = DiffijEngine.get();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        JobHandle<String> running = first.queue().submit("running", ctx -> {
+            started.countDown();
+            release.await();
+            return ctx.isCancelled() ? "asked to stop" : "not asked";
+        });
+        started.await();
+        JobHandle<Integer> waiting = first.queue().submit("waiting", ctx -> 1);
+        Thread stopping = new Thread(DiffijEngine::shutdown);
+        stopping.start();
+        assertThrows(JobCancelledException.class, waiting::await);
+        release.countDown();
+        stopping.join();
+        assertEquals("asked to stop", running.await());
+        assertFalse(DiffijEngine.isStarted());
+        assertThrows(IllegalStateException.class, () -> first.queue().submit("late", ctx -> 1));
+        DiffijEngine second = DiffijEngine.get();
+        assertNotSame(first, second);
+        assertEquals(Integer.valueOf(3), second.queue().run("after", ctx -> 3));
+    }
+
+    @Test
+    void configuredSettingsApplyAtTheNextStart() {
+        EngineSettings current = DiffijEngine.get().settings();
+        EngineSettings smaller = new EngineSettings(current.device(), current.threads(), current.cacheBudgetBytes() / 2);
+        try {
+            assertFalse(DiffijEngine.configure(smaller), "the running engine has other settings");
+            assertEquals(current, DiffijEngine.get().settings());
+            DiffijEngine.shutdown();
+            assertEquals(smaller, DiffijEngine.get().settings());
+            assertEquals(smaller.cacheBudgetBytes(), DiffijEngine.get().modelCache().budgetBytes());
+        } finally {
+            DiffijEngine.configure(null);
+            DiffijEngine.shutdown();
+        }
+        assertEquals(EngineSettings.fromEnvironment(), DiffijEngine.get().settings());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.diffij.DiffijException;
@@ -91,14 +92,42 @@ class GenerationRequestTest {
     }
 
     @Test
+    void seedMinusOneDrawsASeedThatTheRequestRecords() {
+        GenerationRequest r = GenerationRequest.of("m", "cat");
+        List<Long> seeds = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            GenerationRequest drawn = r.withSeed(GenerationRequest.RANDOM_SEED);
+            assertTrue(drawn.seed() >= 0 && drawn.seed() < 1L << 32, Long.toString(drawn.seed()));
+            assertEquals(drawn, GenerationRequest.fromMacroOptions(drawn.toMacroOptions()), "recorded, not drawn again");
+            assertEquals(List.of("random seed " + drawn.seed()), drawn.notes(-1, 512, 512));
+            seeds.add(drawn.seed());
+        }
+        assertTrue(seeds.stream().distinct().count() > 1, "three draws gave the same seed: " + seeds);
+        assertEquals(List.of(), r.withSeed(5).notes(5, 512, 512));
+    }
+
+    @Test
+    void sizesAreRoundedToTheNearestMultipleOfEight() {
+        GenerationRequest r = GenerationRequest.of("m", "cat").withSize(513, 516, 1);
+        assertEquals(512, r.width());
+        assertEquals(520, r.height(), "halfway rounds up");
+        assertEquals(8, r.withSize(11, 8, 1).width());
+        assertEquals(4096, r.withSize(4095, 8, 1).width());
+        assertEquals(List.of("width 513 rounded to 512 (the model works on multiples of 8; images are resized to it, "
+                + "not cropped)", "height 516 rounded to 520 (the model works on multiples of 8; images are resized "
+                + "to it, not cropped)"), r.notes(0, 513, 516));
+        assertEquals(512, GenerationRequest.fromMacroOptions("model=m width=509").width());
+    }
+
+    @Test
     void badValuesAreRejectedWithWhatToDo() {
         GenerationRequest r = GenerationRequest.of("m", "cat");
-        assertMessage(() -> r.withSize(513, 512, 1), "width 513 is not a multiple of 8; use 512 or 520");
+        assertMessage(() -> r.withSize(7, 512, 1), "width must be 8..4096 pixels, not 7");
         assertMessage(() -> r.withSize(512, 100000, 1), "height must be 8..4096 pixels, not 100000");
         assertMessage(() -> r.withSize(512, 512, 0), "batch size must be 1..64");
         assertMessage(() -> r.withSampling("Euler", 0, 7), "steps must be 1..1000, not 0");
         assertMessage(() -> r.withSampling("Euler", 20, Double.NaN), "CFG scale must lie in 0..100");
-        assertMessage(() -> r.withSeed(-1), "seed must be 0 or positive");
+        assertMessage(() -> r.withSeed(-2), "seed must be 0 or positive, or -1 for a random seed, not -2");
         assertMessage(() -> r.withInit("", "", 0.5), "a denoising strength below 1 needs an init image");
         assertMessage(() -> r.withInit("", "mask", 1), "an inpainting mask needs an init image");
         assertMessage(() -> GenerationRequest.of("", "cat"), "no model given");

@@ -1,18 +1,16 @@
 package org.diffij.plugin.scijava;
 
 import ij.ImagePlus;
-import ij.measure.Calibration;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.Generator;
 import org.diffij.plugin.DiffusionSettings;
-import org.diffij.plugin.GenerationRun;
-import org.diffij.plugin.WindowImages;
+import org.diffij.plugin.Operations;
 import org.scijava.plugin.Plugin;
 import org.scijava.service.AbstractService;
 import org.scijava.service.Service;
 
-/** The {@link DiffusionService} over the same settings, engine and generation run as the menu commands. */
+/** The {@link DiffusionService} over the same settings, engine and operations as the menu commands. */
 @Plugin(type = Service.class)
 public final class DefaultDiffusionService extends AbstractService implements DiffusionService {
 
@@ -28,16 +26,23 @@ public final class DefaultDiffusionService extends AbstractService implements Di
     }
 
     @Override
+    public Operations operations() {
+        return new Operations(settings());
+    }
+
+    @Override
     public Generator generator() {
-        DiffusionSettings settings = settings();
-        settings.applyToEngine();
-        return settings.generator();
+        return operations().generator();
     }
 
     @Override
     public ImagePlus generate(GenerationRequest request) {
-        DiffusionSettings settings = settings();
-        settings.applyToEngine();
-        return GenerationRun.image("Diffusion", settings, request, new WindowImages(), new Calibration(), null);
+        return operations().generate("Diffusion", request, null);
+    }
+
+    /** The engine goes with the context: its worker stops and its models and native memory are freed. */
+    @Override
+    public void dispose() {
+        DiffijEngine.shutdown();
     }
 }

@@ -5,11 +5,13 @@ import org.diffij.engine.DiffijEngine;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.Generator;
 import org.diffij.plugin.DiffusionSettings;
+import org.diffij.plugin.Operations;
 import org.scijava.service.SciJavaService;
 
 /**
  * Diffij for scripts (Fiji's script editor, headless runs): the settings of Plugins > Diffusion >
- * Settings..., the shared engine and a generator over the model folders. For example, in Groovy:
+ * Settings..., the shared engine, which the service starts with those settings and shuts down when
+ * its context is disposed, and the operations the menu commands run. For example, in Groovy:
  * <pre>
  * #@ DiffusionService diffusion
  * import org.diffij.pipelines.GenerationRequest
@@ -22,8 +24,11 @@ public interface DiffusionService extends SciJavaService {
     /** The settings as they are stored now (model folders, device, threads, memory budget). */
     DiffusionSettings settings();
 
-    /** The shared engine; starting it applies the settings' device, threads and budget. */
+    /** The shared engine, started with the settings' device, threads and budget. */
     DiffijEngine engine();
+
+    /** The operations of the menu commands over the settings as they are stored now. */
+    Operations operations();
 
     /** A generator resolving model names in the model folders; its jobs run on the engine's queue. */
     Generator generator();

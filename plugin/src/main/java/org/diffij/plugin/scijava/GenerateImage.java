@@ -1,8 +1,5 @@
 package org.diffij.plugin.scijava;
 
-import ij.measure.Calibration;
-import org.diffij.plugin.GenerationRun;
-import org.diffij.plugin.WindowImages;
 import org.scijava.command.Command;
 import org.scijava.plugin.Plugin;
 
@@ -16,6 +13,6 @@ public final class GenerateImage extends RequestCommand {
 
     @Override
     public void run() {
-        image = GenerationRun.image("Generate", settings(), request("Generate"), new WindowImages(), new Calibration(), null);
+        image = diffusion.operations().generate("Generate", request("Generate"), null);
     }
 }

@@ -1,7 +1,6 @@
 package org.diffij.plugin.scijava;
 
 import ij.ImagePlus;
-import org.diffij.plugin.ControlNetCommand;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -21,7 +20,7 @@ public final class GenerateWithControlNet extends RequestCommand {
 
     @Override
     public void run() {
-        image = ControlNetCommand.generate("Generate with ControlNet", source, request("Generate with ControlNet"),
-                controls, settings(), null);
+        image = diffusion.operations().withControlNet("Generate with ControlNet", source,
+                request("Generate with ControlNet"), controls, null);
     }
 }

@@ -1,7 +1,6 @@
 package org.diffij.plugin.scijava;
 
 import ij.ImagePlus;
-import org.diffij.plugin.ImageToImageCommand;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -24,7 +23,7 @@ public final class ImageToImage extends RequestCommand {
 
     @Override
     public void run() {
-        image = ImageToImageCommand.imageToImage("Image to Image", source, request("Image to Image"), strength,
-                allSlices, seedPlusIndex, settings(), null);
+        image = diffusion.operations().imageToImage("Image to Image", source, request("Image to Image"), strength,
+                allSlices, seedPlusIndex, null);
     }
 }

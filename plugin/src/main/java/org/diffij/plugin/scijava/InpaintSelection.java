@@ -1,7 +1,6 @@
 package org.diffij.plugin.scijava;
 
 import ij.ImagePlus;
-import org.diffij.plugin.InpaintSelectionCommand;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -24,7 +23,7 @@ public final class InpaintSelection extends RequestCommand {
 
     @Override
     public void run() {
-        image = InpaintSelectionCommand.inpaint("Inpaint Selection", source, request("Inpaint Selection"), strength,
-                grow, feather, settings(), null);
+        image = diffusion.operations().inpaint("Inpaint Selection", source, request("Inpaint Selection"), strength,
+                grow, feather, null);
     }
 }

@@ -2,7 +2,6 @@ package org.diffij.plugin.scijava;
 
 import ij.ImagePlus;
 import org.diffij.pipelines.GenerationRequest;
-import org.diffij.plugin.DiffusionSettings;
 import org.diffij.plugin.RequestFields;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -66,11 +65,5 @@ abstract class RequestCommand implements Command {
     GenerationRequest request(String title) {
         return RequestFields.request(title, model, prompt, negative, sampler, steps, cfg, seed,
                 width, height, batch, adapters, ipAdapter, clipSkip, noise);
-    }
-
-    DiffusionSettings settings() {
-        DiffusionSettings settings = diffusion.settings();
-        settings.applyToEngine();
-        return settings;
     }
 }

@@ -1,8 +1,6 @@
 package org.diffij.plugin.scijava;
 
 import ij.ImagePlus;
-import org.diffij.plugin.DiffusionSettings;
-import org.diffij.plugin.RerunCommand;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -23,8 +21,6 @@ public final class RerunFromImage implements Command {
 
     @Override
     public void run() {
-        DiffusionSettings settings = diffusion.settings();
-        settings.applyToEngine();
-        image = RerunCommand.rerun("Re-run from Image", source, settings);
+        image = diffusion.operations().rerun("Re-run from Image", source);
     }
 }

@@ -2,6 +2,7 @@ package org.diffij.plugin.scijava;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.ImagePlus;
@@ -10,7 +11,9 @@ import ij.process.ColorProcessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.diffij.engine.DiffijEngine;
 import org.diffij.pipelines.GenerationRequest;
+import org.diffij.plugin.DiffusionSettings;
 import org.diffij.plugin.GenerateCommand;
 import org.diffij.plugin.InpaintSelectionCommand;
 import org.diffij.plugin.Provenance;
@@ -48,6 +51,16 @@ class SciJavaCommandsTest {
     private static ImagePlus run(Class<? extends Command> command, Object... inputs) throws Exception {
         CommandModule module = context.service(CommandService.class).run(command, true, inputs).get();
         return (ImagePlus) module.getOutput("image");
+    }
+
+    @Test
+    void theServiceStartsTheEngineAndDisposingItsContextShutsTheEngineDown() {
+        Context own = new Context(DiffusionService.class);
+        DiffijEngine engine = own.service(DiffusionService.class).engine();
+        assertTrue(DiffijEngine.isStarted());
+        assertEquals(DiffusionSettings.load().engineSettings(), engine.settings());
+        own.dispose();
+        assertFalse(DiffijEngine.isStarted(), "the engine goes with the context that owns it");
     }
 
     @Test

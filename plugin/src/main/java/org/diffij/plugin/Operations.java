@@ -1,0 +1,143 @@
+package org.diffij.plugin;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Prefs;
+import ij.measure.Calibration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.diffij.DiffijException;
+import org.diffij.pipelines.Control;
+import org.diffij.pipelines.GenerationRequest;
+import org.diffij.pipelines.GenerationResult;
+import org.diffij.pipelines.Generator;
+import org.diffij.pipelines.MacroOptions;
+import org.diffij.pipelines.PreviewListener;
+
+/**
+ * What the plugin does, once, for both front ends: the ImageJ 1 commands (dialogs, macros) and the
+ * SciJava commands and service (scripts, headless) read their parameters and call these. Each
+ * operation runs its requests through the shared engine queue with progress and Esc
+ * ({@link GenerationRun}) and returns a NEW image carrying its {@link Provenance}; sources are never
+ * modified. Creating the operations hands the settings' engine settings to the engine.
+ */
+public final class Operations {
+
+    static final String LAST_CONTROLNET = DiffusionSettings.PREFIX + "last.controlnet";
+
+    private final DiffusionSettings settings;
+
+    public Operations(DiffusionSettings settings) {
+        this.settings = settings;
+        settings.applyToEngine();
+    }
+
+    public DiffusionSettings settings() {
+        return settings;
+    }
+
+    public Generator generator() {
+        return settings.generator();
+    }
+
+    /** Text to image; init, mask and control images the request names are window titles. */
+    public ImagePlus generate(String title, GenerationRequest request, PreviewListener preview) {
+        return image(title, request, new WindowImages(), new Calibration(), preview);
+    }
+
+    /**
+     * Repaints the current slice of {@code source}, or every slice with the seed fixed or seed +
+     * slice index; the results as one new image. {@code preview} (null for none) sees the steps of
+     * every slice.
+     */
+    public ImagePlus imageToImage(String title, ImagePlus source, GenerationRequest base, double strength,
+            boolean allSlices, boolean seedPlusIndex, PreviewListener preview) {
+        WindowImages sources = new WindowImages(source);
+        if (!allSlices) {
+            GenerationRequest request = base.withInit(WindowImages.sliceName(source, source.getCurrentSlice()), "",
+                    strength);
+            return image(title, request, sources, derived(source, request.width(), request.height()), preview);
+        }
+        List<GenerationResult> results = new ArrayList<>();
+        for (int slice = 1; slice <= source.getStackSize(); slice++) {
+            GenerationRequest request = base.withInit(WindowImages.sliceName(source, slice), "", strength)
+                    .withSeed(seedPlusIndex ? base.seed() + slice - 1 : base.seed());
+            results.add(GenerationRun.run(title + " " + slice + "/" + source.getStackSize(), generator(), request,
+                    sources, preview));
+        }
+        ImagePlus result = Provenance.image(results, derived(source, base.width(), base.height()));
+        if (source.isHyperStack() && result.getStackSize() == source.getStackSize()) {
+            result.setDimensions(source.getNChannels(), source.getNSlices(), source.getNFrames());
+            result.setOpenAsHyperStack(true);
+        }
+        return result;
+    }
+
+    /** Repaints the area selection of the current slice, grown by {@code grow} and feathered by {@code feather} pixels. */
+    public ImagePlus inpaint(String title, ImagePlus source, GenerationRequest base, double strength, double grow,
+            double feather, PreviewListener preview) {
+        requireSelection(source);
+        if (feather < 0) {
+            throw new DiffijException("feather must be 0 or more pixels, not " + feather);
+        }
+        GenerationRequest request = base.withInit(WindowImages.sliceName(source, source.getCurrentSlice()),
+                WindowImages.selectionName(source, grow, feather), strength);
+        return image(title, request, new WindowImages(source), derived(source, request.width(), request.height()),
+                preview);
+    }
+
+    /** Text to image steered by the {@code controls} ({@code type|model|image title|scale|start|end; ...}). */
+    public ImagePlus withControlNet(String title, ImagePlus source, GenerationRequest base, String controls,
+            PreviewListener preview) {
+        List<Control> list = controls(controls);
+        Prefs.set(LAST_CONTROLNET, list.get(0).model());
+        GenerationRequest request = base.withControls(list);
+        return image(title, request, new WindowImages(source), derived(source, request.width(), request.height()),
+                preview);
+    }
+
+    /** Generates again what {@code source} records; a model whose weights changed since is reported. */
+    public ImagePlus rerun(String title, ImagePlus source) {
+        GenerationRequest request = Provenance.request(source);
+        GenerationResult result = GenerationRun.run(title, generator(), request, new WindowImages(source), null);
+        String recorded = request.modelHash();
+        String now = result.request().modelHash();
+        if (!recorded.isEmpty() && !now.startsWith(recorded) && !recorded.startsWith(now)) {
+            IJ.log(title + ": the model's weights differ from those recorded (SHA-256 " + recorded + " then, " + now
+                    + " now): the image will differ");
+        }
+        return Provenance.image(List.of(result), source.getCalibration().copy());
+    }
+
+    static void requireSelection(ImagePlus source) {
+        if (source.getRoi() == null || !source.getRoi().isArea()) {
+            throw new DiffijException("'" + source.getTitle() + "' has no area selection: select the region to "
+                    + "repaint first");
+        }
+    }
+
+    /** The controls in the {@code controls} macro key's format, as {@link GenerationRequest} reads them. */
+    static List<Control> controls(String text) {
+        if (text.isBlank()) {
+            throw new DiffijException("no control given: controls=[type|ControlNet model|image title|scale|start|end]");
+        }
+        return GenerationRequest.fromMacroOptions(MacroOptions.format(Map.of("model", "-", "controls", text.strip())))
+                .controls();
+    }
+
+    private ImagePlus image(String title, GenerationRequest request, WindowImages sources, Calibration calibration,
+            PreviewListener preview) {
+        GenerationResult result = GenerationRun.run(title, generator(), request, sources, preview);
+        IJ.showStatus(title + ": done in " + IJ.d2s(result.seconds(), 1) + " s");
+        return Provenance.image(List.of(result), calibration);
+    }
+
+    /** The calibration of a derived image: the source's, with pixel sizes scaled to the new size. */
+    static Calibration derived(ImagePlus source, int width, int height) {
+        Calibration calibration = source.getCalibration().copy();
+        calibration.pixelWidth *= (double) source.getWidth() / width;
+        calibration.pixelHeight *= (double) source.getHeight() / height;
+        return calibration;
+    }
+}
