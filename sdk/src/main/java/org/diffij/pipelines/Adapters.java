@@ -10,10 +10,8 @@ import java.util.function.Supplier;
 import org.diffij.DiffijException;
 import org.diffij.models.lora.AppliedLora;
 import org.diffij.models.lora.LoraAdapter;
-import org.diffij.models.lora.LoraWeights;
 import org.diffij.models.lora.RuntimeLora;
 import org.diffij.nn.LowRankBranches;
-import org.diffij.models.clip.ClipTextConfig;
 import org.diffij.models.clip.ClipTextModel;
 import org.diffij.text.TextualInversion;
 import org.diffij.text.TokenOverlay;
@@ -90,17 +88,18 @@ public final class Adapters {
     }
 
     /**
-     * A copy of a text encoder with the LoRAs merged, or null when none of them touches it: the one
-     * place text-encoder adapters are applied.
+     * The text encoder with the LoRAs that touch it applied at run time (low-rank branches, merged
+     * weights for the other kinds, as on the UNet), or null when none does: the one place
+     * text-encoder adapters are applied. Nothing is copied; the cached encoder is unchanged.
      */
     private static ClipTextModel patched(NDManager manager, DataType computeType, StableDiffusionModel model,
             Map<String, org.diffij.io.Weights> base, List<AppliedLora> applied, String component) {
         if (applied.stream().noneMatch(a -> a.adapter().components().contains(component))) {
             return null;
         }
-        ClipTextConfig config = ClipTextConfig.read(model.configFolder().resolve(component).resolve("config.json"));
-        return ClipTextModel.load(config, new LoraWeights(base.get(component), component, applied, manager), manager,
-                computeType);
+        RuntimeLora loras = RuntimeLora.of(applied, component, base.get(component), manager, computeType);
+        ClipTextModel encoder = component.equals("text_encoder") ? model.textEncoder() : model.textEncoder2();
+        return encoder.withAdapters(loras::applying);
     }
 
     /** The first text encoder to use: with LoRAs merged when they touch it. */

@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.diffij.DiffijException;
 import org.diffij.engine.CachedModel;
 import org.diffij.io.WeightSet;
@@ -38,6 +40,7 @@ public final class ClipTextModel implements CachedModel, ParameterizedModel {
     private final Linear textProjection;
     private final ParameterTree parameters;
     private final long sizeBytes;
+    private final Function<Supplier<ClipTextOutput>, ClipTextOutput> adapters;
 
     /** Built from the loader's parameters (read from weights, or made up for benchmarks). */
     public ClipTextModel(ClipTextConfig config, ParameterLoader loader) {
@@ -56,6 +59,27 @@ public final class ClipTextModel implements CachedModel, ParameterizedModel {
         loader.finish();
         parameters = loader.tree();
         sizeBytes = loader.bytes();
+        adapters = null;
+    }
+
+    private ClipTextModel(ClipTextModel base, Function<Supplier<ClipTextOutput>, ClipTextOutput> adapters) {
+        this.config = base.config;
+        this.tokenEmbedding = base.tokenEmbedding;
+        this.positionEmbedding = base.positionEmbedding;
+        this.encoder = base.encoder;
+        this.finalLayerNorm = base.finalLayerNorm;
+        this.textProjection = base.textProjection;
+        this.parameters = base.parameters;
+        this.sizeBytes = base.sizeBytes;
+        this.adapters = adapters;
+    }
+
+    /**
+     * The same encoder (its layers and weights shared, nothing copied) whose every forward runs inside
+     * {@code adapters}, e.g. a request's run-time LoRA branches: the cached model stays unchanged.
+     */
+    public ClipTextModel withAdapters(Function<Supplier<ClipTextOutput>, ClipTextOutput> adapters) {
+        return new ClipTextModel(this, adapters);
     }
 
     /** An encoder from a config and any source of weights (a folder's files, a renamed single-file checkpoint). */
@@ -95,6 +119,10 @@ public final class ClipTextModel implements CachedModel, ParameterizedModel {
      * (textual-inversion vectors of one request, shape (n, hidden)); the model itself is unchanged.
      */
     public ClipTextOutput forward(NDArray inputIds, NDArray extraEmbeddings) {
+        return adapters == null ? encode(inputIds, extraEmbeddings) : adapters.apply(() -> encode(inputIds, extraEmbeddings));
+    }
+
+    private ClipTextOutput encode(NDArray inputIds, NDArray extraEmbeddings) {
         Shape shape = inputIds.getShape();
         if (shape.dimension() != 2 || shape.get(1) < 1 || shape.get(1) > config.maxPositionEmbeddings()) {
             throw new DiffijException("text encoder input ids must have shape (batch, length <= "
