@@ -36,7 +36,7 @@ class SamplePromptTest {
     void badLinesAreNamed() {
         for (String[] c : new String[][] {{"a cat --w wide", "--w needs a whole number"},
                 {"a cat --x 3", "unknown option --x"}, {" --w 512", "has no prompt"},
-                {"a cat --ss k_dpm_fast", "unknown sampler 'k_dpm_fast'"}, {"a cat --w 500", "not a multiple of 8"}}) {
+                {"a cat --ss k_dpm_fast", "unknown sampler 'k_dpm_fast'"}, {"a cat --w 5000", "must be 8..4096 pixels"}}) {
             DiffijException e = assertThrows(DiffijException.class, () -> SamplePrompt.parse(c[0], "m", 0), c[0]);
             assertTrue(e.getMessage().contains(c[1]), e.getMessage());
         }
