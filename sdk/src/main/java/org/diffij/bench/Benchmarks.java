@@ -19,7 +19,8 @@ public final class Benchmarks {
             new VaeBenchmark(),
             new IpAdapterBenchmark(),
             new ConditioningBenchmark(),
-            new GenerateBenchmark());
+            new GenerateBenchmark(),
+            new TrainBenchmark());
 
     private Benchmarks() {
     }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 
 /** {@code java -jar diffij.jar <subcommand>}: the command-line face of the SDK. */
 @Command(name = "diffij", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Stable Diffusion for Fiji/ImageJ: generation, model files, reference parity, benchmarks.",
+        description = "Stable Diffusion for Fiji/ImageJ: generation, training, model files, reference parity, benchmarks.",
         subcommands = {
             ParityCommand.class,
             InspectCommand.class,
@@ -46,6 +46,7 @@ public final class DiffijCli implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new DiffijCli());
+        cli.addSubcommand("train", TrainCommand.commandLine());
         cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (error instanceof DiffijException) {

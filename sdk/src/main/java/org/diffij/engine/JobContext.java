@@ -25,6 +25,22 @@ public final class JobContext {
         return manager;
     }
 
+    /**
+     * Runs {@code part} with a context whose memory scope is a child of this one, closed when the part
+     * returns: what a long job (a training run) does repeatedly must not accumulate in the job's scope.
+     * Models the part acquires stay leased until the whole job ends.
+     */
+    public <T> T scoped(Function<JobContext, T> part) {
+        try (NDManager child = manager.newSubManager()) {
+            JobContext scoped = new JobContext(engine, handle, child);
+            try {
+                return part.apply(scoped);
+            } finally {
+                leases.addAll(scoped.leases);
+            }
+        }
+    }
+
     public Device device() {
         return engine.device();
     }

@@ -119,6 +119,14 @@ final class NativeKernels implements Kernels {
      * since inference-mode tensors can never require a gradient.
      */
     private NDArray call(String method, NDArray owner, IValue... inputs) {
+        if (!UNOPTIMIZED.get()) {
+            // TorchScript's profiling executor swaps in an optimised graph after the first calls and, while
+            // recording, a symbolic-autodiff backward: gradients then depend on how often a kernel ran
+            // before, and a resumed training run would not repeat an uninterrupted one. The setting is
+            // per thread; our kernels are single library calls that optimisation does not speed up.
+            JniUtils.setGraphExecutorOptimize(false);
+            UNOPTIMIZED.set(true);
+        }
         boolean training = Autograd.recording() || method.equals("channels_last");
         try (IValue result = training ? TrainingModeCall.run(module, method, inputs)
                 : IValueUtils.runMethod(module, method, inputs)) {
@@ -129,6 +137,8 @@ final class NativeKernels implements Kernels {
             }
         }
     }
+
+    private static final ThreadLocal<Boolean> UNOPTIMIZED = ThreadLocal.withInitial(() -> false);
 
     private static PtNDArray pt(NDArray array) {
         return (PtNDArray) array;

@@ -116,6 +116,22 @@ public final class Generator {
      */
     public JobHandle<GenerationResult> submit(GenerationRequest request, ImageSources sources,
             ProgressListener listener, PreviewListener previews) {
+        Submitted submitted = prepare(request, sources);
+        return DiffijEngine.get().queue().submit("generation", job -> generate(job, submitted, previews), listener);
+    }
+
+    /**
+     * Generates inside a job that is already running, on a model that job holds (a training run's
+     * validation images, from the model being trained); nothing is queued or loaded.
+     */
+    public GenerationResult generateWithin(JobContext job, StableDiffusionModel model, GenerationRequest request,
+            ImageSources sources) {
+        Submitted submitted = prepare(request, sources);
+        return render(job, model, request.withModelHash(ModelHash.of(submitted.modelPath())), submitted, null,
+                System.nanoTime());
+    }
+
+    private Submitted prepare(GenerationRequest request, ImageSources sources) {
         Samplers.lookup(request.sampler());
         Path modelPath = models.apply(request.model());
         if (!Files.isDirectory(modelPath) && singleFileConfig == null) {
@@ -150,9 +166,8 @@ public final class Generator {
             IpAdapter.imageEncoderFolder(ipAdapter);
             ipImage = sources.image(request.imagePrompt().image());
         }
-        Submitted submitted = new Submitted(request, modelPath, prompt, negative, adapters, controlNets, controlImages,
-                init, mask, ipAdapter, ipImage, memory.get());
-        return DiffijEngine.get().queue().submit("generation", job -> generate(job, submitted, previews), listener);
+        return new Submitted(request, modelPath, prompt, negative, adapters, controlNets, controlImages, init, mask,
+                ipAdapter, ipImage, memory.get());
     }
 
     private GenerationResult generate(JobContext job, Submitted submitted, PreviewListener previews) {
@@ -171,6 +186,12 @@ public final class Generator {
                     return StableDiffusionModel.loadSingleFile(modelPath, singleFileConfig, manager,
                             job.engine().computeType());
                 });
+        return render(job, model, complete, submitted, previews, start);
+    }
+
+    private GenerationResult render(JobContext job, StableDiffusionModel model, GenerationRequest complete,
+            Submitted submitted, PreviewListener previews, long start) {
+        GenerationRequest request = submitted.request();
         List<StableDiffusionPipeline.ControlInput> controls = new ArrayList<>();
         for (int i = 0; i < request.controls().size(); i++) {
             Control control = request.controls().get(i);

@@ -1,10 +1,15 @@
 package org.diffij.training;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import org.diffij.models.clip.ClipTextOutput;
 import org.diffij.models.clip.ClipTextModel;
+import org.diffij.models.unet.AddedConditions;
 import org.diffij.models.unet.UNet2DConditionModel;
 import org.diffij.nn.LowRankBranches;
 import org.diffij.schedulers.NoiseSchedule;
@@ -21,9 +26,17 @@ public final class DenoisingObjective {
 
     /**
      * One batch. {@code latents} are already scaled by the VAE's scaling factor; {@code lossMask}
-     * (batch, 1, h, w) in latent resolution is 1 where the loss counts, or null for everywhere.
+     * (batch, 1, h, w) in latent resolution is 1 where the loss counts, or null for everywhere. SDXL
+     * adds the second tokenizer's ids and the size/crop ids {@code (batch, 6)}: original height and
+     * width, crop top and left, target height and width.
      */
-    public record Batch(NDArray latents, NDArray noise, NDArray timesteps, NDArray inputIds, NDArray lossMask) {
+    public record Batch(NDArray latents, NDArray noise, NDArray timesteps, NDArray inputIds, NDArray lossMask,
+            NDArray inputIds2, NDArray timeIds) {
+
+        /** A batch of a model with one text encoder (SD 1.x / 2.x). */
+        public Batch(NDArray latents, NDArray noise, NDArray timesteps, NDArray inputIds, NDArray lossMask) {
+            this(latents, noise, timesteps, inputIds, lossMask, null, null);
+        }
     }
 
     /** Everything one evaluation computed; {@code snr} and {@code weights} are null without min-SNR. */
@@ -31,13 +44,21 @@ public final class DenoisingObjective {
             NDArray loss, NDArray snr, NDArray weights) {
     }
 
-    /** What is being trained, as the forward pass sees it. */
-    public record Trainables(LoraNetwork lora, NDArray addedTokenRows) {
-        public static final Trainables NONE = new Trainables(null, null);
+    /**
+     * What is being trained, as the forward pass sees it: LoRA adapters, and textual inversion's new
+     * token rows of the (first) text encoder and, for SDXL, of the second.
+     */
+    public record Trainables(LoraNetwork lora, NDArray addedTokenRows, NDArray addedTokenRows2) {
+        public static final Trainables NONE = new Trainables(null, null, null);
+
+        public Trainables(LoraNetwork lora, NDArray addedTokenRows) {
+            this(lora, addedTokenRows, null);
+        }
     }
 
     private final UNet2DConditionModel unet;
     private final ClipTextModel textEncoder;
+    private final ClipTextModel textEncoder2;
     private final NoiseSchedule schedule;
     private final PredictionType target;
     private final double snrGamma;
@@ -45,8 +66,18 @@ public final class DenoisingObjective {
     /** @param snrGamma min-SNR-γ, or 0 for plain MSE */
     public DenoisingObjective(UNet2DConditionModel unet, ClipTextModel textEncoder, NoiseSchedule schedule,
             PredictionType target, double snrGamma) {
+        this(unet, textEncoder, null, schedule, target, snrGamma);
+    }
+
+    /**
+     * @param textEncoder2 SDXL's second encoder (with projection), null for SD 1.x / 2.x
+     * @param snrGamma     min-SNR-γ, or 0 for plain MSE
+     */
+    public DenoisingObjective(UNet2DConditionModel unet, ClipTextModel textEncoder, ClipTextModel textEncoder2,
+            NoiseSchedule schedule, PredictionType target, double snrGamma) {
         this.unet = unet;
         this.textEncoder = textEncoder;
+        this.textEncoder2 = textEncoder2;
         this.schedule = schedule;
         this.target = target;
         this.snrGamma = snrGamma;
@@ -60,10 +91,26 @@ public final class DenoisingObjective {
         NDArray noisy = schedule.addNoise(batch.latents(), batch.noise(), batch.timesteps());
         NDArray goal = target == PredictionType.V_PREDICTION
                 ? schedule.velocity(batch.latents(), batch.noise(), batch.timesteps()) : batch.noise();
-        NDArray ehs = withBranches(trained.lora(), "text_encoder",
-                () -> textEncoder.forward(batch.inputIds(), trained.addedTokenRows()).lastHiddenState());
         NDArray timesteps = batch.timesteps().toType(DataType.FLOAT32, false);
-        NDArray prediction = withBranches(trained.lora(), "unet", () -> unet.forward(noisy, timesteps, ehs));
+        NDArray ehs;
+        AddedConditions added = null;
+        if (textEncoder2 == null) {
+            ehs = withBranches(trained.lora(), "text_encoder",
+                    () -> textEncoder.forward(batch.inputIds(), trained.addedTokenRows()).lastHiddenState());
+        } else {
+            // SDXL, as its training scripts condition it: both encoders' penultimate hidden states side by
+            // side, the second encoder's projected pooled output and the size/crop ids.
+            ClipTextOutput first = withBranches(trained.lora(), "text_encoder",
+                    () -> textEncoder.forward(batch.inputIds(), trained.addedTokenRows()));
+            ClipTextOutput second = withBranches(trained.lora(), "text_encoder_2",
+                    () -> textEncoder2.forward(batch.inputIds2(), trained.addedTokenRows2()));
+            ehs = NDArrays.concat(new NDList(first.hiddenState(-2), second.hiddenState(-2)), -1);
+            added = new AddedConditions(second.textEmbeds(), batch.timeIds());
+        }
+        NDArray context = ehs;
+        AddedConditions conditions = added;
+        NDArray prediction = withBranches(trained.lora(), "unet",
+                () -> unet.forward(noisy, timesteps, context, conditions, null));
         NDArray squared = prediction.sub(goal).square();
         long b = squared.getShape().get(0);
         NDArray perSample;
@@ -85,7 +132,7 @@ public final class DenoisingObjective {
         return new Result(noisy, goal, ehs, prediction, perSample.mean(), snr, weights);
     }
 
-    private static NDArray withBranches(LoraNetwork lora, String component, java.util.function.Supplier<NDArray> f) {
+    private static <T> T withBranches(LoraNetwork lora, String component, Supplier<T> f) {
         if (lora == null || !lora.adapts(component)) {
             return f.get();
         }

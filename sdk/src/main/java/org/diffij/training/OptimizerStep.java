@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import org.diffij.DiffijException;
 import org.diffij.nn.Autograd;
 
 /**
@@ -48,6 +50,12 @@ public final class OptimizerStep {
      */
     public Report step(Map<String, NDArray> trained, Supplier<NDArray> loss, double scale, double lr,
             Consumer<Map<String, NDArray>> beforeClipping) {
+        return step(trained, loss, scale, name -> lr, beforeClipping);
+    }
+
+    /** As {@link #step(Map, Supplier, double, double, Consumer)} with a rate per tensor (parameter groups). */
+    public Report step(Map<String, NDArray> trained, Supplier<NDArray> loss, double scale, ToDoubleFunction<String> lr,
+            Consumer<Map<String, NDArray>> beforeClipping) {
         double value = loss == null ? Double.NaN : accumulate(loss, scale);
         NDManager owner = trained.values().iterator().next().getManager();
         try (NDManager scope = owner.newSubManager()) {
@@ -64,8 +72,15 @@ public final class OptimizerStep {
             }
             GradientClipping.Clipped clipped = GradientClipping.clipGradNorm(gradients.values(),
                     maxGradNorm > 0 ? maxGradNorm : Double.POSITIVE_INFINITY);
+            if (!Double.isFinite(clipped.totalNorm())) {
+                // An update from these would turn every trained value into NaN: keep the weights as they are.
+                trained.values().forEach(Autograd::zeroGradient);
+                throw new DiffijException("the gradients became " + clipped.totalNorm() + " (loss " + value + "); "
+                        + "the trained weights are kept as before this step: lower the learning rate or resume from "
+                        + "the last checkpoint");
+            }
             Autograd.untracked(() -> gradients.forEach((name, gradient) ->
-                    optimizer.step(name, trained.get(name), gradient, lr)));
+                    optimizer.step(name, trained.get(name), gradient, lr.applyAsDouble(name))));
             trained.values().forEach(Autograd::zeroGradient);
             return new Report(value, clipped.totalNorm(), clipped.coefficient());
         }

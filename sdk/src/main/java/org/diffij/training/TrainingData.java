@@ -61,10 +61,12 @@ public final class TrainingData {
     }
 
     /**
-     * How an image is brought to its training size: resized to {@code resizedWidth x resizedHeight},
-     * then the {@code width x height} window at {@code (left, top)} taken.
+     * How an image of {@code originalWidth x originalHeight} is brought to its training size: resized
+     * to {@code resizedWidth x resizedHeight}, then the {@code width x height} window at
+     * {@code (left, top)} taken. SDXL is conditioned on the original size and the crop.
      */
-    public record Framing(int resizedWidth, int resizedHeight, int left, int top, int width, int height) {
+    public record Framing(int originalWidth, int originalHeight, int resizedWidth, int resizedHeight, int left, int top,
+            int width, int height) {
     }
 
     /** One draw of an item in an epoch: the caption after shuffling/dropout and whether it is flipped. */
@@ -188,20 +190,20 @@ public final class TrainingData {
                         + bucket.bucketHeight() + " bucket, below min_bucket " + options.minBucket()
                         + " (images are never upscaled); use a larger image or a lower min_bucket");
             }
-            return crop(bucket.resizedWidth(), bucket.resizedHeight(), bucket.bucketWidth(), bucket.bucketHeight(),
-                    options.crop(), random, false);
+            return crop(width, height, bucket.resizedWidth(), bucket.resizedHeight(), bucket.bucketWidth(),
+                    bucket.bucketHeight(), options.crop(), random, false);
         }
         int size = options.resolution();
         int shorter = Math.min(width, height);
         int longer = (int) ((long) size * Math.max(width, height) / shorter);
         int resizedWidth = width <= height ? size : longer;
         int resizedHeight = width <= height ? longer : size;
-        return crop(resizedWidth, resizedHeight, size, size, options.crop(), random, true);
+        return crop(width, height, resizedWidth, resizedHeight, size, size, options.crop(), random, true);
     }
 
     /** torchvision's CenterCrop rounds the offset half to even; kohya's bucket crop floors it. */
-    private static Framing crop(int resizedWidth, int resizedHeight, int width, int height, DataOptions.Crop crop,
-            Random random, boolean roundToEven) {
+    private static Framing crop(int originalWidth, int originalHeight, int resizedWidth, int resizedHeight, int width,
+            int height, DataOptions.Crop crop, Random random, boolean roundToEven) {
         int spareX = resizedWidth - width;
         int spareY = resizedHeight - height;
         int left;
@@ -216,7 +218,7 @@ public final class TrainingData {
             left = spareX / 2;
             top = spareY / 2;
         }
-        return new Framing(resizedWidth, resizedHeight, left, top, width, height);
+        return new Framing(originalWidth, originalHeight, resizedWidth, resizedHeight, left, top, width, height);
     }
 
     private static List<Path> list(Path dir) {

@@ -250,6 +250,75 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
                 TextualInversionOptions.DEFAULTS, DreamBoothOptions.DEFAULTS, output, List.of(), "auto");
     }
 
+    /**
+     * One line of help per option key, for the command line's {@code --help} and the Fiji dialogs:
+     * the one place an option is described.
+     */
+    public static String help(String key) {
+        return HELP.getOrDefault(key, "");
+    }
+
+    private static final Map<String, String> HELP = Map.ofEntries(
+            Map.entry("method", "what is trained: lora, ti, dreambooth or hypernetwork"),
+            Map.entry("model", "the base model: a diffusers folder or a single-file checkpoint"),
+            Map.entry("data", "the folder of training images (captions in same-name .txt files, kohya N_token "
+                    + "class repeat folders, .mask.png loss masks)"),
+            Map.entry("output", "the file to write; never replaced unless overwriting is asked for"),
+            Map.entry("formats", "comma-separated output formats: LoRA kohya,diffusers; TI a1111,diffusers; "
+                    + "DreamBooth diffusers,single_file; hypernetwork a1111"),
+            Map.entry("steps", "optimiser steps (0: from epochs)"),
+            Map.entry("epochs", "passes over the data, used when steps is 0"),
+            Map.entry("batch", "images per batch"),
+            Map.entry("gradient_accumulation", "batches whose gradients are summed per optimiser step"),
+            Map.entry("lr", "learning rate (of the UNet, or of the embedding for TI)"),
+            Map.entry("lr_text_encoder", "learning rate of the text encoder when it is trained (0: same as lr)"),
+            Map.entry("optimizer", "the optimiser: adamw (torch's AdamW)"),
+            Map.entry("betas", "AdamW's beta1,beta2"),
+            Map.entry("eps", "AdamW's epsilon"),
+            Map.entry("weight_decay", "AdamW's decoupled weight decay"),
+            Map.entry("lr_schedule", "constant, constant_with_warmup, linear, cosine, cosine_with_restarts, "
+                    + "polynomial, or A1111's stepped rates such as [5e-5:100, 5e-6:1500]"),
+            Map.entry("warmup_steps", "steps of linear warmup from 0"),
+            Map.entry("lr_cycles", "cosine_with_restarts: number of cycles"),
+            Map.entry("lr_power", "polynomial: the power"),
+            Map.entry("seed", "the seed of initial weights, data order, noise and timesteps"),
+            Map.entry("prediction_type", "the training target: model (the model's own), epsilon or v_prediction"),
+            Map.entry("noise_offset", "noise offset (0..1), shifts the mean brightness the model can learn"),
+            Map.entry("min_snr_gamma", "min-SNR-gamma loss weighting, e.g. 5 (0: off)"),
+            Map.entry("max_grad_norm", "clip gradients to this global norm (0: off)"),
+            Map.entry("resolution", "training resolution (square side, or the bucket area's side)"),
+            Map.entry("bucketing", "kohya's aspect-ratio buckets instead of a square crop"),
+            Map.entry("min_bucket", "smallest bucket side"),
+            Map.entry("max_bucket", "largest bucket side"),
+            Map.entry("bucket_step", "bucket side step"),
+            Map.entry("crop", "square crop when not bucketing: center or random"),
+            Map.entry("flip", "also train on horizontally mirrored images"),
+            Map.entry("caption_extension", "caption file extension beside each image"),
+            Map.entry("template", "A1111 caption template with [name] and [filewords], e.g. [a photo of [name]]"),
+            Map.entry("shuffle_captions", "shuffle comma-separated caption tags every epoch"),
+            Map.entry("keep_tokens", "leading tags kept in place when shuffling"),
+            Map.entry("caption_dropout", "probability of training a sample with the empty caption"),
+            Map.entry("save_every", "also save the adapter every N steps as <output>-stepNNNNNNNN (0: off)"),
+            Map.entry("sample_every", "validation images every N steps from sample_prompts (0: off)"),
+            Map.entry("checkpoint_every", "resumable checkpoint every N steps (a cancelled run always writes one)"),
+            Map.entry("sample_prompts", "a file of kohya prompt lines: prompt --n negative --w --h --d seed --l cfg "
+                    + "--s steps"),
+            Map.entry("gradient_checkpointing", "auto or off (recomputation is not available yet)"),
+            Map.entry("rank", "LoRA rank (network dim)"),
+            Map.entry("alpha", "LoRA alpha; the adapter is scaled by alpha/rank"),
+            Map.entry("targets", "LoRA layers: kohya (every linear and 1x1 conv of the transformer blocks) or "
+                    + "attention (to_q/to_k/to_v/to_out.0)"),
+            Map.entry("conv_rank", "LoCon rank of the 3x3 convolutions (0: off)"),
+            Map.entry("conv_alpha", "LoCon alpha"),
+            Map.entry("train_text_encoder", "also train LoRA on the text encoder"),
+            Map.entry("token", "TI: the new token, e.g. <my-cat>"),
+            Map.entry("init_word", "TI: the word its vectors start from"),
+            Map.entry("vectors", "TI: vectors per token"),
+            Map.entry("class_data", "DreamBooth: the folder of class images (generated when too few)"),
+            Map.entry("class_prompt", "DreamBooth: the prompt of the class images"),
+            Map.entry("class_images", "DreamBooth: class images for prior preservation (0: off)"),
+            Map.entry("prior_weight", "DreamBooth: weight of the prior-preservation loss"));
+
     /** The options of this request in a fixed order: the common keys, then those of its method. */
     public Map<String, String> toOptions() {
         Map<String, String> o = new LinkedHashMap<>();

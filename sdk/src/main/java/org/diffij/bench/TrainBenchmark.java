@@ -1,0 +1,89 @@
+package org.diffij.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.Map;
+import org.diffij.engine.DiffijEngine;
+import org.diffij.models.Sd15Configs;
+import org.diffij.models.clip.ClipTextConfig;
+import org.diffij.models.clip.ClipTextModel;
+import org.diffij.models.unet.UNet2DConditionModel;
+import org.diffij.nn.Kernels;
+import org.diffij.nn.ParameterLoader;
+import org.diffij.schedulers.NoiseSchedule;
+import org.diffij.schedulers.PredictionType;
+import org.diffij.training.AdamW;
+import org.diffij.training.DenoisingObjective;
+import org.diffij.training.LoraNetwork;
+import org.diffij.training.OptimizerStep;
+
+/**
+ * One LoRA training step on a full-size SD 1.5 (random weights): text-encoder forward, UNet forward
+ * and backward with rank-4 adapters on the attention projections, AdamW, batch 1, float32 — the step
+ * the reference figures of diffusers + PEFT on this machine kind describe (42 s at 512², 11.7 s at
+ * 256², peak RSS 10.6 / 5.5 GB on torch 1.13). Latents are given (the trainer caches them).
+ */
+public final class TrainBenchmark implements Benchmark {
+
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public String description() {
+        return "SD1.5 LoRA training step (random weights, rank 4 on to_q/k/v/out.0), batch 1, 256x256 and 512x512";
+    }
+
+    @Override
+    public void run(BenchOptions options, PrintStream out) throws Exception {
+        DiffijEngine engine = DiffijEngine.get();
+        out.println(engine.describe() + "; kernels " + Kernels.get().name());
+        engine.queue().run("train benchmark", ctx -> {
+            NDManager m = ctx.manager();
+            long t0 = System.nanoTime();
+            UNet2DConditionModel unet = new UNet2DConditionModel(Sd15Configs.unet(),
+                    ParameterLoader.random(m, DataType.FLOAT32, "SD1.5 UNet"));
+            ClipTextConfig clip = ClipTextConfig.sd15();
+            ClipTextModel textEncoder = ClipTextModel.load(clip, new RandomClipWeights(clip, 1234), m,
+                    DataType.FLOAT32);
+            out.printf(Locale.ROOT, "built SD1.5 UNet + CLIP (%.2f GB) in %.1f s%n",
+                    (unet.sizeBytes() + textEncoder.sizeBytes()) / 1e9, (System.nanoTime() - t0) / 1e9);
+            engine.seed(0);
+            LoraNetwork lora = LoraNetwork.create(Map.of("unet", unet.parameters()), LoraNetwork.Targets.ATTENTION, 4,
+                    4, m);
+            out.printf(Locale.ROOT, "LoRA: %d modules, %d trained values%n", lora.modules().size(),
+                    lora.parameters().values().stream().mapToLong(NDArray::size).sum());
+            DenoisingObjective objective = new DenoisingObjective(unet, textEncoder,
+                    NoiseSchedule.forTraining(new JsonObject()), PredictionType.EPSILON, 0);
+            OptimizerStep step = new OptimizerStep(new AdamW(m, AdamW.Settings.DEFAULTS), 0);
+            for (int image : new int[] {256, 512}) {
+                double[] seconds = Benchmarks.time(options, () -> step(m, objective, step, lora, image / 8));
+                out.println(Benchmarks.line(String.format(Locale.ROOT, "LoRA step %dx%d, batch 1", image, image),
+                        seconds));
+            }
+            return null;
+        });
+    }
+
+    private static Void step(NDManager parent, DenoisingObjective objective, OptimizerStep step, LoraNetwork lora,
+            int latent) {
+        try (NDManager m = parent.newSubManager()) {
+            long[] ids = new long[77];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = i == 0 ? 49406 : i < 12 ? 320 + 37L * i : 49407;
+            }
+            DenoisingObjective.Batch batch = new DenoisingObjective.Batch(m.randomNormal(new Shape(1, 4, latent, latent)),
+                    m.randomNormal(new Shape(1, 4, latent, latent)), m.create(new long[] {500}),
+                    m.create(ids, new Shape(1, 77)), null);
+            step.step(lora.parameters(), () -> objective.evaluate(batch, new DenoisingObjective.Trainables(lora, null))
+                    .loss(), 1, 1e-4, null);
+        }
+        return null;
+    }
+}

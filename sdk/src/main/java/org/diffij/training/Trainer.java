@@ -1,0 +1,488 @@
+package org.diffij.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.diffij.DiffijException;
+import org.diffij.engine.DiffijEngine;
+import org.diffij.engine.JobContext;
+import org.diffij.engine.JobHandle;
+import org.diffij.engine.ProgressListener;
+import org.diffij.engine.Tensors;
+import org.diffij.image.PngFiles;
+import org.diffij.io.HostTensor;
+import org.diffij.io.ModelHash;
+import org.diffij.nn.Autograd;
+import org.diffij.pipelines.Adapter;
+import org.diffij.pipelines.GenerationRequest;
+import org.diffij.pipelines.GenerationResult;
+import org.diffij.pipelines.Generator;
+import org.diffij.pipelines.StableDiffusionModel;
+import org.diffij.schedulers.NoiseSchedule;
+import org.diffij.schedulers.PredictionType;
+import org.diffij.text.ClipTokenizer;
+
+/**
+ * The one training loop every method shares: a {@link TrainingRequest} in, a trained file out, on the
+ * engine's job queue. Per optimiser step the engine's generator is reseeded from (seed, step), the
+ * next batches of the data order drawn, latents sampled from the cached VAE distributions, noise and
+ * timesteps drawn from the model's DDPM training schedule, and the method's tensors updated by
+ * AdamW at the scheduled rate (UNet and text-encoder groups separately). A checkpoint (every
+ * {@code checkpoint_every} steps and when the run is cancelled) holds everything that state depends
+ * on, so a resumed run continues exactly where an uninterrupted one would be.
+ */
+public final class Trainer {
+
+    /** Steps over which the reported mean loss is taken. */
+    static final int MEAN_LOSS_WINDOW = 50;
+
+    /** What a run reports after every optimiser step. */
+    public record Progress(long step, long steps, double loss, double meanLoss, double lr, double gradientNorm,
+            double secondsPerStep, double etaSeconds) {
+
+        public String line() {
+            long eta = Math.round(etaSeconds);
+            return String.format(Locale.ROOT, "step %d/%d  loss %.4f  mean %.4f  lr %.2e  grad norm %.3g  %.2f s/step  "
+                    + "ETA %d:%02d:%02d", step, steps, loss, meanLoss, lr, gradientNorm, secondsPerStep, eta / 3600,
+                    eta / 60 % 60, eta % 60);
+        }
+    }
+
+    /**
+     * How a run ended: {@code finished} false when it was cancelled (then {@code outputs} is empty and
+     * {@code checkpoint} resumes it).
+     */
+    public record Result(TrainingRequest request, long steps, boolean finished, List<Path> outputs, Path checkpoint,
+            List<Path> samples, double meanLoss, double seconds, String memoryEstimate) {
+    }
+
+    /** What a run needs besides the engine, gathered on the caller's thread so bad input fails at once. */
+    private record Plan(TrainingRequest request, Path modelPath, TrainingData data, Path output, boolean overwrite,
+            TrainingCheckpoint resume, List<String> samplePrompts) {
+    }
+
+    private final Function<String, Path> models;
+    private final Path singleFileConfig;
+    private final String version;
+
+    /**
+     * @param models           resolves the request's model name to a folder or file
+     * @param singleFileConfig a diffusers folder giving configs and tokenizers to single-file checkpoints, or null
+     * @param version          the software version recorded on results
+     */
+    public Trainer(Function<String, Path> models, Path singleFileConfig, String version) {
+        this.models = models;
+        this.singleFileConfig = singleFileConfig;
+        this.version = version;
+    }
+
+    /** Where a run keeps its resumable state: beside the output, {@code <name>-checkpoint.safetensors}. */
+    public static Path checkpointPath(Path output) {
+        return sibling(output, "-checkpoint", ".safetensors");
+    }
+
+    /**
+     * Submits a run. Bad requests, data, resume checkpoints and an existing output (unless
+     * {@code overwrite}) fail here, on the caller's thread, with one line.
+     *
+     * @param resume  a checkpoint of an earlier run of the same request, or null
+     * @param steps   receives every step's progress (on the engine's worker), or null
+     */
+    public JobHandle<Result> submit(TrainingRequest request, Path resume, boolean overwrite, ProgressListener listener,
+            Consumer<Progress> steps) {
+        Plan plan = plan(request, resume, overwrite);
+        return DiffijEngine.get().queue().submit("training", job -> train(job, plan, steps), listener);
+    }
+
+    private Plan plan(TrainingRequest request, Path resume, boolean overwrite) {
+        request.checkComplete();
+        if (request.output().isBlank()) {
+            throw new DiffijException("no output given: name the file to write, e.g. output=my-lora.safetensors");
+        }
+        Path output = Path.of(request.output());
+        if (Files.exists(output) && !overwrite) {
+            throw new DiffijException(output + " already exists; choose another output or allow overwriting it");
+        }
+        if (output.getParent() != null && !Files.isDirectory(output.getParent())) {
+            throw new DiffijException(output.getParent() + ": no such folder for the output");
+        }
+        if (request.gradientCheckpointing().equals("on")) {
+            throw new DiffijException("gradient checkpointing is not available yet; use gradient_checkpointing=off "
+                    + "(or auto) and lower resolution or batch if memory is short");
+        }
+        Path modelPath = models.apply(request.model());
+        if (!Files.isDirectory(modelPath) && singleFileConfig == null) {
+            throw new DiffijException(modelPath.getFileName() + " is a single-file checkpoint: name a diffusers folder "
+                    + "of the same architecture for its configs and tokenizer");
+        }
+        TrainingData data = TrainingData.scan(Path.of(request.data()), request.dataOptions(), conceptName(request),
+                request.seed());
+        TrainingCheckpoint checkpoint = null;
+        if (resume != null) {
+            checkpoint = TrainingCheckpoint.read(resume);
+            checkpoint.requireResumableWith(request, data.fingerprint());
+        }
+        List<String> prompts = new ArrayList<>();
+        if (!request.samplePrompts().isBlank()) {
+            try {
+                for (String line : Files.readAllLines(Path.of(request.samplePrompts()))) {
+                    if (!line.isBlank() && !line.strip().startsWith("#")) {
+                        SamplePrompt.parse(line, request.model(), request.seed());
+                        prompts.add(line.strip());
+                    }
+                }
+            } catch (IOException e) {
+                throw new DiffijException(request.samplePrompts() + ": cannot read the sample prompts ("
+                        + e.getMessage() + ")", e);
+            }
+        }
+        return new Plan(request, modelPath, data, output, overwrite, checkpoint, List.copyOf(prompts));
+    }
+
+    /** The template's {@code [name]}: the token for textual inversion, else the output's file name. */
+    private static String conceptName(TrainingRequest request) {
+        if (request.method() == TrainingRequest.Method.TI) {
+            return request.ti().token();
+        }
+        String name = Path.of(request.output().isBlank() ? "concept" : request.output()).getFileName().toString();
+        return name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+    }
+
+    /** Optimiser steps of a run: as asked, or the epochs' batches divided by the accumulation. */
+    static long totalSteps(TrainingRequest request, TrainingData data) {
+        if (request.steps() > 0) {
+            return request.steps();
+        }
+        long batches = (long) data.epoch(0, request.batch()).size() * request.epochs();
+        return (batches + request.gradientAccumulation() - 1) / request.gradientAccumulation();
+    }
+
+    private Result train(JobContext job, Plan plan, Consumer<Progress> listener) {
+        long started = System.nanoTime();
+        TrainingRequest request = plan.request();
+        NDManager m = job.manager();
+        job.progress(0, 0, "loading " + plan.modelPath().getFileName());
+        StableDiffusionModel model = Files.isDirectory(plan.modelPath())
+                ? StableDiffusionModel.load(plan.modelPath(), m, DataType.FLOAT32)
+                : StableDiffusionModel.loadSingleFile(plan.modelPath(), singleFileConfig, m, DataType.FLOAT32);
+        String modelHash = ModelHash.of(plan.modelPath());
+        DiffijEngine engine = job.engine();
+        engine.seed(request.seed());
+        TrainingMethod method = createMethod(request, model, m);
+        Map<String, NDArray> trained = method.trained();
+        int[] largest = largestFrame(plan.data());
+        TrainingMemory memory = TrainingMemory.estimate(model, trained.values().stream()
+                .mapToLong(NDArray::size).sum(), request, largest[0], largest[1]);
+        memory.requireFits();
+        job.progress(0, 0, memory.describe());
+
+        NoiseSchedule schedule = NoiseSchedule.forTraining(model.schedulerConfig());
+        PredictionType target = request.predictionType() != null ? request.predictionType()
+                : schedule.predictionType();
+        DenoisingObjective objective = new DenoisingObjective(model.unet(), model.textEncoder(), model.textEncoder2(),
+                schedule, target, request.minSnrGamma());
+        OptimizerStep stepper = new OptimizerStep(new AdamW(m, request.optimizer()), request.maxGradNorm());
+        long total = totalSteps(request, plan.data());
+        LrSchedule lrSchedule = LrSchedule.parse(request.lrSchedule(), request.lrUnet(), request.warmupSteps(),
+                (int) total, request.lrCycles(), request.lrPower());
+        double textLr = request.lrTextEncoder() > 0 ? request.lrTextEncoder() : request.lrUnet();
+
+        DataOrder order = new DataOrder(plan.data(), request.batch());
+        long step = 0;
+        if (plan.resume() != null) {
+            TrainingCheckpoint c = plan.resume();
+            restore(trained, c.trained());
+            stepper.optimizer().importState(c.optimizerState());
+            step = c.step();
+            order.seek(c.epoch(), c.batchInEpoch());
+        }
+        LatentCache latents = new LatentCache(model.vae(), m);
+        ArrayDeque<Double> recent = new ArrayDeque<>();
+        Path checkpoint = plan.resume() == null ? null : checkpointPath(plan.output());
+        List<Path> samples = new ArrayList<>();
+        long firstStep = step;
+        long loopStart = System.nanoTime();
+        while (step < total) {
+            if (job.isCancelled()) {
+                checkpoint = writeCheckpoint(plan, step, order, trained, stepper, plan.data());
+                return new Result(request, step, false, List.of(), checkpoint, samples, mean(recent),
+                        (System.nanoTime() - started) / 1e9, memory.describe());
+            }
+            engine.seed(TrainingCheckpoint.stepSeed(request.seed(), step));
+            int current = (int) step;
+            double loss = 0;
+            OptimizerStep.Report report = null;
+            try (NDManager scope = m.newSubManager()) {
+                for (int micro = 0; micro < request.gradientAccumulation(); micro++) {
+                    DenoisingObjective.Batch batch = batch(scope, order.next(), latents, method, schedule, request);
+                    java.util.function.Supplier<NDArray> value = () -> objective.evaluate(batch, method.trainables())
+                            .loss();
+                    double scale = 1.0 / request.gradientAccumulation();
+                    if (micro < request.gradientAccumulation() - 1) {
+                        loss += stepper.accumulate(value, scale);
+                    } else {
+                        report = stepper.step(trained, value, scale, name -> (method.isTextEncoder(name) ? textLr
+                                : request.lrUnet()) * lrSchedule.factor(current), null);
+                        loss += report.loss();
+                    }
+                }
+            }
+            loss /= request.gradientAccumulation();
+            if (!Double.isFinite(loss)) {
+                throw new DiffijException("the loss became " + loss + " at step " + (step + 1) + "; lower the "
+                        + "learning rate (lr) or enable max_grad_norm");
+            }
+            step++;
+            recent.addLast(loss);
+            if (recent.size() > MEAN_LOSS_WINDOW) {
+                recent.removeFirst();
+            }
+            double perStep = (System.nanoTime() - loopStart) / 1e9 / (step - firstStep);
+            Progress progress = new Progress(step, total, loss, mean(recent),
+                    request.lrUnet() * lrSchedule.factor(current), report.gradientNorm(), perStep,
+                    perStep * (total - step));
+            job.progress(step, total, progress.line());
+            if (listener != null) {
+                listener.accept(progress);
+            }
+            Map<String, String> metadata = metadata(request, modelHash, step);
+            boolean sample = request.sampleEvery() > 0 && step % request.sampleEvery() == 0 && !plan.samplePrompts()
+                    .isEmpty();
+            if (step < total && (sample || request.saveEvery() > 0 && step % request.saveEvery() == 0)) {
+                Path saved = method.save(sibling(plan.output(), String.format(Locale.ROOT, "-step%08d", step),
+                        extension(plan.output())), request.formats(), metadata).get(0);
+                if (sample) {
+                    samples.addAll(sampleImages(job, model, plan, method, saved, step));
+                }
+            }
+            if (request.checkpointEvery() > 0 && step % request.checkpointEvery() == 0 && step < total) {
+                checkpoint = writeCheckpoint(plan, step, order, trained, stepper, plan.data());
+            }
+        }
+        List<Path> outputs = method.save(plan.output(), request.formats(), metadata(request, modelHash, step));
+        if (!plan.samplePrompts().isEmpty() && request.sampleEvery() > 0) {
+            samples.addAll(sampleImages(job, model, plan, method, outputs.get(0), step));
+        }
+        return new Result(request, step, true, outputs, checkpoint, samples, mean(recent),
+                (System.nanoTime() - started) / 1e9, memory.describe());
+    }
+
+    private static TrainingMethod createMethod(TrainingRequest request, StableDiffusionModel model, NDManager m) {
+        return switch (request.method()) {
+            case LORA -> LoraTraining.create(request, model, m);
+            case TI -> TextualInversionTraining.create(request, model, m);
+            case DREAMBOOTH, HYPERNETWORK -> throw new DiffijException(request.method().key()
+                    + " training is not available yet; train a LoRA or a textual inversion");
+        };
+    }
+
+    /** One micro-batch: cached latents drawn, noise (with offset), timesteps, token ids, loss mask. */
+    private static DenoisingObjective.Batch batch(NDManager scope, List<TrainingData.Sample> samples,
+            LatentCache latents, TrainingMethod method, NoiseSchedule schedule, TrainingRequest request) {
+        NDArray x = latents.draw(samples, scope);
+        NDArray noise = scope.randomNormal(x.getShape(), DataType.FLOAT32);
+        if (request.noiseOffset() > 0) {
+            noise = NoiseSchedule.offsetNoise(noise, request.noiseOffset());
+        }
+        NDArray timesteps = scope.randomInteger(0, schedule.trainSteps(), new Shape(samples.size()), DataType.INT64);
+        NDArray inputIds = tokenIds(scope, method.tokenizer(), method, samples);
+        if (method.tokenizer2() == null) {
+            return new DenoisingObjective.Batch(x, noise, timesteps, inputIds, lossMask(scope, samples, x));
+        }
+        float[] timeIds = new float[6 * samples.size()];
+        for (int b = 0; b < samples.size(); b++) {
+            TrainingData.Framing f = samples.get(b).item().framing();
+            System.arraycopy(new float[] {f.originalHeight(), f.originalWidth(), f.top(), f.left(), f.height(),
+                f.width()}, 0, timeIds, 6 * b, 6);
+        }
+        return new DenoisingObjective.Batch(x, noise, timesteps, inputIds, lossMask(scope, samples, x),
+                tokenIds(scope, method.tokenizer2(), method, samples), scope.create(timeIds,
+                        new Shape(samples.size(), 6)));
+    }
+
+    private static NDArray tokenIds(NDManager scope, ClipTokenizer tokenizer, TrainingMethod method,
+            List<TrainingData.Sample> samples) {
+        long[] ids = new long[samples.size() * tokenizer.maxLength()];
+        for (int b = 0; b < samples.size(); b++) {
+            long[] one = tokenizer.encodePadded(method.caption(samples.get(b).caption())).ids();
+            System.arraycopy(one, 0, ids, b * one.length, one.length);
+        }
+        return scope.create(ids, new Shape(samples.size(), tokenizer.maxLength()));
+    }
+
+    /** The batch's loss masks at latent resolution (the mean of each latent pixel's image block), or null. */
+    private static NDArray lossMask(NDManager scope, List<TrainingData.Sample> samples, NDArray latents) {
+        if (samples.stream().allMatch(s -> s.item().mask() == null)) {
+            return null;
+        }
+        long h = latents.getShape().get(2);
+        long w = latents.getShape().get(3);
+        NDList masks = new NDList();
+        for (TrainingData.Sample sample : samples) {
+            Optional<NDArray> mask = TrainingData.lossMask(scope, sample);
+            if (mask.isEmpty()) {
+                masks.add(scope.ones(new Shape(1, 1, h, w)));
+                continue;
+            }
+            long factorY = mask.get().getShape().get(2) / h;
+            long factorX = mask.get().getShape().get(3) / w;
+            // One axis at a time: DJL's mean over several axes throws.
+            masks.add(mask.get().reshape(1, 1, h, factorY, w, factorX).mean(new int[] {5}).mean(new int[] {3}));
+        }
+        NDArray stacked = masks.size() == 1 ? masks.get(0) : NDArrays.concat(masks, 0);
+        stacked.attach(scope);
+        return stacked;
+    }
+
+    private List<Path> sampleImages(JobContext job, StableDiffusionModel model, Plan plan, TrainingMethod method,
+            Path adapter, long step) {
+        TrainingRequest request = plan.request();
+        Path folder = (plan.output().getParent() == null ? Path.of(".") : plan.output().getParent()).resolve("samples");
+        String stem = stem(adapter);
+        Generator generator = new Generator(name -> name.equals(request.model()) ? plan.modelPath() : Path.of(name),
+                singleFileConfig, version);
+        List<Path> written = new ArrayList<>();
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new DiffijException(folder + ": cannot create the samples folder (" + e.getMessage() + ")", e);
+        }
+        for (int i = 0; i < plan.samplePrompts().size(); i++) {
+            GenerationRequest sample = SamplePrompt.parse(plan.samplePrompts().get(i), request.model(), request.seed());
+            sample = switch (request.method()) {
+                case LORA -> sample.withAdapters(List.of(new Adapter(Adapter.Kind.LORA, adapter.toString(), 1)));
+                // An embedding is called by its file's name: the prompt's token becomes this step's file.
+                case TI -> GenerationRequest.of(sample.model(), sample.prompt().replace(request.ti().token(), stem))
+                        .withNegativePrompt(sample.negativePrompt()).withSize(sample.width(), sample.height(), 1)
+                        .withSeed(sample.seed()).withSampling(sample.sampler(), sample.steps(), sample.cfgScale())
+                        .withAdapters(List.of(new Adapter(Adapter.Kind.EMBEDDING, adapter.toString(), 1)));
+                default -> sample;
+            };
+            GenerationRequest asked = sample;
+            GenerationResult result = job.scoped(scoped -> generator.generateWithin(scoped, model, asked,
+                    source -> PngFiles.read(Path.of(source))));
+            Path file = folder.resolve(String.format(Locale.ROOT, "%s-step%08d-%02d.png", stem(plan.output()), step, i));
+            PngFiles.write(file, result.images().get(0), Map.of("parameters", result.parameters()));
+            written.add(file);
+        }
+        return written;
+    }
+
+    private static Path writeCheckpoint(Plan plan, long step, DataOrder order, Map<String, NDArray> trained,
+            OptimizerStep stepper, TrainingData data) {
+        Map<String, HostTensor> values = new LinkedHashMap<>();
+        trained.forEach((name, tensor) -> values.put(name, Tensors.toHost(tensor)));
+        Path file = checkpointPath(plan.output());
+        new TrainingCheckpoint(plan.request(), step, order.epoch(), order.batchInEpoch(), data.fingerprint(), values,
+                stepper.optimizer().exportState()).write(file);
+        return file;
+    }
+
+    /** Puts a checkpoint's values into the trained tensors, in place and outside autograd. */
+    private static void restore(Map<String, NDArray> trained, Map<String, HostTensor> saved) {
+        if (!saved.keySet().equals(trained.keySet())) {
+            throw new DiffijException("resume refused: the checkpoint trains " + saved.keySet().size()
+                    + " tensors, this run " + trained.size() + "; it was made by another version of the method");
+        }
+        Autograd.untracked(() -> trained.forEach((name, tensor) -> {
+            HostTensor value = saved.get(name);
+            if (!java.util.Arrays.equals(value.shape(), tensor.getShape().getShape())) {
+                throw new DiffijException("resume refused: the checkpoint's " + name + " has another shape");
+            }
+            tensor.set(value.toFloatArray());
+        }));
+    }
+
+    private Map<String, String> metadata(TrainingRequest request, String modelHash, long step) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("diffij.training_request", request.toMacroOptions());
+        metadata.put("diffij.model_hash", modelHash);
+        metadata.put("diffij.steps", Long.toString(step));
+        metadata.put("diffij.version", version);
+        return metadata;
+    }
+
+    private static int[] largestFrame(TrainingData data) {
+        int[] largest = {0, 0};
+        for (TrainingData.Item item : data.items()) {
+            if ((long) item.framing().width() * item.framing().height() > (long) largest[0] * largest[1]) {
+                largest[0] = item.framing().width();
+                largest[1] = item.framing().height();
+            }
+        }
+        return largest;
+    }
+
+    private static double mean(ArrayDeque<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    private static Path sibling(Path file, String suffix, String extension) {
+        Path name = Path.of(stem(file) + suffix + extension);
+        return file.getParent() == null ? name : file.getParent().resolve(name);
+    }
+
+    private static String stem(Path file) {
+        String name = file.getFileName().toString();
+        return name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+    }
+
+    private static String extension(Path file) {
+        String name = file.getFileName().toString();
+        return name.contains(".") ? name.substring(name.lastIndexOf('.')) : ".safetensors";
+    }
+
+    /**
+     * The position in the data order: epoch and batch within it. An epoch's batches are a function
+     * of (seed, epoch), so the position is all a checkpoint needs.
+     */
+    private static final class DataOrder {
+        private final TrainingData data;
+        private final int batchSize;
+        private int epoch;
+        private int batchInEpoch;
+        private List<List<TrainingData.Sample>> batches;
+
+        DataOrder(TrainingData data, int batchSize) {
+            this.data = data;
+            this.batchSize = batchSize;
+            this.batches = data.epoch(0, batchSize);
+        }
+
+        void seek(int epoch, int batchInEpoch) {
+            this.epoch = epoch;
+            this.batchInEpoch = batchInEpoch;
+            this.batches = data.epoch(epoch, batchSize);
+        }
+
+        List<TrainingData.Sample> next() {
+            if (batchInEpoch == batches.size()) {
+                seek(epoch + 1, 0);
+            }
+            return batches.get(batchInEpoch++);
+        }
+
+        int epoch() {
+            return epoch;
+        }
+
+        int batchInEpoch() {
+            return batchInEpoch;
+        }
+    }
+}

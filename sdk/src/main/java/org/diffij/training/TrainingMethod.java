@@ -1,0 +1,42 @@
+package org.diffij.training;
+
+import ai.djl.ndarray.NDArray;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.diffij.text.ClipTokenizer;
+
+/**
+ * What one training method adds to the shared {@link Trainer}: the tensors it trains, how the
+ * forward pass sees them, how captions are written for it, and how the result is saved. The trainer
+ * owns everything else (data, latents, noise, optimiser, schedule, checkpoints, progress).
+ */
+public interface TrainingMethod {
+
+    /** The trained tensors by name, in a fixed order: what the optimiser updates and a checkpoint holds. */
+    Map<String, NDArray> trained();
+
+    /** Whether a trained tensor belongs to a text encoder (it then learns at the text-encoder rate). */
+    boolean isTextEncoder(String name);
+
+    /** The trained tensors as the objective's forward pass uses them. */
+    DenoisingObjective.Trainables trainables();
+
+    /** The tokenizer captions are encoded with (textual inversion adds its tokens to it). */
+    ClipTokenizer tokenizer();
+
+    /** SDXL's second tokenizer, likewise; null for models with one text encoder. */
+    ClipTokenizer tokenizer2();
+
+    /** A caption as this method trains on it; textual inversion spreads its token over its vectors. */
+    default String caption(String caption) {
+        return caption;
+    }
+
+    /**
+     * Writes the trained result to {@code output} in the first of {@code formats} and beside it in
+     * the others, each file atomically, with {@code metadata} (the run's provenance) where the
+     * format has a place for it; returns the files written.
+     */
+    List<Path> save(Path output, List<String> formats, Map<String, String> metadata);
+}
