@@ -52,7 +52,8 @@ final class LatentCache {
         return (shift == 0 ? latents : latents.sub(shift)).mul(vae.config().scalingFactor());
     }
 
-    private static NDArray stacked(NDList arrays, NDManager scope) {
+    /** One array along the batch axis: the only one as it is, else their concatenation, owned by {@code scope}. */
+    static NDArray stacked(NDList arrays, NDManager scope) {
         if (arrays.size() == 1) {
             return arrays.get(0);
         }

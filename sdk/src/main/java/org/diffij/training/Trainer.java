@@ -1,7 +1,6 @@
 package org.diffij.training;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -260,12 +259,11 @@ public final class Trainer {
             if (listener != null) {
                 listener.accept(progress);
             }
-            Map<String, String> metadata = metadata(request, modelHash, step);
             boolean sample = request.sampleEvery() > 0 && step % request.sampleEvery() == 0 && !plan.samplePrompts()
                     .isEmpty();
             if (step < total && (sample || request.saveEvery() > 0 && step % request.saveEvery() == 0)) {
                 Path saved = method.save(sibling(plan.output(), String.format(Locale.ROOT, "-step%08d", step),
-                        extension(plan.output())), request.formats(), metadata).get(0);
+                        extension(plan.output())), request.formats(), metadata(request, modelHash, step)).get(0);
                 if (sample) {
                     samples.addAll(sampleImages(job, model, plan, method, saved, step));
                 }
@@ -344,9 +342,7 @@ public final class Trainer {
             // One axis at a time: DJL's mean over several axes throws.
             masks.add(mask.get().reshape(1, 1, h, factorY, w, factorX).mean(new int[] {5}).mean(new int[] {3}));
         }
-        NDArray stacked = masks.size() == 1 ? masks.get(0) : NDArrays.concat(masks, 0);
-        stacked.attach(scope);
-        return stacked;
+        return LatentCache.stacked(masks, scope);
     }
 
     private List<Path> sampleImages(JobContext job, StableDiffusionModel model, Plan plan, TrainingMethod method,

@@ -10,8 +10,9 @@ import org.diffij.pipelines.StableDiffusionModel;
  * What a run will hold in memory, estimated before it starts: the loaded model, four float32
  * copies of every trained value (the value, its gradient, AdamW's two moments) and the UNet's
  * activations kept for the backward pass. The activation term is linear in batch, latent pixels and
- * the UNet's base width; its coefficient is the measured peak of a full-size SD 1.5 LoRA step on CPU
- * (about 6.4 GB above the weights at 512², batch 1, base width 320; see {@code diffij bench train}).
+ * the UNet's base width; its coefficient comes from the peak RSS diffusers + PEFT reached for a
+ * full-size SD 1.5 LoRA step on this machine kind (10.6 GB at 512², about 6.4 GB above the weights,
+ * batch 1, base width 320), to be replaced by Diffij's own figure from {@code diffij bench train}.
  */
 public record TrainingMemory(long modelBytes, long trainedBytes, long activationBytes) {
 
