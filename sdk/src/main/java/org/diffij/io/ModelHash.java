@@ -2,9 +2,13 @@ package org.diffij.io;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -59,6 +63,45 @@ public final class ModelHash {
             return hash;
         } catch (IOException e) {
             throw new DiffijException(file + ": cannot be hashed (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * sd-webui-additional-networks' hashes of a safetensors file, which kohya stores in a LoRA as
+     * {@code sshs_model_hash} (SHA-256 of everything after the header: the tensor data) and
+     * {@code sshs_legacy_hash} (the first 8 hex digits of the SHA-256 of the 64 KiB at offset 1 MiB).
+     */
+    public static String[] addnetHashes(Path safetensors) {
+        try (FileChannel channel = FileChannel.open(safetensors, StandardOpenOption.READ)) {
+            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            if (channel.read(length, 0) != 8) {
+                throw new DiffijException(safetensors + ": too short for a safetensors file");
+            }
+            MessageDigest data = sha256();
+            digest(channel, 8 + length.flip().getLong(), Long.MAX_VALUE, data);
+            MessageDigest legacy = sha256();
+            digest(channel, 0x100000, 0x10000, legacy);
+            return new String[] {HexFormat.of().formatHex(data.digest()),
+                HexFormat.of().formatHex(legacy.digest()).substring(0, 8)};
+        } catch (IOException e) {
+            throw new DiffijException(safetensors + ": cannot be hashed (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Digests at most {@code length} bytes from {@code start}, fewer where the file ends first. */
+    private static void digest(FileChannel channel, long start, long length, MessageDigest digest) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+        long position = start;
+        long left = length;
+        while (left > 0) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), left));
+            int n = channel.read(buffer, position);
+            if (n <= 0) {
+                return;
+            }
+            digest.update(buffer.flip());
+            position += n;
+            left -= n;
         }
     }
 

@@ -7,9 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.diffij.DiffijException;
-import org.diffij.engine.Tensors;
-import org.diffij.io.HostTensor;
-import org.diffij.io.SafetensorsWriter;
+import org.diffij.models.lora.KohyaNames;
 import org.diffij.nn.ParameterTree;
 import org.diffij.pipelines.StableDiffusionModel;
 import org.diffij.text.ClipTokenizer;
@@ -23,9 +21,12 @@ final class LoraTraining implements TrainingMethod {
     private final LoraNetwork network;
     private final ClipTokenizer tokenizer;
     private final ClipTokenizer tokenizer2;
+    /** The base model's kohya layer names, which the kohya file is written in. */
+    private final KohyaNames names;
 
-    private LoraTraining(LoraNetwork network, ClipTokenizer tokenizer, ClipTokenizer tokenizer2) {
+    private LoraTraining(LoraNetwork network, ClipTokenizer tokenizer, ClipTokenizer tokenizer2, KohyaNames names) {
         this.network = network;
+        this.names = names;
         this.tokenizer = tokenizer;
         this.tokenizer2 = tokenizer2;
     }
@@ -46,7 +47,8 @@ final class LoraTraining implements TrainingMethod {
         }
         LoraNetwork network = LoraNetwork.create(components, LoraNetwork.Targets.of(options.targets()),
                 options.rank(), (float) options.alpha(), manager);
-        return new LoraTraining(network, model.tokenizer(), model.tokenizer2());
+        return new LoraTraining(network, model.tokenizer(), model.tokenizer2(),
+                KohyaNames.of(model.unet().config(), model.isXl()));
     }
 
     @Override
@@ -75,15 +77,12 @@ final class LoraTraining implements TrainingMethod {
     }
 
     @Override
-    public List<Path> save(Path output, List<String> formats, Map<String, String> metadata) {
-        for (String format : formats) {
-            if (!format.equals("diffusers")) {
-                throw new DiffijException("LoRA format '" + format + "' cannot be written yet; use formats=diffusers");
-            }
-        }
-        Map<String, HostTensor> tensors = new LinkedHashMap<>();
-        network.parameters().forEach((name, value) -> tensors.put(name, Tensors.toHost(value)));
-        SafetensorsWriter.write(output, tensors, metadata);
-        return List.of(output);
+    public List<Path> files(Path output, List<String> formats) {
+        return LoraFiles.files(output, formats);
+    }
+
+    @Override
+    public List<Path> save(Path output, List<String> formats, TrainingProvenance provenance, boolean overwrite) {
+        return LoraFiles.write(network, names, output, formats, provenance, overwrite);
     }
 }

@@ -10,7 +10,6 @@ import java.util.Map;
 import org.diffij.DiffijException;
 import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
-import org.diffij.io.SafetensorsWriter;
 import org.diffij.models.clip.ClipTextModel;
 import org.diffij.nn.Autograd;
 import org.diffij.pipelines.StableDiffusionModel;
@@ -127,16 +126,14 @@ final class TextualInversionTraining implements TrainingMethod {
     }
 
     @Override
-    public List<Path> save(Path output, List<String> formats, Map<String, String> metadata) {
-        for (String format : formats) {
-            if (!format.equals("a1111")) {
-                throw new DiffijException("embedding format '" + format + "' cannot be written yet; use formats=a1111");
-            }
-        }
-        Map<String, HostTensor> tensors = new LinkedHashMap<>();
-        rows.forEach((name, value) -> tensors.put(name.equals("new_rows") ? "emb_params" : name,
-                Tensors.toHost(value)));
-        SafetensorsWriter.write(output, tensors, metadata);
-        return List.of(output);
+    public List<Path> files(Path output, List<String> formats) {
+        return EmbeddingFiles.files(output, formats, tokenizer2 != null);
+    }
+
+    @Override
+    public List<Path> save(Path output, List<String> formats, TrainingProvenance provenance, boolean overwrite) {
+        List<HostTensor> vectors = new ArrayList<>();
+        rows.values().forEach(value -> vectors.add(Tensors.toHost(value)));
+        return EmbeddingFiles.write(vectors, token, output, formats, provenance, overwrite);
     }
 }

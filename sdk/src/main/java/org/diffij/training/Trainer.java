@@ -173,6 +173,7 @@ public final class Trainer {
 
     private Result train(JobContext job, Plan plan, Consumer<Progress> listener) {
         long started = System.nanoTime();
+        double startedAt = System.currentTimeMillis() / 1000.0;
         TrainingRequest request = plan.request();
         NDManager m = job.manager();
         job.progress(0, 0, "loading " + plan.modelPath().getFileName());
@@ -210,6 +211,9 @@ public final class Trainer {
             step = c.step();
             order.seek(c.epoch(), c.batchInEpoch());
         }
+        OutputFiles.requireNew(plannedOutputs(method, plan, step, total), plan.overwrite());
+        TrainingProvenance.Family family = TrainingProvenance.Family.of(model.isXl(),
+                model.textEncoder().config().hiddenSize(), target);
         LatentCache latents = new LatentCache(model.vae(), m);
         ArrayDeque<Double> recent = new ArrayDeque<>();
         Path checkpoint = plan.resume() == null ? null : checkpointPath(plan.output());
@@ -259,11 +263,11 @@ public final class Trainer {
             if (listener != null) {
                 listener.accept(progress);
             }
-            boolean sample = request.sampleEvery() > 0 && step % request.sampleEvery() == 0 && !plan.samplePrompts()
-                    .isEmpty();
-            if (step < total && (sample || request.saveEvery() > 0 && step % request.saveEvery() == 0)) {
-                Path saved = method.save(sibling(plan.output(), String.format(Locale.ROOT, "-step%08d", step),
-                        extension(plan.output())), request.formats(), metadata(request, modelHash, step)).get(0);
+            boolean sample = samplesAt(plan, step);
+            if (savesStepFile(plan, step, total)) {
+                Path saved = method.save(stepOutput(plan, step), request.formats(), new TrainingProvenance(request,
+                        plan.modelPath(), modelHash, family, target, step, total, order.epoch() + 1, plan.data(),
+                        startedAt, version), plan.overwrite()).get(0);
                 if (sample) {
                     samples.addAll(sampleImages(job, model, plan, method, saved, step));
                 }
@@ -272,7 +276,9 @@ public final class Trainer {
                 checkpoint = writeCheckpoint(plan, step, order, trained, stepper, plan.data());
             }
         }
-        List<Path> outputs = method.save(plan.output(), request.formats(), metadata(request, modelHash, step));
+        List<Path> outputs = method.save(plan.output(), request.formats(), new TrainingProvenance(request,
+                plan.modelPath(), modelHash, family, target, step, total, order.epoch() + 1, plan.data(), startedAt,
+                version), plan.overwrite());
         if (!plan.samplePrompts().isEmpty() && request.sampleEvery() > 0) {
             samples.addAll(sampleImages(job, model, plan, method, outputs.get(0), step));
         }
@@ -404,13 +410,34 @@ public final class Trainer {
         }));
     }
 
-    private Map<String, String> metadata(TrainingRequest request, String modelHash, long step) {
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("diffij.training_request", request.toMacroOptions());
-        metadata.put("diffij.model_hash", modelHash);
-        metadata.put("diffij.steps", Long.toString(step));
-        metadata.put("diffij.version", version);
-        return metadata;
+    private static boolean samplesAt(Plan plan, long step) {
+        return plan.request().sampleEvery() > 0 && step % plan.request().sampleEvery() == 0
+                && !plan.samplePrompts().isEmpty();
+    }
+
+    /** Whether the run keeps a step file after {@code step}: to sample from it, or every {@code save_every}. */
+    private static boolean savesStepFile(Plan plan, long step, long total) {
+        int every = plan.request().saveEvery();
+        return step < total && (samplesAt(plan, step) || every > 0 && step % every == 0);
+    }
+
+    private static Path stepOutput(Plan plan, long step) {
+        return sibling(plan.output(), String.format(Locale.ROOT, "-step%08d", step), extension(plan.output()));
+    }
+
+    /**
+     * Every file the run will write from {@code step} on (step files, then the outputs), so that one
+     * that exists stops the run before its first step rather than at its end.
+     */
+    private static List<Path> plannedOutputs(TrainingMethod method, Plan plan, long step, long total) {
+        List<Path> files = new ArrayList<>();
+        for (long s = step + 1; s < total; s++) {
+            if (savesStepFile(plan, s, total)) {
+                files.addAll(method.files(stepOutput(plan, s), plan.request().formats()));
+            }
+        }
+        files.addAll(method.files(plan.output(), plan.request().formats()));
+        return files;
     }
 
     private static int[] largestFrame(TrainingData data) {
@@ -428,12 +455,14 @@ public final class Trainer {
         return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
-    private static Path sibling(Path file, String suffix, String extension) {
+    /** {@code <folder>/<stem of file><suffix><extension>}. */
+    static Path sibling(Path file, String suffix, String extension) {
         Path name = Path.of(stem(file) + suffix + extension);
         return file.getParent() == null ? name : file.getParent().resolve(name);
     }
 
-    private static String stem(Path file) {
+    /** The file name without its extension. */
+    static String stem(Path file) {
         String name = file.getFileName().toString();
         return name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
     }

@@ -34,9 +34,15 @@ public interface TrainingMethod {
     }
 
     /**
-     * Writes the trained result to {@code output} in the first of {@code formats} and beside it in
-     * the others, each file atomically, with {@code metadata} (the run's provenance) where the
-     * format has a place for it; returns the files written.
+     * The files {@link #save} writes for {@code output}: the first format's at {@code output}, the
+     * others beside it. Fails at once when the output's name does not suit the first format.
      */
-    List<Path> save(Path output, List<String> formats, Map<String, String> metadata);
+    List<Path> files(Path output, List<String> formats);
+
+    /**
+     * Writes the trained result in every format to {@link #files}, each file atomically, with the
+     * run's provenance where the format has a place for it; refuses (writing nothing) when one of the
+     * files exists unless {@code overwrite}. Returns the files written.
+     */
+    List<Path> save(Path output, List<String> formats, TrainingProvenance provenance, boolean overwrite);
 }

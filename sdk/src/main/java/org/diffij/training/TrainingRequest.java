@@ -36,7 +36,8 @@ import org.diffij.schedulers.PredictionType;
  * @param sampleEvery           validation images every N steps (0: none)
  * @param checkpointEvery       resumable checkpoint every N steps (0: none)
  * @param samplePrompts         a file of kohya prompt lines, empty for none
- * @param formats               output formats: LoRA {@code kohya}, {@code diffusers}; TI {@code a1111}, {@code diffusers}
+ * @param formats               output formats, the first written to {@code output}, the others beside it: LoRA
+ *                              {@code kohya}, {@code diffusers}; TI {@code a1111}, {@code a1111_pt}, {@code diffusers}
  * @param gradientCheckpointing {@code auto}, {@code on} or {@code off}
  */
 public record TrainingRequest(String model, Method method, String data, DataOptions dataOptions, int steps,
@@ -220,7 +221,7 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
     private static List<String> allowedFormats(Method method) {
         return switch (method) {
             case LORA -> List.of("kohya", "diffusers");
-            case TI -> List.of("a1111", "diffusers");
+            case TI -> List.of("a1111", "a1111_pt", "diffusers");
             case DREAMBOOTH -> List.of("diffusers", "single_file");
             case HYPERNETWORK -> List.of("a1111");
         };
@@ -264,8 +265,10 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
             Map.entry("data", "the folder of training images (captions in same-name .txt files, kohya N_token "
                     + "class repeat folders, .mask.png loss masks)"),
             Map.entry("output", "the file to write; never replaced unless overwriting is asked for"),
-            Map.entry("formats", "comma-separated output formats: LoRA kohya,diffusers; TI a1111,diffusers; "
-                    + "DreamBooth diffusers,single_file; hypernetwork a1111"),
+            Map.entry("formats", "comma-separated output formats, the first written to output, the others beside it: "
+                    + "LoRA kohya (A1111/ComfyUI/Civitai, default) and diffusers (<name>-diffusers/"
+                    + "pytorch_lora_weights.safetensors); TI a1111 (.safetensors, default), a1111_pt (A1111's .pt) "
+                    + "and diffusers (learned_embeds.safetensors); DreamBooth diffusers,single_file; hypernetwork a1111"),
             Map.entry("steps", "optimiser steps (0: from epochs)"),
             Map.entry("epochs", "passes over the data, used when steps is 0"),
             Map.entry("batch", "images per batch"),

@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * <p>Walks are bounded in depth and in the number of values visited, since memo references can make
  * a small pickle describe a cyclic or exponentially shared graph.
  */
-final class PickleTree {
+public final class PickleTree {
 
     static final int MAX_DEPTH = 64;
     static final long MAX_VISITS = 5_000_000;
@@ -201,7 +201,7 @@ final class PickleTree {
     }
 
     /** Python's {@code repr(float)}: shortest digits, exponent form below 1e-4 and from 1e16. */
-    static String pythonFloat(double value) {
+    public static String pythonFloat(double value) {
         if (Double.isNaN(value)) {
             return "NaN";
         }
