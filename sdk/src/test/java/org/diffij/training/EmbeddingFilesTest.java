@@ -19,6 +19,8 @@ import org.diffij.image.RgbImage;
 import org.diffij.io.HostTensor;
 import org.diffij.io.SafetensorsFile;
 import org.diffij.io.WeightFile;
+import org.diffij.parity.Golden;
+import org.diffij.pipelines.Generator;
 import org.diffij.schedulers.PredictionType;
 import org.diffij.text.TextualInversion;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,12 +32,18 @@ class EmbeddingFilesTest {
 
     @TempDir
     static Path dir;
+    static Path data;
     static TrainingProvenance provenance;
 
     @BeforeAll
     static void run() throws IOException {
-        Path data = Files.createDirectories(dir.resolve("data"));
-        PngFiles.write(data.resolve("image.png"), new RgbImage(8, 8, new float[8 * 8 * 3]), Map.of());
+        data = Files.createDirectories(dir.resolve("data"));
+        float[] rgb = new float[64 * 64 * 3];
+        Random random = new Random(5);
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = random.nextFloat();
+        }
+        PngFiles.write(data.resolve("image.png"), new RgbImage(64, 64, rgb), Map.of());
         Path model = Files.writeString(dir.resolve("base.safetensors"), "stands for a checkpoint file");
         TrainingRequest request = TrainingRequest.fromMacroOptions("method=ti model=[" + model + "] data=[" + data
                 + "] output=[" + dir.resolve("x.safetensors") + "] token=<sks> init_word=cat vectors=2 resolution=64");
@@ -148,5 +156,28 @@ class EmbeddingFilesTest {
         DiffijException misnamed = assertThrows(DiffijException.class, () -> EmbeddingFiles.files(
                 dir.resolve("e.safetensors"), List.of("a1111_pt"), false));
         assertTrue(misnamed.getMessage().contains("name the output e.pt"), misnamed.getMessage());
+    }
+
+    @Test
+    void aTrainingRunWritesTheSameRowsInEveryFormat() {
+        Path model = Golden.manifest().modelPath("tiny-sd15");
+        Path output = dir.resolve("trained-emb.pt");
+        Trainer.Result result = new Trainer(Generator.byPath(), null, "test").submit(TrainingRequest.fromMacroOptions(
+                "method=ti model=[" + model + "] data=[" + data + "] output=[" + output + "] resolution=64 steps=2 "
+                + "lr=5e-2 token=<sks> init_word=cat vectors=2 template=[a photo of [name]] "
+                + "formats=a1111_pt,a1111,diffusers"), null, false, null, null).await();
+        assertEquals(List.of(output, dir.resolve("trained-emb.safetensors"),
+                dir.resolve("trained-emb-diffusers/learned_embeds.safetensors")), result.outputs());
+        float[][] pt = TextualInversion.load(output, null).vectorsByEncoder().get(TextualInversion.SINGLE);
+        assertEquals(2, pt.length);
+        for (Path file : result.outputs().subList(1, 3)) {
+            float[][] rows = TextualInversion.load(file, null).vectorsByEncoder().get(TextualInversion.SINGLE);
+            for (int i = 0; i < pt.length; i++) {
+                assertArrayEquals(pt[i], rows[i], 0f, file.getFileName() + " row " + i);
+            }
+        }
+        try (WeightFile file = WeightFile.open(output)) {
+            assertEquals("2", file.metadata().get("step"));
+        }
     }
 }

@@ -292,4 +292,38 @@ class LoraFilesTest {
         assertTrue(wrong.getMessage().contains("writes a .safetensors file; name the output cat.safetensors"),
                 wrong.getMessage());
     }
+
+    @Test
+    void aTrainingRunWritesEveryFormatAndChecksTheirFilesBeforeItsFirstStep() throws IOException {
+        Path modelPath = Golden.manifest().modelPath("tiny-sd15");
+        Path output = dir.resolve("trained.safetensors");
+        String options = "method=lora model=[" + modelPath + "] data=[" + data.getParent() + "] output=[" + output
+                + "] resolution=64 steps=2 save_every=1 lr=1e-2 formats=kohya,diffusers";
+        Path besideStep = Files.createDirectories(dir.resolve("trained-step00000001-diffusers")).resolve(
+                "pytorch_lora_weights.safetensors");
+        Files.writeString(besideStep, "precious");
+        Trainer trainer = new Trainer(org.diffij.pipelines.Generator.byPath(), null, "test");
+        Exception refused = assertThrows(Exception.class, () -> trainer.submit(TrainingRequest.fromMacroOptions(
+                options), null, false, null, null).await());
+        assertTrue(refused.getMessage().contains(besideStep + " already exists"), refused.getMessage());
+        assertFalse(Files.exists(dir.resolve("trained-step00000001.safetensors")), "refused before the first step");
+        Files.delete(besideStep);
+
+        Trainer.Result result = trainer.submit(TrainingRequest.fromMacroOptions(options), null, false, null, null)
+                .await();
+        assertEquals(List.of(output, dir.resolve("trained-diffusers/pytorch_lora_weights.safetensors")),
+                result.outputs());
+        assertTrue(Files.exists(besideStep), "the step file of every format");
+        try (SafetensorsFile kohya = SafetensorsFile.open(output)) {
+            assertEquals("2", kohya.metadata().get("ss_steps"));
+            assertEquals("2", kohya.metadata().get("ss_max_train_steps"));
+            assertEquals("1", kohya.metadata().get("ss_epoch"));
+            assertTrue(kohya.names().stream().allMatch(n -> n.startsWith("lora_unet_")), "UNet only by default");
+        }
+        try (SafetensorsFile step = SafetensorsFile.open(dir.resolve("trained-step00000001.safetensors"))) {
+            assertEquals("1", step.metadata().get("ss_steps"));
+        }
+        assertEquals(List.of("kohya"), TrainingRequest.fromMacroOptions("method=lora model=m data=d").formats(),
+                "kohya is the default LoRA format");
+    }
 }
