@@ -45,12 +45,15 @@ final class LoraFiles {
     static List<Path> files(Path output, List<String> formats) {
         List<Path> files = new ArrayList<>();
         for (String format : formats) {
+            if (!format.equals(KOHYA) && !format.equals(DIFFUSERS)) {
+                throw new DiffijException("LoRA format '" + format + "' is not known; use " + KOHYA + " or "
+                        + DIFFUSERS);
+            }
             if (files.isEmpty()) {
                 files.add(OutputFiles.first(output, format, EXTENSION));
-            } else if (format.equals(KOHYA)) {
-                files.add(Trainer.sibling(output, "-kohya", EXTENSION));
-            } else if (format.equals(DIFFUSERS)) {
-                files.add(Trainer.sibling(output, "-diffusers", "").resolve(DIFFUSERS_FILE));
+            } else {
+                files.add(format.equals(KOHYA) ? Trainer.sibling(output, "-kohya", EXTENSION)
+                        : Trainer.sibling(output, "-diffusers", "").resolve(DIFFUSERS_FILE));
             }
         }
         return files;
@@ -71,8 +74,7 @@ final class LoraFiles {
                     metadata.put("format", "pt");
                     SafetensorsWriter.write(file, diffusersTensors(network), metadata);
                 }
-                default -> throw new DiffijException("LoRA format '" + formats.get(i) + "' is not known; use "
-                        + KOHYA + " or " + DIFFUSERS);
+                default -> throw new IllegalStateException(formats.get(i));
             }
         }
         return files;

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import org.diffij.DiffijException;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.engine.JobContext;
@@ -214,6 +215,8 @@ public final class Trainer {
         OutputFiles.requireNew(plannedOutputs(method, plan, step, total), plan.overwrite());
         TrainingProvenance.Family family = TrainingProvenance.Family.of(model.isXl(),
                 model.textEncoder().config().hiddenSize(), target);
+        LongFunction<TrainingProvenance> provenance = at -> new TrainingProvenance(request, plan.modelPath(),
+                modelHash, family, target, at, total, order.epoch() + 1, plan.data(), startedAt, version);
         LatentCache latents = new LatentCache(model.vae(), m);
         ArrayDeque<Double> recent = new ArrayDeque<>();
         Path checkpoint = plan.resume() == null ? null : checkpointPath(plan.output());
@@ -265,9 +268,8 @@ public final class Trainer {
             }
             boolean sample = samplesAt(plan, step);
             if (savesStepFile(plan, step, total)) {
-                Path saved = method.save(stepOutput(plan, step), request.formats(), new TrainingProvenance(request,
-                        plan.modelPath(), modelHash, family, target, step, total, order.epoch() + 1, plan.data(),
-                        startedAt, version), plan.overwrite()).get(0);
+                Path saved = method.save(stepOutput(plan, step), request.formats(), provenance.apply(step),
+                        plan.overwrite()).get(0);
                 if (sample) {
                     samples.addAll(sampleImages(job, model, plan, method, saved, step));
                 }
@@ -276,9 +278,8 @@ public final class Trainer {
                 checkpoint = writeCheckpoint(plan, step, order, trained, stepper, plan.data());
             }
         }
-        List<Path> outputs = method.save(plan.output(), request.formats(), new TrainingProvenance(request,
-                plan.modelPath(), modelHash, family, target, step, total, order.epoch() + 1, plan.data(), startedAt,
-                version), plan.overwrite());
+        List<Path> outputs = method.save(plan.output(), request.formats(), provenance.apply(step),
+                plan.overwrite());
         if (!plan.samplePrompts().isEmpty() && request.sampleEvery() > 0) {
             samples.addAll(sampleImages(job, model, plan, method, outputs.get(0), step));
         }
