@@ -47,6 +47,9 @@ class TrainingRequestTest {
         assertEquals(1, ti.ti().vectors());
         assertEquals(5e-4, ti.lrUnet());
         assertEquals(3000, ti.steps());
+        assertEquals(List.of("a1111"), ti.formats());
+        assertEquals(List.of("a1111_pt", "diffusers"), TrainingRequest.fromMacroOptions("method=ti model=m data=d "
+                + "token=<t> init_word=t formats=a1111_pt,diffusers").formats());
         assertTrue(ti.toMacroOptions().endsWith("token=<cat-toy> init_word=toy vectors=1"), ti.toMacroOptions());
         TrainingRequest db = TrainingRequest.fromMacroOptions("method=dreambooth model=m data=d class_prompt=[a dog]");
         assertEquals(5e-6, db.lrUnet());
@@ -78,6 +81,8 @@ class TrainingRequestTest {
             {"method=ti model=m data=d token=<t>", "needs an init_word"},
             {"model=m data=d lr_schedule=cosine_restart", "unknown LR schedule"},
             {"model=m data=d formats=a1111", "format 'a1111' is not one for lora"},
+            {"model=m data=d formats=kohya,a1111_pt", "format 'a1111_pt' is not one for lora; use kohya or diffusers"},
+            {"method=ti model=m data=d formats=kohya", "use a1111 or a1111_pt or diffusers"},
             {"data=d", "no model given"},
             {"model=m data=d betas=0.9", "betas must be 2 comma-separated numbers"},
             {"model=m data=d resolution=500", "resolution must be a multiple of 8"},
