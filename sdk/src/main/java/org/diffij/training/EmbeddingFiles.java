@@ -19,8 +19,8 @@ import org.diffij.io.pickle.TorchPickleWriter;
  * safetensors, {@code emb_params} (SDXL {@code clip_l} and {@code clip_g}), which A1111, ComfyUI and
  * Civitai read; {@code a1111_pt}: the {@code torch.save} dict A1111's own training writes
  * ({@code string_to_token}, {@code string_to_param}, {@code name}, {@code step}, {@code sd_checkpoint},
- * {@code sd_checkpoint_name}; SDXL just {@code clip_l} and {@code clip_g}, the only keys A1111's
- * SDXL branch accepts); {@code diffusers}: {@code learned_embeds.safetensors}, {@code {token: vectors}}
+ * {@code sd_checkpoint_name}, and our provenance keys; SDXL just {@code clip_l} and {@code clip_g},
+ * the only keys A1111's SDXL branch accepts); {@code diffusers}: {@code learned_embeds.safetensors}, {@code {token: vectors}}
  * as diffusers' textual_inversion scripts save it (SDXL: {@code learned_embeds_2.safetensors} for the
  * second encoder). In A1111 an embedding is called by its file name.
  */
@@ -124,6 +124,8 @@ final class EmbeddingFiles {
         // A1111 records its checkpoint's short hash (the first 10 hex digits of the file's SHA-256).
         dict.put("sd_checkpoint", file ? p.modelHash().substring(0, 10) : null);
         dict.put("sd_checkpoint_name", file ? Trainer.stem(p.model()) : p.modelName());
+        // A1111 and ComfyUI read only string_to_param from this layout: our provenance rides along.
+        dict.putAll(p.metadata());
         return dict;
     }
 }

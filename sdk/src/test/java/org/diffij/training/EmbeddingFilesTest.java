@@ -100,6 +100,7 @@ class EmbeddingFilesTest {
             assertEquals("\"0123456789\"", fields.get("sd_checkpoint"), "the checkpoint's A1111 short hash");
             assertEquals("\"base\"", fields.get("sd_checkpoint_name"));
             assertEquals("{\"*\": 265}", fields.get("string_to_token"));
+            assertTrue(fields.get("diffij.training_request").contains("token=<sks>"), "our request rides along");
         }
 
         TextualInversion diffusers = TextualInversion.load(files.get(2), null);
