@@ -190,7 +190,7 @@ public final class Trainer {
         memory.requireFits();
         job.progress(0, 0, memory.describe());
 
-        NoiseSchedule schedule = NoiseSchedule.forTraining(model.schedulerConfig());
+        NoiseSchedule schedule = method.noiseSchedule(model);
         PredictionType target = request.predictionType() != null ? request.predictionType()
                 : schedule.predictionType();
         DenoisingObjective objective = new DenoisingObjective(model.unet(), model.textEncoder(), model.textEncoder2(),
@@ -284,8 +284,9 @@ public final class Trainer {
         return switch (request.method()) {
             case LORA -> LoraTraining.create(request, model, m);
             case TI -> TextualInversionTraining.create(request, model, m);
-            case DREAMBOOTH, HYPERNETWORK -> throw new DiffijException(request.method().key()
-                    + " training is not available yet; train a LoRA or a textual inversion");
+            case HYPERNETWORK -> HypernetworkTraining.create(request, model, m);
+            case DREAMBOOTH -> throw new DiffijException(request.method().key()
+                    + " training is not available yet; train a LoRA, a textual inversion or a hypernetwork");
         };
     }
 
@@ -367,6 +368,8 @@ public final class Trainer {
                         .withNegativePrompt(sample.negativePrompt()).withSize(sample.width(), sample.height(), 1)
                         .withSeed(sample.seed()).withSampling(sample.sampler(), sample.steps(), sample.cfgScale())
                         .withAdapters(List.of(new Adapter(Adapter.Kind.EMBEDDING, adapter.toString(), 1)));
+                case HYPERNETWORK -> sample.withAdapters(List.of(new Adapter(Adapter.Kind.HYPERNET, adapter.toString(),
+                        1)));
                 default -> sample;
             };
             GenerationRequest asked = sample;
@@ -428,12 +431,12 @@ public final class Trainer {
         return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
-    private static Path sibling(Path file, String suffix, String extension) {
+    static Path sibling(Path file, String suffix, String extension) {
         Path name = Path.of(stem(file) + suffix + extension);
         return file.getParent() == null ? name : file.getParent().resolve(name);
     }
 
-    private static String stem(Path file) {
+    static String stem(Path file) {
         String name = file.getFileName().toString();
         return name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
     }
