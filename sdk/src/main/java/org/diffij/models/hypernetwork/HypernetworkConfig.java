@@ -6,6 +6,8 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonSyntaxException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.diffij.DiffijException;
@@ -107,7 +109,7 @@ public record HypernetworkConfig(List<Double> layerStructure, HypernetworkActiva
 
     /** The fields as A1111's {@code Hypernetwork.save} writes them, in its order, as pickle values. */
     Map<String, Object> fields() {
-        Map<String, Object> f = new java.util.LinkedHashMap<>();
+        Map<String, Object> f = new LinkedHashMap<>();
         f.put("layer_structure", new ArrayList<Object>(layerStructure));
         f.put("activation_func", activation.key());
         f.put("is_layer_norm", isLayerNorm);
@@ -136,7 +138,7 @@ public record HypernetworkConfig(List<Double> layerStructure, HypernetworkActiva
     }
 
     private static List<Double> zeros(int n) {
-        return java.util.Collections.nCopies(n, 0.0);
+        return Collections.nCopies(n, 0.0);
     }
 
     private static JsonElement field(Map<String, String> fields, String key) {

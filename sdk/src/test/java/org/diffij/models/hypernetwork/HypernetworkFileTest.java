@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import org.diffij.DiffijException;
 import org.diffij.engine.DiffijEngine;
-import org.diffij.engine.Tensors;
 import org.diffij.io.WeightFile;
 import org.diffij.io.pickle.PickleTuple;
 import org.diffij.io.pickle.TorchPickleFile;
