@@ -264,7 +264,7 @@ class GeneratorTest {
         assertTrue(model.getMessage().contains("not found"), model.getMessage());
         DiffijException hypernet = assertThrows(DiffijException.class,
                 () -> run(GenerationRequest.of(tiny("DDIM").model(), "cat <hypernet:x:1>"), NO_IMAGES));
-        assertTrue(hypernet.getMessage().contains("not supported yet"), hypernet.getMessage());
+        assertTrue(hypernet.getMessage().contains("'x' not found"), hypernet.getMessage());
         DiffijException image = assertThrows(DiffijException.class,
                 () -> run(tiny("DDIM").withInit("missing.png", "", 0.5), NO_IMAGES));
         assertTrue(image.getMessage().contains("no image missing.png"), image.getMessage());
