@@ -26,7 +26,7 @@ import picocli.CommandLine.ParseResult;
 final class TrainCommand {
 
     private static final List<TrainingRequest.Method> METHODS = List.of(TrainingRequest.Method.LORA,
-            TrainingRequest.Method.TI);
+            TrainingRequest.Method.TI, TrainingRequest.Method.HYPERNETWORK);
 
     private TrainCommand() {
     }
@@ -37,12 +37,14 @@ final class TrainCommand {
                 .usage(self[0].commandLine().getOut()));
         self[0] = train;
         train.name("train").mixinStandardHelpOptions(true);
-        train.usageMessage().description("Trains an adapter on a folder of images: a LoRA or a textual-inversion "
-                + "embedding. Ctrl-C stops at the end of the current step and writes a checkpoint that --resume "
-                + "continues exactly.", "Examples:",
+        train.usageMessage().description("Trains an adapter on a folder of images: a LoRA, a textual-inversion "
+                + "embedding or an A1111 hypernetwork. Ctrl-C stops at the end of the current step and writes a "
+                + "checkpoint that --resume continues exactly.", "Examples:",
                 "  diffij train lora --model models/sd15 --data photos/ --output my-cat.safetensors --steps 800",
                 "  diffij train ti --model models/sd15 --data photos/ --output my-cat.safetensors --token my-cat "
                         + "--init-word cat --template \"a photo of [name]\"",
+                "  diffij train hypernetwork --model models/sd15 --data photos/ --output my-style.pt "
+                        + "--layer-structure 1,2,1 --activation relu --lr 5e-6",
                 "  diffij train lora ... --resume my-cat-checkpoint.safetensors");
         CommandLine cli = new CommandLine(train);
         for (TrainingRequest.Method method : METHODS) {
@@ -60,6 +62,8 @@ final class TrainCommand {
         spec.usageMessage().description("Trains a " + switch (method) {
             case LORA -> "LoRA (defaults of kohya's train_network: rank 4, alpha 4, lr 1e-4, AdamW, constant).";
             case TI -> "textual-inversion embedding (defaults of diffusers' script: 1 vector, lr 5e-4, 3000 steps).";
+            case HYPERNETWORK -> "A1111 hypernetwork (A1111's defaults: layer structure 1,2,1, linear, Normal init, "
+                    + "lr 1e-5, saved as .pt).";
             default -> method.key() + ".";
         });
         spec.usageMessage().sortOptions(false);

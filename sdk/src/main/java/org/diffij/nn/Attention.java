@@ -7,7 +7,8 @@ import org.diffij.DiffijException;
  * Multi-head attention: {@code to_q}, {@code to_k}, {@code to_v} projections, scaled-dot-product
  * attention per head, and the {@code to_out.0} projection. Keys and values come from the context
  * (cross-attention) or from the input itself (self-attention). Takes image-prompt branches
- * ({@link DecoupledCrossAttention}).
+ * ({@link DecoupledCrossAttention}); a transformer block's attention also takes hypernetworks'
+ * key/value context transforms ({@link KeyValueContexts}).
  */
 public final class Attention {
 
@@ -19,6 +20,7 @@ public final class Attention {
 
     private final String module;
     private final boolean causal;
+    private final boolean transformsContext;
     private final int heads;
     private final long dimHead;
     private final Linear toQ;
@@ -37,9 +39,15 @@ public final class Attention {
     /** @param causal whether position i attends to positions up to i only (CLIP's text tower) */
     public Attention(Params p, Projections names, long queryDim, long contextDim, int heads, long dimHead,
             boolean qkvBias, boolean causal) {
+        this(p, names, queryDim, contextDim, heads, dimHead, qkvBias, causal, false);
+    }
+
+    private Attention(Params p, Projections names, long queryDim, long contextDim, int heads, long dimHead,
+            boolean qkvBias, boolean causal, boolean transformsContext) {
         long inner = heads * dimHead;
         this.module = p.prefix();
         this.causal = causal;
+        this.transformsContext = transformsContext;
         this.heads = heads;
         this.dimHead = dimHead;
         this.toQ = new Linear(p.at(names.query()), queryDim, inner, qkvBias);
@@ -48,13 +56,24 @@ public final class Attention {
         this.toOut = new Linear(p.at(names.out()), inner, queryDim, true);
     }
 
+    /**
+     * The self- or cross-attention of a transformer block (UNet, ControlNet): diffusers' projections
+     * without biases, and its key/value context open to {@link KeyValueContexts} (A1111 hooks exactly
+     * these attentions, not the VAE's or CLIP's).
+     */
+    public static Attention ofTransformerBlock(Params p, long queryDim, long contextDim, int heads, long dimHead) {
+        return new Attention(p, Projections.DIFFUSERS, queryDim, contextDim, heads, dimHead, false, false, true);
+    }
+
     /** {@code x (B, L, queryDim)}, {@code context (B, Lc, contextDim)} or null for self-attention. */
     public NDArray forward(NDArray x, NDArray context) {
         return Scope.run(x, input -> {
             NDArray source = context == null ? input : context;
             NDArray q = splitHeads(toQ.forward(input));
-            NDArray k = splitHeads(toK.forward(source));
-            NDArray v = splitHeads(toV.forward(source));
+            KeyValueContexts.Pair contexts = transformsContext ? KeyValueContexts.of(source)
+                    : new KeyValueContexts.Pair(source, source);
+            NDArray k = splitHeads(toK.forward(contexts.forKeys()));
+            NDArray v = splitHeads(toV.forward(contexts.forValues()));
             // Causal attention runs on text tokens only (77), whose score matrix never needs slicing.
             NDArray attended = OpProfile.time("attention (scaled dot product)", () -> causal
                     ? Kernels.get().causalAttention(q, k, v)

@@ -17,9 +17,9 @@ public final class BasicTransformerBlock {
 
     public BasicTransformerBlock(Params p, long dim, int heads, long dimHead, long crossAttentionDim) {
         this.norm1 = new LayerNorm(p.at("norm1"), dim, EPS);
-        this.attn1 = new Attention(p.at("attn1"), dim, dim, heads, dimHead, false);
+        this.attn1 = Attention.ofTransformerBlock(p.at("attn1"), dim, dim, heads, dimHead);
         this.norm2 = new LayerNorm(p.at("norm2"), dim, EPS);
-        this.attn2 = new Attention(p.at("attn2"), dim, crossAttentionDim, heads, dimHead, false);
+        this.attn2 = Attention.ofTransformerBlock(p.at("attn2"), dim, crossAttentionDim, heads, dimHead);
         this.norm3 = new LayerNorm(p.at("norm3"), dim, EPS);
         this.ff = new FeedForward(p.at("ff"), dim, dim * FF_MULT);
     }

@@ -47,13 +47,16 @@ public record Adapter(Kind kind, String name, double weight, double unetWeight) 
         }
     }
 
-    /** The adapter a prompt tag asks for; {@code <lyco:...>} is A1111's older name for a LoRA tag. */
+    /**
+     * The adapter a prompt tag asks for; {@code <lyco:...>} is A1111's older name for a LoRA tag,
+     * {@code <hypernet:name:strength>} a hypernetwork at a strength.
+     */
     public static Adapter of(ExtraNetworkTag tag) {
         Kind kind = switch (tag.kind()) {
             case "lora", "lyco" -> Kind.LORA;
             case "hypernet" -> Kind.HYPERNET;
             default -> throw new DiffijException("<" + tag.kind() + ":" + tag.name() + "> is not supported; Diffij "
-                    + "applies <lora:name:weight> tags");
+                    + "applies <lora:name:weight> and <hypernet:name:strength> tags");
         };
         // A1111's <lora:name:te:unet> gives the UNet its own strength.
         return new Adapter(kind, tag.name(), tag.multiplier(), tag.unetMultiplier());

@@ -7,10 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.diffij.DiffijException;
+import org.diffij.models.hypernetwork.HypernetworkFile;
 import org.diffij.models.lora.AppliedLora;
 import org.diffij.models.lora.LoraAdapter;
 import org.diffij.models.lora.RuntimeLora;
+import org.diffij.nn.KeyValueContexts;
 import org.diffij.nn.LowRankBranches;
 import org.diffij.models.clip.ClipTextModel;
 import org.diffij.text.TextualInversion;
@@ -19,21 +20,25 @@ import org.diffij.text.TokenOverlay;
 /**
  * The adapters of one generation, prepared in its job's memory so the cached model stays untouched:
  * LoRAs on the UNet at run time ({@link RuntimeLora}: low-rank branches, merged weights for the rest), LoRAs on the text encoders as patched copies of
- * those (small) encoders, and textual-inversion embeddings as token overlays.
+ * those (small) encoders, textual-inversion embeddings as token overlays, and A1111 hypernetworks as
+ * key/value context transforms of the UNet's attention ({@link KeyValueContexts}, chained in request
+ * order as A1111 chains them).
  */
 public final class Adapters {
 
-    private static final Adapters NONE = new Adapters(null, null, null, null, null);
+    private static final Adapters NONE = new Adapters(null, null, null, null, null, List.of());
 
     private final RuntimeLora unetLoras;
+    private final List<KeyValueContexts.Transform> hypernetworks;
     private final ClipTextModel textEncoder;
     private final ClipTextModel textEncoder2;
     private final TokenOverlay overlay;
     private final TokenOverlay overlay2;
 
     private Adapters(RuntimeLora unetLoras, ClipTextModel textEncoder, ClipTextModel textEncoder2,
-            TokenOverlay overlay, TokenOverlay overlay2) {
+            TokenOverlay overlay, TokenOverlay overlay2, List<KeyValueContexts.Transform> hypernetworks) {
         this.unetLoras = unetLoras;
+        this.hypernetworks = List.copyOf(hypernetworks);
         this.textEncoder = textEncoder;
         this.textEncoder2 = textEncoder2;
         this.overlay = overlay;
@@ -44,7 +49,7 @@ public final class Adapters {
         return NONE;
     }
 
-    /** The request's LoRAs and embeddings (no hypernetworks) prepared for the model. */
+    /** The request's LoRAs, embeddings and hypernetworks prepared for the model. */
     public static Adapters prepare(NDManager manager, DataType computeType, StableDiffusionModel model,
             List<AdapterFile> adapters) {
         if (adapters.isEmpty()) {
@@ -52,12 +57,13 @@ public final class Adapters {
         }
         List<AdapterFile> loras = new ArrayList<>();
         List<TextualInversion> inversions = new ArrayList<>();
+        List<KeyValueContexts.Transform> hypernetworks = new ArrayList<>();
         for (AdapterFile adapter : adapters) {
             switch (adapter.adapter().kind()) {
                 case LORA -> loras.add(adapter);
                 case EMBEDDING -> inversions.add(TextualInversion.load(adapter.file(), adapter.token()));
-                case HYPERNET -> throw new DiffijException("hypernetworks are not supported yet ('"
-                        + adapter.adapter().name() + "')");
+                case HYPERNET -> hypernetworks.add(HypernetworkFile.read(adapter.file(), manager, computeType)
+                        .contexts((float) adapter.adapter().weight(), false));
             }
         }
         TokenOverlay overlay = inversions.isEmpty() ? null : overlay(model.tokenizer(), model.textEncoder(), 0,
@@ -65,7 +71,7 @@ public final class Adapters {
         TokenOverlay overlay2 = inversions.isEmpty() || !model.isXl() ? null
                 : overlay(model.tokenizer2(), model.textEncoder2(), 1, inversions);
         if (loras.isEmpty()) {
-            return new Adapters(null, null, null, overlay, overlay2);
+            return new Adapters(null, null, null, overlay, overlay2, hypernetworks);
         }
         return model.withStoredWeights(base -> {
             List<AppliedLora> applied = new ArrayList<>();
@@ -77,7 +83,7 @@ public final class Adapters {
             ClipTextModel text2 = model.isXl() ? patched(manager, computeType, model, base, applied, "text_encoder_2")
                     : null;
             return new Adapters(RuntimeLora.of(applied, "unet", base.get("unet"), manager, computeType), text, text2,
-                    overlay, overlay2);
+                    overlay, overlay2, hypernetworks);
         });
     }
 
@@ -122,8 +128,10 @@ public final class Adapters {
         return overlay2;
     }
 
-    /** Runs a UNet forward with the LoRAs active. */
+    /** Runs a UNet forward with the LoRAs and hypernetworks active. */
     public NDArray unet(Supplier<NDArray> forward) {
-        return unetLoras == null ? forward.get() : unetLoras.applying(forward);
+        Supplier<NDArray> adapted = hypernetworks.isEmpty() ? forward
+                : () -> KeyValueContexts.applying(hypernetworks, forward);
+        return unetLoras == null ? adapted.get() : unetLoras.applying(adapted);
     }
 }

@@ -145,9 +145,6 @@ public final class Generator {
         asked.addAll(request.adapters());
         List<AdapterFile> adapters = new ArrayList<>();
         for (Adapter adapter : asked) {
-            if (adapter.kind() == Adapter.Kind.HYPERNET) {
-                throw new DiffijException("hypernetworks are not supported yet ('" + adapter.name() + "')");
-            }
             adapters.add(new AdapterFile(adapter, models.apply(adapter.name())));
         }
         List<Path> controlNets = new ArrayList<>();

@@ -64,6 +64,14 @@ public final class Infotext {
             Adapter a = r.adapters().get(i);
             pairs.put("Adapter " + i, a.kind().tag() + ": " + a.name() + ": " + GenerationRequest.number(a.weight()));
         }
+        // A1111's own fields for the hypernetwork it applies outside the prompt (its readers turn them
+        // into a <hypernet:name:strength> tag; Diffij reads its Adapter entries instead).
+        r.adapters().stream().filter(a -> a.kind() == Adapter.Kind.HYPERNET).findFirst().ifPresent(a -> {
+            pairs.put("Hypernet", a.name());
+            if (a.weight() != 1) {
+                pairs.put("Hypernet strength", GenerationRequest.number(a.weight()));
+            }
+        });
         if (r.imagePrompt() != null) {
             IpAdapterPrompt ip = r.imagePrompt();
             pairs.put("IP-Adapter", "file: " + ip.adapter() + ", image: " + ip.image() + ", scale: "
@@ -155,6 +163,10 @@ public final class Infotext {
                 adapters.add(new Adapter(Adapter.Kind.parse(f[0]), f[1], GenerationRequest.decimal("adapter weight",
                         f[2])));
             }
+        }
+        if (pairs.containsKey("Hypernet") && adapters.stream().noneMatch(a -> a.kind() == Adapter.Kind.HYPERNET)) {
+            adapters.add(new Adapter(Adapter.Kind.HYPERNET, pairs.get("Hypernet"), GenerationRequest.decimal(
+                    "Hypernet strength", pairs.getOrDefault("Hypernet strength", "1"))));
         }
         IpAdapterPrompt imagePrompt = null;
         if (pairs.containsKey("IP-Adapter")) {

@@ -22,12 +22,21 @@ import org.diffij.DiffijException;
 public final class NoiseSchedule {
 
     private final float[] alphasCumprod;
+    /** {@code sqrt(alpha_bar)} and {@code sqrt(1 - alpha_bar)} per timestep: what noising multiplies by. */
+    private final float[] signal;
+    private final float[] spread;
     private final float[] sigmas;
     private final float[] logSigmas;
     private final PredictionType predictionType;
 
     private NoiseSchedule(float[] alphasCumprod, PredictionType predictionType) {
+        this(alphasCumprod, roots(alphasCumprod, false), roots(alphasCumprod, true), predictionType);
+    }
+
+    private NoiseSchedule(float[] alphasCumprod, float[] signal, float[] spread, PredictionType predictionType) {
         this.alphasCumprod = alphasCumprod;
+        this.signal = signal;
+        this.spread = spread;
         this.predictionType = predictionType;
         this.sigmas = new float[alphasCumprod.length];
         this.logSigmas = new float[alphasCumprod.length];
@@ -63,6 +72,45 @@ public final class NoiseSchedule {
         return of(SchedulerConfig.read(json), false);
     }
 
+    /**
+     * The schedule the original LDM code trains with (A1111's training, {@code LatentDiffusion.register_schedule}
+     * with the "linear" schedule): betas {@code linspace(sqrt(beta_start), sqrt(beta_end), n)²}, their
+     * cumulative product and both square roots in float64, each stored as float32. For a config whose
+     * betas are not {@code scaled_linear} (LDM's "linear") it is {@link #forTraining}'s schedule.
+     */
+    public static NoiseSchedule ldmTraining(JsonObject schedulerConfig) {
+        ConfigJson json = new ConfigJson(SchedulerType.DDPM.resolve(schedulerConfig, new JsonObject()));
+        SchedulerConfig config = SchedulerConfig.read(json);
+        if (!config.betaSchedule().equals("scaled_linear") || config.trainedBetas() != null
+                || config.rescaleBetasZeroSnr()) {
+            return of(config, false);
+        }
+        int n = config.numTrainTimesteps();
+        double start = Math.sqrt(config.betaStart());
+        double step = (Math.sqrt(config.betaEnd()) - start) / (n - 1);
+        float[] alphas = new float[n];
+        float[] signal = new float[n];
+        float[] spread = new float[n];
+        double product = 1;
+        for (int t = 0; t < n; t++) {
+            double root = start + step * t;
+            product *= 1 - root * root;
+            alphas[t] = (float) product;
+            signal[t] = (float) Math.sqrt(product);
+            spread[t] = (float) Math.sqrt(1 - product);
+        }
+        return new NoiseSchedule(alphas, signal, spread, config.predictionType());
+    }
+
+    /** {@code sqrt(a)} or {@code sqrt(1 - a)} of each float32 alpha_bar in float32, as diffusers computes them. */
+    private static float[] roots(float[] alphasCumprod, boolean ofComplement) {
+        float[] out = new float[alphasCumprod.length];
+        for (int t = 0; t < out.length; t++) {
+            out[t] = (float) Math.sqrt(ofComplement ? 1f - alphasCumprod[t] : alphasCumprod[t]);
+        }
+        return out;
+    }
+
     /** What the model predicts according to its config (the training target unless overridden). */
     public PredictionType predictionType() {
         return predictionType;
@@ -83,14 +131,13 @@ public final class NoiseSchedule {
         try (NDManager scope = owner.newSubManager()) {
             latents.tempAttach(scope);
             noise.tempAttach(scope);
-            NDArray atSteps = scope.create(alphasCumprod).get(timesteps.toType(DataType.INT64, false));
+            NDArray steps = timesteps.toType(DataType.INT64, false);
             long[] broadcast = new long[latents.getShape().dimension()];
             Arrays.fill(broadcast, 1);
-            broadcast[0] = atSteps.size();
-            NDArray signal = atSteps.sqrt().reshape(broadcast);
-            NDArray spread = atSteps.neg().addi(1f).sqrt().reshape(broadcast);
-            NDArray result = velocity ? signal.mul(noise).subi(spread.mul(latents))
-                    : signal.mul(latents).addi(spread.mul(noise));
+            broadcast[0] = steps.size();
+            NDArray a = scope.create(this.signal).get(steps).reshape(broadcast);
+            NDArray b = scope.create(this.spread).get(steps).reshape(broadcast);
+            NDArray result = velocity ? a.mul(noise).subi(b.mul(latents)) : a.mul(latents).addi(b.mul(noise));
             result.attach(owner);
             return result;
         }

@@ -11,6 +11,7 @@ import org.diffij.models.clip.ClipTextOutput;
 import org.diffij.models.clip.ClipTextModel;
 import org.diffij.models.unet.AddedConditions;
 import org.diffij.models.unet.UNet2DConditionModel;
+import org.diffij.nn.KeyValueContexts;
 import org.diffij.nn.LowRankBranches;
 import org.diffij.schedulers.NoiseSchedule;
 import org.diffij.schedulers.PredictionType;
@@ -19,8 +20,10 @@ import org.diffij.schedulers.PredictionType;
  * The loss every diffusers training script minimises: noise the latents to the batch's timesteps,
  * condition the UNet on the captions' text encoding and compare its prediction with the noise (ε
  * models) or the velocity (v models) by mean squared error, optionally weighted per sample by
- * min-SNR-γ and restricted to a loss mask. What is trained enters as run-time LoRA branches or
- * added token rows; full fine-tuning trains the models' own parameter trees.
+ * min-SNR-γ and restricted to a loss mask. What is trained enters as run-time LoRA branches, added
+ * token rows or a hypernetwork's context transform; full fine-tuning trains the models' own
+ * parameter trees. A1111's hypernetwork training computes this same loss (LDM's {@code p_losses}
+ * with no ELBO term) on LDM's noise schedule.
  */
 public final class DenoisingObjective {
 
@@ -45,14 +48,20 @@ public final class DenoisingObjective {
     }
 
     /**
-     * What is being trained, as the forward pass sees it: LoRA adapters, and textual inversion's new
-     * token rows of the (first) text encoder and, for SDXL, of the second.
+     * What is being trained, as the forward pass sees it: LoRA adapters, textual inversion's new
+     * token rows of the (first) text encoder and, for SDXL, of the second, and a hypernetwork's
+     * key/value context transform of the UNet's attention.
      */
-    public record Trainables(LoraNetwork lora, NDArray addedTokenRows, NDArray addedTokenRows2) {
-        public static final Trainables NONE = new Trainables(null, null, null);
+    public record Trainables(LoraNetwork lora, NDArray addedTokenRows, NDArray addedTokenRows2,
+            KeyValueContexts.Transform unetContexts) {
+        public static final Trainables NONE = new Trainables(null, null, null, null);
 
         public Trainables(LoraNetwork lora, NDArray addedTokenRows) {
-            this(lora, addedTokenRows, null);
+            this(lora, addedTokenRows, null, null);
+        }
+
+        public Trainables(LoraNetwork lora, NDArray addedTokenRows, NDArray addedTokenRows2) {
+            this(lora, addedTokenRows, addedTokenRows2, null);
         }
     }
 
@@ -109,8 +118,10 @@ public final class DenoisingObjective {
         }
         NDArray context = ehs;
         AddedConditions conditions = added;
-        NDArray prediction = withBranches(trained.lora(), "unet",
-                () -> unet.forward(noisy, timesteps, context, conditions, null));
+        Supplier<NDArray> forward = () -> unet.forward(noisy, timesteps, context, conditions, null);
+        Supplier<NDArray> adapted = trained.unetContexts() == null ? forward
+                : () -> KeyValueContexts.applying(List.of(trained.unetContexts()), forward);
+        NDArray prediction = withBranches(trained.lora(), "unet", adapted);
         NDArray squared = prediction.sub(goal).square();
         long b = squared.getShape().get(0);
         NDArray perSample;

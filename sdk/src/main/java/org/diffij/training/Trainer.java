@@ -192,7 +192,7 @@ public final class Trainer {
         memory.requireFits();
         job.progress(0, 0, memory.describe());
 
-        NoiseSchedule schedule = NoiseSchedule.forTraining(model.schedulerConfig());
+        NoiseSchedule schedule = method.noiseSchedule(model);
         PredictionType target = request.predictionType() != null ? request.predictionType()
                 : schedule.predictionType();
         DenoisingObjective objective = new DenoisingObjective(model.unet(), model.textEncoder(), model.textEncoder2(),
@@ -291,8 +291,9 @@ public final class Trainer {
         return switch (request.method()) {
             case LORA -> LoraTraining.create(request, model, m);
             case TI -> TextualInversionTraining.create(request, model, m);
-            case DREAMBOOTH, HYPERNETWORK -> throw new DiffijException(request.method().key()
-                    + " training is not available yet; train a LoRA or a textual inversion");
+            case HYPERNETWORK -> HypernetworkTraining.create(request, model, m);
+            case DREAMBOOTH -> throw new DiffijException(request.method().key()
+                    + " training is not available yet; train a LoRA, a textual inversion or a hypernetwork");
         };
     }
 
@@ -374,6 +375,8 @@ public final class Trainer {
                         .withNegativePrompt(sample.negativePrompt()).withSize(sample.width(), sample.height(), 1)
                         .withSeed(sample.seed()).withSampling(sample.sampler(), sample.steps(), sample.cfgScale())
                         .withAdapters(List.of(new Adapter(Adapter.Kind.EMBEDDING, adapter.toString(), 1)));
+                case HYPERNETWORK -> sample.withAdapters(List.of(new Adapter(Adapter.Kind.HYPERNET, adapter.toString(),
+                        1)));
                 default -> sample;
             };
             GenerationRequest asked = sample;

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.diffij.pipelines.StableDiffusionModel;
+import org.diffij.schedulers.NoiseSchedule;
 import org.diffij.text.ClipTokenizer;
 
 /**
@@ -27,6 +29,11 @@ public interface TrainingMethod {
 
     /** SDXL's second tokenizer, likewise; null for models with one text encoder. */
     ClipTokenizer tokenizer2();
+
+    /** The noise schedule training draws noisy latents from: the model's DDPM schedule, as diffusers' scripts use. */
+    default NoiseSchedule noiseSchedule(StableDiffusionModel model) {
+        return NoiseSchedule.forTraining(model.schedulerConfig());
+    }
 
     /** A caption as this method trains on it; textual inversion spreads its token over its vectors. */
     default String caption(String caption) {

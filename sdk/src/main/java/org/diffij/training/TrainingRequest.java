@@ -10,6 +10,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.diffij.DiffijException;
+import org.diffij.models.hypernetwork.HypernetworkActivation;
+import org.diffij.models.hypernetwork.HypernetworkConfig;
 import org.diffij.pipelines.MacroOptions;
 import org.diffij.schedulers.PredictionType;
 
@@ -37,7 +39,8 @@ import org.diffij.schedulers.PredictionType;
  * @param checkpointEvery       resumable checkpoint every N steps (0: none)
  * @param samplePrompts         a file of kohya prompt lines, empty for none
  * @param formats               output formats, the first written to {@code output}, the others beside it: LoRA
- *                              {@code kohya}, {@code diffusers}; TI {@code a1111}, {@code a1111_pt}, {@code diffusers}
+ *                              {@code kohya}, {@code diffusers}; TI {@code a1111}, {@code a1111_pt}, {@code diffusers};
+ *                              hypernetwork {@code a1111} (.pt), {@code safetensors}
  * @param gradientCheckpointing {@code auto}, {@code on} or {@code off}
  */
 public record TrainingRequest(String model, Method method, String data, DataOptions dataOptions, int steps,
@@ -45,7 +48,8 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
         AdamW.Settings optimizer, String lrSchedule, int warmupSteps, double lrCycles, double lrPower, long seed,
         PredictionType predictionType, double noiseOffset, double minSnrGamma, double maxGradNorm, int saveEvery,
         int sampleEvery, int checkpointEvery, String samplePrompts, LoraOptions lora, TextualInversionOptions ti,
-        DreamBoothOptions dreamBooth, String output, List<String> formats, String gradientCheckpointing) {
+        DreamBoothOptions dreamBooth, HypernetworkOptions hypernetwork, String output, List<String> formats,
+        String gradientCheckpointing) {
 
     /** What is trained. */
     public enum Method {
@@ -120,6 +124,71 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
             if (classImages < 0 || !(priorWeight >= 0)) {
                 throw new DiffijException("class_images and prior_weight must be 0 or more, not " + classImages
                         + " and " + priorWeight);
+            }
+        }
+    }
+
+    /**
+     * A hypernetwork as A1111's "Create hypernetwork" makes one: {@code sizes} the context widths it
+     * gets modules for ({@code auto}: the UNet's cross-attention width and block widths, A1111's
+     * default of 768, 320, 640, 1280 for SD 1.x), then its layer structure, activation, weight
+     * initialisation, layer norm and dropout (the structure applies only with {@code useDropout}).
+     */
+    public record HypernetworkOptions(String sizes, String layerStructure, String activation, String weightInit,
+            boolean layerNorm, boolean useDropout, String dropoutStructure) {
+
+        public static final HypernetworkOptions DEFAULTS = new HypernetworkOptions("auto", "1,2,1", "linear",
+                "Normal", false, false, "");
+
+        public HypernetworkOptions {
+            sizes = sizes == null || sizes.isBlank() ? "auto" : sizes.trim().toLowerCase(Locale.ROOT);
+            layerStructure = text(layerStructure).trim();
+            activation = text(activation).trim().toLowerCase(Locale.ROOT);
+            String init = text(weightInit).trim();
+            weightInit = HypernetworkConfig.WEIGHT_INITIALIZATIONS.stream().filter(w -> w.equalsIgnoreCase(init))
+                    .findFirst().orElse(init);
+            dropoutStructure = text(dropoutStructure).trim();
+            if (!sizes.equals("auto")) {
+                for (int size : widths(sizes)) {
+                    if (size < 1 || size > 8192) {
+                        throw new DiffijException("sizes must be auto or context widths 1..8192, not '" + sizes + "'");
+                    }
+                }
+            }
+            architecture(layerStructure, activation, layerNorm, weightInit, useDropout, dropoutStructure);
+        }
+
+        /** The explicit context widths, or an empty list for {@code auto}. */
+        public List<Integer> widths() {
+            return sizes.equals("auto") ? List.of() : widths(sizes);
+        }
+
+        /** The architecture these options describe (checked when the options are made). */
+        public HypernetworkConfig config() {
+            return architecture(layerStructure, activation, layerNorm, weightInit, useDropout, dropoutStructure);
+        }
+
+        private static HypernetworkConfig architecture(String layerStructure, String activation, boolean layerNorm,
+                String weightInit, boolean useDropout, String dropoutStructure) {
+            return HypernetworkConfig.create(fractions("layer_structure", layerStructure),
+                    HypernetworkActivation.of(activation), layerNorm, weightInit, useDropout,
+                    dropoutStructure.isEmpty() ? null : fractions("dropout_structure", dropoutStructure));
+        }
+
+        private static List<Integer> widths(String text) {
+            try {
+                return Arrays.stream(text.split(",")).map(String::trim).map(Integer::parseInt).toList();
+            } catch (NumberFormatException e) {
+                throw new DiffijException("sizes must be auto or comma-separated widths such as 768,320,640,1280, "
+                        + "not '" + text + "'");
+            }
+        }
+
+        private static List<Double> fractions(String key, String text) {
+            try {
+                return Arrays.stream(text.split(",")).map(String::trim).map(Double::parseDouble).toList();
+            } catch (NumberFormatException e) {
+                throw new DiffijException(key + " must be comma-separated numbers such as 1,2,1, not '" + text + "'");
             }
         }
     }
@@ -223,7 +292,7 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
             case LORA -> List.of("kohya", "diffusers");
             case TI -> List.of("a1111", "a1111_pt", "diffusers");
             case DREAMBOOTH -> List.of("diffusers", "single_file");
-            case HYPERNETWORK -> List.of("a1111");
+            case HYPERNETWORK -> List.of("a1111", "safetensors");
         };
     }
 
@@ -248,7 +317,8 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
         };
         return new TrainingRequest(model, method, data, DataOptions.DEFAULTS, steps, 0, 1, 1, lr, 0,
                 AdamW.Settings.DEFAULTS, "constant", 0, 1, 1, 0, null, 0, 0, 0, 0, 0, 0, "", LoraOptions.DEFAULTS,
-                TextualInversionOptions.DEFAULTS, DreamBoothOptions.DEFAULTS, output, List.of(), "auto");
+                TextualInversionOptions.DEFAULTS, DreamBoothOptions.DEFAULTS, HypernetworkOptions.DEFAULTS, output,
+                List.of(), "auto");
     }
 
     /**
@@ -268,7 +338,7 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
             Map.entry("formats", "comma-separated output formats, the first written to output, the others beside it: "
                     + "LoRA kohya (A1111/ComfyUI/Civitai, default) and diffusers (<name>-diffusers/"
                     + "pytorch_lora_weights.safetensors); TI a1111 (.safetensors, default), a1111_pt (A1111's .pt) "
-                    + "and diffusers (learned_embeds.safetensors); DreamBooth diffusers,single_file; hypernetwork a1111"),
+                    + "and diffusers (learned_embeds.safetensors); DreamBooth diffusers,single_file; hypernetwork a1111 (.pt, default) and safetensors"),
             Map.entry("steps", "optimiser steps (0: from epochs)"),
             Map.entry("epochs", "passes over the data, used when steps is 0"),
             Map.entry("batch", "images per batch"),
@@ -320,7 +390,18 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
             Map.entry("class_data", "DreamBooth: the folder of class images (generated when too few)"),
             Map.entry("class_prompt", "DreamBooth: the prompt of the class images"),
             Map.entry("class_images", "DreamBooth: class images for prior preservation (0: off)"),
-            Map.entry("prior_weight", "DreamBooth: weight of the prior-preservation loss"));
+            Map.entry("prior_weight", "DreamBooth: weight of the prior-preservation loss"),
+            Map.entry("sizes", "hypernetwork: context widths that get modules, e.g. 768,320,640,1280 (auto: the "
+                    + "UNet's cross-attention width and block widths)"),
+            Map.entry("layer_structure", "hypernetwork: relative layer widths, starting and ending with 1, e.g. 1,2,1"),
+            Map.entry("activation", "hypernetwork: activation after each hidden layer: linear (none), relu, "
+                    + "leakyrelu, elu, swish (Hardswish), tanh, sigmoid, mish, silu, gelu, ..."),
+            Map.entry("weight_init", "hypernetwork: Normal, XavierUniform, XavierNormal, KaimingUniform or "
+                    + "KaimingNormal"),
+            Map.entry("layer_norm", "hypernetwork: a LayerNorm after every layer"),
+            Map.entry("use_dropout", "hypernetwork: apply dropout_structure while training"),
+            Map.entry("dropout_structure", "hypernetwork: dropout probability after each layer, starting and "
+                    + "ending with 0, e.g. 0,0.3,0 (empty: none)"));
 
     /** The options of this request in a fixed order: the common keys, then those of its method. */
     public Map<String, String> toOptions() {
@@ -388,6 +469,13 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
                 o.put("prior_weight", MacroOptions.number(dreamBooth.priorWeight()));
             }
             case HYPERNETWORK -> {
+                o.put("sizes", hypernetwork.sizes());
+                o.put("layer_structure", hypernetwork.layerStructure());
+                o.put("activation", hypernetwork.activation());
+                o.put("weight_init", hypernetwork.weightInit());
+                o.put("layer_norm", Boolean.toString(hypernetwork.layerNorm()));
+                o.put("use_dropout", Boolean.toString(hypernetwork.useDropout()));
+                o.put("dropout_structure", hypernetwork.dropoutStructure());
             }
         }
         return o;
@@ -432,6 +520,9 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
         DreamBoothOptions dreamBooth = method != Method.DREAMBOOTH ? DreamBoothOptions.DEFAULTS
                 : new DreamBoothOptions(o.text("class_data"), o.text("class_prompt"), o.integer("class_images"),
                         o.decimal("prior_weight"));
+        HypernetworkOptions hypernetwork = method != Method.HYPERNETWORK ? HypernetworkOptions.DEFAULTS
+                : new HypernetworkOptions(o.text("sizes"), o.text("layer_structure"), o.text("activation"),
+                        o.text("weight_init"), o.bool("layer_norm"), o.bool("use_dropout"), o.text("dropout_structure"));
         List<String> formats = Arrays.stream(o.text("formats").split(",")).map(String::trim)
                 .filter(s -> !s.isEmpty()).collect(Collectors.toList());
         return new TrainingRequest(options.getOrDefault("model", ""), method, options.getOrDefault("data", ""), data,
@@ -442,7 +533,7 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
                 o.longInteger("seed"), prediction.equals("model") ? null : PredictionType.of(prediction),
                 o.decimal("noise_offset"), o.decimal("min_snr_gamma"), o.decimal("max_grad_norm"),
                 o.integer("save_every"), o.integer("sample_every"), o.integer("checkpoint_every"),
-                o.text("sample_prompts"), lora, ti, dreamBooth, o.text("output"), formats,
+                o.text("sample_prompts"), lora, ti, dreamBooth, hypernetwork, o.text("output"), formats,
                 o.text("gradient_checkpointing")).checkComplete();
     }
 

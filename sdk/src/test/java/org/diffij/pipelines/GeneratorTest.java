@@ -196,6 +196,37 @@ class GeneratorTest {
     }
 
     @Test
+    void hypernetTagsChangeTheImageStrengthZeroChangesNothingAndTheInfotextNamesThem() {
+        Path hypernetworks = Golden.manifest().root().resolve("models/hypernetworks");
+        Generator generator = new Generator(Generator.inFolders(List.of(hypernetworks)), null, "test");
+        GenerationRequest plain = tiny("DDIM");
+        float[] without = generator.submit(plain, NO_IMAGES, null).await().images().get(0).rgb();
+        GenerationRequest tagged = GenerationRequest.of(plain.model(), "a photo of a cat <hypernet:tiny-sd15-hn-relu:1>")
+                .withNegativePrompt("blurry").withSampling("DDIM", 3, 7).withSeed(42).withSize(64, 64, 1);
+        float[] with = generator.submit(tagged, NO_IMAGES, null).await().images().get(0).rgb();
+        GenerationRequest zero = GenerationRequest.of(plain.model(), "a photo of a cat <hypernet:tiny-sd15-hn-relu:0>")
+                .withNegativePrompt("blurry").withSampling("DDIM", 3, 7).withSeed(42).withSize(64, 64, 1);
+        float[] atZero = generator.submit(zero, NO_IMAGES, null).await().images().get(0).rgb();
+        assertFalse(java.util.Arrays.equals(without, with), "the hypernetwork must change the image");
+        assertArrayEquals(without, atZero, "a hypernetwork at strength 0 must leave the image unchanged");
+        GenerationResult listed = generator.submit(plain.withAdapters(List.of(new Adapter(Adapter.Kind.HYPERNET,
+                "tiny-sd15-hn-relu", 1))), NO_IMAGES, null).await();
+        assertArrayEquals(with, listed.images().get(0).rgb(), "the adapters key applies it as the tag does");
+        GenerationResult half = generator.submit(plain.withAdapters(List.of(new Adapter(Adapter.Kind.HYPERNET,
+                "tiny-sd15-hn-linear.safetensors", 0.5))), NO_IMAGES, null).await();
+        assertFalse(java.util.Arrays.equals(without, half.images().get(0).rgb()));
+        Map<String, String> pairs = Infotext.pairs(half.parameters());
+        assertEquals("tiny-sd15-hn-linear.safetensors", pairs.get("Hypernet"));
+        assertEquals("0.5", pairs.get("Hypernet strength"));
+        assertEquals(half.request(), Infotext.parse(half.parameters()));
+        GenerationRequest fromA1111 = Infotext.parse("a cat\nSteps: 3, Sampler: DDIM, CFG scale: 7, Seed: 42, "
+                + "Size: 64x64, Model: tiny-sd15, Hypernet: tiny-sd15-hn-relu, Hypernet strength: 0.8");
+        assertEquals(List.of(new Adapter(Adapter.Kind.HYPERNET, "tiny-sd15-hn-relu", 0.8)), fromA1111.adapters());
+        float[] again = generator.submit(plain, NO_IMAGES, null).await().images().get(0).rgb();
+        assertArrayEquals(without, again, "the cached UNet must be untouched by the hypernetworks");
+    }
+
+    @Test
     void anImagePromptChangesTheImageAndScaleZeroChangesNothing() {
         Path adapters = Golden.manifest().modelPath("tiny-ip-adapter-sd15").resolve("models");
         Generator generator = new Generator(Generator.inFolders(List.of(adapters)), null, "test");
@@ -233,7 +264,7 @@ class GeneratorTest {
         assertTrue(model.getMessage().contains("not found"), model.getMessage());
         DiffijException hypernet = assertThrows(DiffijException.class,
                 () -> run(GenerationRequest.of(tiny("DDIM").model(), "cat <hypernet:x:1>"), NO_IMAGES));
-        assertTrue(hypernet.getMessage().contains("not supported yet"), hypernet.getMessage());
+        assertTrue(hypernet.getMessage().contains("'x' not found"), hypernet.getMessage());
         DiffijException image = assertThrows(DiffijException.class,
                 () -> run(tiny("DDIM").withInit("missing.png", "", 0.5), NO_IMAGES));
         assertTrue(image.getMessage().contains("no image missing.png"), image.getMessage());

@@ -128,6 +128,11 @@ public final class PickleTree {
         return json(key, 0);
     }
 
+    /** A plain value (no tensors) as Python's {@code json.dumps} writes it. */
+    static String toJson(Object value) {
+        return new PickleTree().json(value, 0);
+    }
+
     /** The value as Python's {@code json.dumps} (default separators, ASCII) writes it. */
     private String json(Object value, int depth) {
         StringBuilder out = new StringBuilder();
@@ -141,7 +146,7 @@ public final class PickleTree {
             out.append("null");
         } else if (value instanceof Boolean b) {
             out.append(b ? "true" : "false");
-        } else if (value instanceof Long || value instanceof BigInteger) {
+        } else if (value instanceof Long || value instanceof Integer || value instanceof BigInteger) {
             out.append(value);
         } else if (value instanceof Double d) {
             out.append(pythonFloat(d));

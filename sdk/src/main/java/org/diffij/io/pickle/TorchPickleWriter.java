@@ -60,6 +60,14 @@ public final class TorchPickleWriter {
         }
     }
 
+    /**
+     * A value without tensors as Python's {@code json.dumps} writes it: what reading the written pickle
+     * records for it as metadata, and so what its flattened safetensors twin carries.
+     */
+    public static String json(Object value) {
+        return PickleTree.toJson(value);
+    }
+
     private void writeArchive(Path file) throws IOException {
         try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
             stored(zip, ARCHIVE + "data.pkl", ByteBuffer.wrap(pickle.toByteArray()));

@@ -9,9 +9,9 @@ import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;
 
 /**
- * The {@code training} golden area, one entry per kind of case: the optimiser and the LR schedules
- * so far; the LoRA, textual-inversion, DreamBooth and hypernetwork steps are reported SKIP until
- * their trainers exist (adding one is one entry in {@link #CASES}).
+ * The {@code training} golden area, one entry per kind of case: the optimiser, the LR schedules,
+ * the LoRA, textual-inversion and hypernetwork steps; cases without an entry (DreamBooth) are
+ * reported SKIP until their trainers exist (adding one is one entry in {@link #CASES}).
  */
 public final class TrainingAreaRunner implements AreaRunner {
 
@@ -21,15 +21,19 @@ public final class TrainingAreaRunner implements AreaRunner {
         Map<String, HostTensor> run(GoldenCase golden, JobContext ctx);
     }
 
-    private static final Map<String, TrainingCase> CASES = Map.of(
-            "optimizer_adamw", OptimizerCases::adamw,
-            "lr_schedules", (golden, ctx) -> OptimizerCases.lrSchedules(golden),
-            "lora_sd15_eps", StepCases::lora,
-            "lora_sd21v_vpred", StepCases::lora,
-            "lora_sd15_min_snr5", StepCases::lora,
-            "lora_sd15_unet_te", StepCases::lora,
-            "textual_inversion_single", StepCases::textualInversion,
-            "textual_inversion_multi", StepCases::textualInversion);
+    private static final Map<String, TrainingCase> CASES = Map.ofEntries(
+            Map.entry("optimizer_adamw", OptimizerCases::adamw),
+            Map.entry("lr_schedules", (golden, ctx) -> OptimizerCases.lrSchedules(golden)),
+            Map.entry("lora_sd15_eps", StepCases::lora),
+            Map.entry("lora_sd21v_vpred", StepCases::lora),
+            Map.entry("lora_sd15_min_snr5", StepCases::lora),
+            Map.entry("lora_sd15_unet_te", StepCases::lora),
+            Map.entry("textual_inversion_single", StepCases::textualInversion),
+            Map.entry("textual_inversion_multi", StepCases::textualInversion),
+            Map.entry("hypernetwork_linear_inference", HypernetworkCases::inference),
+            Map.entry("hypernetwork_relu_inference", HypernetworkCases::inference),
+            Map.entry("hypernetwork_linear_train", HypernetworkCases::train),
+            Map.entry("hypernetwork_relu_train", HypernetworkCases::train));
 
     @Override
     public String area() {

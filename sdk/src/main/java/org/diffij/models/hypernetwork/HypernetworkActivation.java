@@ -1,0 +1,90 @@
+package org.diffij.models.hypernetwork;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.function.UnaryOperator;
+import org.diffij.DiffijException;
+import org.diffij.nn.Activations;
+
+/**
+ * The activations an A1111 hypernetwork names in {@code activation_func}: A1111's own table
+ * ({@code linear} is none, {@code swish} is torch's Hardswish) and torch's element-wise activation
+ * modules under their lower-cased class names, each with torch's default arguments. The stateful or
+ * shape-changing ones (PReLU, RReLU, GLU, Softmax and relatives, Threshold) are refused.
+ */
+public enum HypernetworkActivation {
+    LINEAR(x -> x),
+    RELU(ai.djl.nn.Activation::relu),
+    LEAKYRELU(x -> ai.djl.nn.Activation.leakyRelu(x, 0.01f)),
+    ELU(HypernetworkActivation::elu),
+    /** A1111's "swish" is torch's Hardswish, not SiLU. */
+    SWISH(HypernetworkActivation::hardswish),
+    TANH(NDArray::tanh),
+    SIGMOID(ai.djl.nn.Activation::sigmoid),
+    CELU(HypernetworkActivation::elu),
+    GELU(Activations::gelu),
+    HARDSHRINK(x -> x.mul(x.abs().gt(0.5f).toType(x.getDataType(), false))),
+    HARDSIGMOID(x -> x.add(3f).clip(0f, 6f).div(6f)),
+    HARDSWISH(HypernetworkActivation::hardswish),
+    HARDTANH(x -> x.clip(-1f, 1f)),
+    LOGSIGMOID(x -> softplus(x.neg()).neg()),
+    MISH(x -> x.mul(softplus(x).tanh())),
+    RELU6(x -> x.clip(0f, 6f)),
+    SELU(x -> elu(x, 1.6732632423543772f).mul(1.0507009873554805f)),
+    SILU(x -> ai.djl.nn.Activation.swish(x, 1f)),
+    SOFTPLUS(HypernetworkActivation::softplus),
+    SOFTSHRINK(x -> x.sign().mul(x.abs().sub(0.5f).maximum(0f))),
+    SOFTSIGN(x -> x.div(x.abs().add(1f))),
+    TANHSHRINK(x -> x.sub(x.tanh()));
+
+    private final UnaryOperator<NDArray> function;
+
+    HypernetworkActivation(UnaryOperator<NDArray> function) {
+        this.function = function;
+    }
+
+    public NDArray apply(NDArray x) {
+        return function.apply(x);
+    }
+
+    /** The name A1111 writes in {@code activation_func}. */
+    public String key() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The activation of an {@code activation_func} value; null (older files) is none. */
+    public static HypernetworkActivation of(String name) {
+        if (name == null) {
+            return LINEAR;
+        }
+        for (HypernetworkActivation a : values()) {
+            if (a.key().equals(name.trim().toLowerCase(Locale.ROOT))) {
+                return a;
+            }
+        }
+        throw new DiffijException("hypernetwork activation '" + name + "' is not supported; use one of "
+                + String.join(", ", Arrays.stream(values()).map(HypernetworkActivation::key).toList()));
+    }
+
+    private static NDArray elu(NDArray x) {
+        return elu(x, 1f);
+    }
+
+    /** {@code max(0, x) + min(0, alpha (e^x - 1))}; torch's CELU with alpha 1 is the same function. */
+    private static NDArray elu(NDArray x, float alpha) {
+        return x.maximum(0f).add(x.minimum(0f).exp().sub(1f).mul(alpha));
+    }
+
+    private static NDArray hardswish(NDArray x) {
+        return x.mul(x.add(3f).clip(0f, 6f)).div(6f);
+    }
+
+    /**
+     * {@code log(1 + e^x)} in the overflow-free form {@code max(x, 0) + log(1 + e^-|x|)} (DJL has no
+     * log1p; the difference to torch's {@code log1p(exp(x))} is below 3e-9 absolute).
+     */
+    private static NDArray softplus(NDArray x) {
+        return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+    }
+}
