@@ -15,7 +15,7 @@ public final class Activations {
 
     /** {@code x · sigmoid(1.702 x)}, the original CLIP's GELU approximation. */
     public static NDArray quickGelu(NDArray x) {
-        return ai.djl.nn.Activation.swish(x, 1.702f);
+        return ScalarOps.swish(x, 1.702f);
     }
 
     /** The exact (erf) GELU. */

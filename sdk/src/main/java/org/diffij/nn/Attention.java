@@ -85,7 +85,7 @@ public final class Attention {
                 }
                 NDArray image = OpProfile.time("attention (image prompt)",
                         () -> AttentionSlicing.current().attend(Kernels.get(), q, b.keys(), b.values()));
-                attended = attended.add(image.mul(b.scale()));
+                attended = attended.add(ScalarOps.mul(image, b.scale()));
             }
             long[] s = attended.getShape().getShape();
             return toOut.forward(attended.transpose(0, 2, 1, 3).reshape(s[0], s[2], heads * dimHead));

@@ -22,7 +22,7 @@ final class ComposedKernels implements Kernels {
     @Override
     public NDArray attention(NDArray query, NDArray key, NDArray value) {
         double scale = 1 / Math.sqrt(query.getShape().get(3));
-        return query.mul(scale).matMul(key.transpose(0, 1, 3, 2)).softmax(-1).matMul(value);
+        return ScalarOps.mul(query, scale).matMul(key.transpose(0, 1, 3, 2)).softmax(-1).matMul(value);
     }
 
     @Override
@@ -37,7 +37,7 @@ final class ComposedKernels implements Kernels {
             }
         }
         NDArray additive = query.getManager().create(mask, new Shape(lq, lk)).toType(query.getDataType(), false);
-        return query.mul(scale).matMul(key.transpose(0, 1, 3, 2)).add(additive).softmax(-1).matMul(value);
+        return ScalarOps.mul(query, scale).matMul(key.transpose(0, 1, 3, 2)).add(additive).softmax(-1).matMul(value);
     }
 
     @Override

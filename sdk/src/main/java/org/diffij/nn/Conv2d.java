@@ -43,8 +43,8 @@ public final class Conv2d {
                 rank = b.mid().getShape().get(0);
             }
             NDArray up = Scope.view(b.up().reshape(w[0], rank, 1, 1), x);
-            NDArray added = ai.djl.nn.convolutional.Conv2d.conv2d(low, up, null, ONE, NONE, ONE, 1).head()
-                    .muli(b.factor());
+            NDArray added = ScalarOps.muli(ai.djl.nn.convolutional.Conv2d.conv2d(low, up, null, ONE, NONE, ONE, 1)
+                    .head(), b.factor());
             y = Autograd.recording() ? y.add(added) : y.addi(added);
         }
         return y;

@@ -39,7 +39,7 @@ public final class Linear {
                 low = ai.djl.nn.core.Linear.linear(low, Scope.view(branch.mid().reshape(-1, rank), x)).head();
             }
             NDArray up = Scope.view(branch.up().reshape(-1, low.getShape().getLastDimension()), x);
-            NDArray added = ai.djl.nn.core.Linear.linear(low, up).head().muli(branch.factor());
+            NDArray added = ScalarOps.muli(ai.djl.nn.core.Linear.linear(low, up).head(), branch.factor());
             // Not in place while recording: y may be a tensor another op's backward still needs.
             y = Autograd.recording() ? y.add(added) : y.addi(added);
         }

@@ -39,7 +39,7 @@ public final class ResnetBlock2D {
             h = conv2.forward(norm2.forwardSilu(h));
             NDArray shortcut = convShortcut != null ? convShortcut.forward(input) : input;
             NDArray sum = h.addi(shortcut);
-            return outputScaleFactor == 1f ? sum : sum.divi(outputScaleFactor);
+            return outputScaleFactor == 1f ? sum : ScalarOps.div(sum, outputScaleFactor);
         });
     }
 }

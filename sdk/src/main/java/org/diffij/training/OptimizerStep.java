@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.diffij.DiffijException;
 import org.diffij.nn.Autograd;
+import org.diffij.nn.ScalarOps;
 
 /**
  * One optimiser step as the training scripts take it: forward and backward of the loss while
@@ -39,7 +40,7 @@ public final class OptimizerStep {
     public double accumulate(Supplier<NDArray> loss, double scale) {
         try (Autograd.Tape tape = Autograd.start()) {
             NDArray value = loss.get();
-            tape.backward(scale == 1 ? value : value.mul((float) scale));
+            tape.backward(scale == 1 ? value : ScalarOps.mul(value, scale));
             return value.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
         }
     }

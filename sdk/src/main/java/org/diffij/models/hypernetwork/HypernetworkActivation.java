@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.function.UnaryOperator;
 import org.diffij.DiffijException;
 import org.diffij.nn.Activations;
+import org.diffij.nn.ScalarOps;
 
 /**
  * The activations an A1111 hypernetwork names in {@code activation_func}: A1111's own table
@@ -25,16 +26,16 @@ public enum HypernetworkActivation {
     CELU(HypernetworkActivation::elu),
     GELU(Activations::gelu),
     HARDSHRINK(x -> x.mul(x.abs().gt(0.5f).toType(x.getDataType(), false))),
-    HARDSIGMOID(x -> x.add(3f).clip(0f, 6f).div(6f)),
+    HARDSIGMOID(x -> ScalarOps.div(x.add(3f).clip(0f, 6f), 6)),
     HARDSWISH(HypernetworkActivation::hardswish),
     HARDTANH(x -> x.clip(-1f, 1f)),
     LOGSIGMOID(x -> softplus(x.neg()).neg()),
     MISH(x -> x.mul(softplus(x).tanh())),
     RELU6(x -> x.clip(0f, 6f)),
-    SELU(x -> elu(x, 1.6732632423543772f).mul(1.0507009873554805f)),
-    SILU(x -> ai.djl.nn.Activation.swish(x, 1f)),
+    SELU(x -> ScalarOps.mul(elu(x, 1.6732632423543772f), 1.0507009873554805f)),
+    SILU(x -> ScalarOps.swish(x, 1)),
     SOFTPLUS(HypernetworkActivation::softplus),
-    SOFTSHRINK(x -> x.sign().mul(x.abs().sub(0.5f).maximum(0f))),
+    SOFTSHRINK(x -> x.sign().mul(ScalarOps.maximum(x.abs().sub(0.5f), 0))),
     SOFTSIGN(x -> x.div(x.abs().add(1f))),
     TANHSHRINK(x -> x.sub(x.tanh()));
 
@@ -73,11 +74,11 @@ public enum HypernetworkActivation {
 
     /** {@code max(0, x) + min(0, alpha (e^x - 1))}; torch's CELU with alpha 1 is the same function. */
     private static NDArray elu(NDArray x, float alpha) {
-        return x.maximum(0f).add(x.minimum(0f).exp().sub(1f).mul(alpha));
+        return ScalarOps.maximum(x, 0).add(ScalarOps.mul(ScalarOps.minimum(x, 0).exp().sub(1f), alpha));
     }
 
     private static NDArray hardswish(NDArray x) {
-        return x.mul(x.add(3f).clip(0f, 6f)).div(6f);
+        return ScalarOps.div(x.mul(x.add(3f).clip(0f, 6f)), 6);
     }
 
     /**
@@ -85,6 +86,6 @@ public enum HypernetworkActivation {
      * log1p; the difference to torch's {@code log1p(exp(x))} is below 3e-9 absolute).
      */
     private static NDArray softplus(NDArray x) {
-        return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+        return ScalarOps.maximum(x, 0).add(x.abs().neg().exp().add(1f).log());
     }
 }
