@@ -9,9 +9,9 @@ import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;
 
 /**
- * The {@code training} golden area, one entry per kind of case: the optimiser and the LR schedules
- * so far; the LoRA, textual-inversion, DreamBooth and hypernetwork steps are reported SKIP until
- * their trainers exist (adding one is one entry in {@link #CASES}).
+ * The {@code training} golden area, one entry per kind of case: the optimiser, the LR schedules and
+ * the LoRA, textual-inversion and DreamBooth steps; cases without an entry (hypernetworks) are
+ * reported SKIP until their trainers exist (adding one is one entry in {@link #CASES}).
  */
 public final class TrainingAreaRunner implements AreaRunner {
 
@@ -29,7 +29,9 @@ public final class TrainingAreaRunner implements AreaRunner {
             "lora_sd15_min_snr5", StepCases::lora,
             "lora_sd15_unet_te", StepCases::lora,
             "textual_inversion_single", StepCases::textualInversion,
-            "textual_inversion_multi", StepCases::textualInversion);
+            "textual_inversion_multi", StepCases::textualInversion,
+            "dreambooth_prior", StepCases::dreamBooth,
+            "dreambooth_prior_clip", StepCases::dreamBooth);
 
     @Override
     public String area() {
