@@ -157,12 +157,12 @@ public final class DenoisingObjective {
         String first = ":" + instances;
         String last = instances + ":";
         if (prior.baseUNet() != null) {
-            NDArray[] base = new NDArray[1];
             // The frozen model's prediction is a target, not part of the graph the trained weights learn through.
-            Autograd.untracked(() -> base[0] = prior.baseUNet().forward(noisy.get(last), timesteps.get(last),
-                    context.get(last).stopGradient(), conditions == null ? null : new AddedConditions(
-                    conditions.textEmbeds().get(last).stopGradient(), conditions.timeIds().get(last)), null));
-            goal = NDArrays.concat(new NDList(goal.get(first), base[0]), 0);
+            NDArray base = Autograd.computeUntracked(() -> prior.baseUNet().forward(noisy.get(last),
+                    timesteps.get(last), context.get(last).stopGradient(), conditions == null ? null
+                    : new AddedConditions(conditions.textEmbeds().get(last).stopGradient(),
+                            conditions.timeIds().get(last)), null));
+            goal = NDArrays.concat(new NDList(goal.get(first), base), 0);
         }
         Losses instance = instanceLoss(prediction.get(first), goal.get(first),
                 batch.lossMask() == null ? null : batch.lossMask().get(first), batch.timesteps().get(first));

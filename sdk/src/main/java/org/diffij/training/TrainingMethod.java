@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.diffij.pipelines.StableDiffusionModel;
 import org.diffij.text.ClipTokenizer;
 
 /**
@@ -31,6 +32,27 @@ public interface TrainingMethod {
     /** A caption as this method trains on it; textual inversion spreads its token over its vectors. */
     default String caption(String caption) {
         return caption;
+    }
+
+    /** What the run will hold in memory; an adapter's estimate unless the method says otherwise. */
+    default TrainingMemory memory(StableDiffusionModel model, TrainingRequest request, int largestWidth,
+            int largestHeight) {
+        return TrainingMemory.estimate(model, trained().values().stream().mapToLong(NDArray::size).sum(), request,
+                largestWidth, largestHeight);
+    }
+
+    /**
+     * The prior-preservation rows appended to a micro-batch of {@code instances} (DreamBooth), empty for
+     * none. {@code batchIndex} counts micro-batches from the run's start, so that a resumed run draws
+     * the same rows.
+     */
+    default List<TrainingData.Sample> priorSamples(List<TrainingData.Sample> instances, long batchIndex) {
+        return List.of();
+    }
+
+    /** How the objective treats the {@code rows} prior rows {@link #priorSamples} gave. */
+    default DenoisingObjective.PriorPreservation priorPreservation(int rows) {
+        throw new IllegalStateException("this method adds no prior-preservation rows");
     }
 
     /**
