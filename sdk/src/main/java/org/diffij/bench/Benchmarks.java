@@ -20,7 +20,8 @@ public final class Benchmarks {
             new IpAdapterBenchmark(),
             new ConditioningBenchmark(),
             new GenerateBenchmark(),
-            new TrainBenchmark());
+            new TrainBenchmark(),
+            new DreamBoothBenchmark());
 
     private Benchmarks() {
     }

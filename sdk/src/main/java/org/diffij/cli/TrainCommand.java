@@ -26,7 +26,7 @@ import picocli.CommandLine.ParseResult;
 final class TrainCommand {
 
     private static final List<TrainingRequest.Method> METHODS = List.of(TrainingRequest.Method.LORA,
-            TrainingRequest.Method.TI);
+            TrainingRequest.Method.TI, TrainingRequest.Method.DREAMBOOTH);
 
     private TrainCommand() {
     }
@@ -37,12 +37,16 @@ final class TrainCommand {
                 .usage(self[0].commandLine().getOut()));
         self[0] = train;
         train.name("train").mixinStandardHelpOptions(true);
-        train.usageMessage().description("Trains an adapter on a folder of images: a LoRA or a textual-inversion "
-                + "embedding. Ctrl-C stops at the end of the current step and writes a checkpoint that --resume "
+        train.usageMessage().description("Trains on a folder of images: a LoRA, a textual-inversion embedding or "
+                + "a DreamBooth fine-tune of the whole model. Ctrl-C stops at the end of the current step and writes a "
+                + "checkpoint that --resume "
                 + "continues exactly.", "Examples:",
                 "  diffij train lora --model models/sd15 --data photos/ --output my-cat.safetensors --steps 800",
                 "  diffij train ti --model models/sd15 --data photos/ --output my-cat.safetensors --token my-cat "
                         + "--init-word cat --template \"a photo of [name]\"",
+                "  diffij train dreambooth --model models/sd15 --data photos/ --output sks-dog --template \"a photo "
+                        + "of sks dog\" --class-prompt \"a photo of dog\" --class-dir dogs/ "
+                        + "--formats diffusers,single_file",
                 "  diffij train lora ... --resume my-cat-checkpoint.safetensors");
         CommandLine cli = new CommandLine(train);
         for (TrainingRequest.Method method : METHODS) {
@@ -60,6 +64,9 @@ final class TrainCommand {
         spec.usageMessage().description("Trains a " + switch (method) {
             case LORA -> "LoRA (defaults of kohya's train_network: rank 4, alpha 4, lr 1e-4, AdamW, constant).";
             case TI -> "textual-inversion embedding (defaults of diffusers' script: 1 vector, lr 5e-4, 3000 steps).";
+            case DREAMBOOTH -> "DreamBooth fine-tune of the UNet (defaults of diffusers' train_dreambooth.py: lr 5e-6, "
+                    + "100 class images generated into --class-dir when missing, prior loss weight 1, max_grad_norm "
+                    + "1); writes a diffusers folder and/or a single-file checkpoint.";
             default -> method.key() + ".";
         });
         spec.usageMessage().sortOptions(false);

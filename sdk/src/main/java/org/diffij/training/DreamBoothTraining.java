@@ -53,8 +53,8 @@ final class DreamBoothTraining implements TrainingMethod {
     private long classOrderEpoch = -1;
 
     private DreamBoothTraining(StableDiffusionModel model, FullFineTune fineTune,
-            TrainingRequest.DreamBoothOptions options, List<TrainingData.Item> classItems, UNet2DConditionModel baseUNet,
-            long seed) {
+            TrainingRequest.DreamBoothOptions options, List<TrainingData.Item> classItems,
+            UNet2DConditionModel baseUNet, long seed) {
         this.model = model;
         this.fineTune = fineTune;
         this.options = options;
