@@ -87,9 +87,12 @@ class DreamBoothTrainingTest {
     void classImagePriorTrainsAModelThatLoadsBackInBothLayoutsAndChangesGeneration() throws IOException {
         Path classes = dir.resolve("classes");
         Path output = dir.resolve("sks-dog");
+        Path prompts = Files.writeString(dir.resolve("prompts.txt"), "a photo of sks dog --w 64 --h 64 --s 2 --d 5\n");
         Trainer.Result result = train(request(model, "class_dir=[" + classes + "] num_class_images=2 steps=3 lr=2e-3 "
-                + "formats=diffusers,single_file output=[" + output + "]"));
+                + "formats=diffusers,single_file output=[" + output + "] sample_every=3 sample_prompts=[" + prompts
+                + "]"));
         assertTrue(result.finished());
+        assertEquals(1, result.samples().size(), "a validation image from the weights being trained");
         assertEquals(List.of(output, dir.resolve("sks-dog.safetensors")), result.outputs());
         assertTrue(result.memoryEstimate().contains("gradient, 2 AdamW moments"), result.memoryEstimate());
 
