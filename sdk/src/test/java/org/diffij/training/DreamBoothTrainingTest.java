@@ -16,8 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.TreeSet;
 import org.diffij.DiffijException;
+import org.diffij.engine.JobHandle;
 import org.diffij.image.PngFiles;
 import org.diffij.image.RgbImage;
 import org.diffij.io.Weights;
@@ -179,6 +181,33 @@ class DreamBoothTrainingTest {
         float[] before = generate(new Generator(Generator.byPath(), null, "test"), xl.toString());
         assertFalse(Arrays.equals(before, generate(new Generator(Generator.byPath(), null, "test"),
                 output.toString())), "the fine-tuned SDXL model changes the image");
+    }
+
+    @Test
+    void aCancelledRunResumesFromItsCheckpointWithTheWholeUNet() {
+        Path output = dir.resolve("resumed.safetensors");
+        TrainingRequest request = request(model, "prior_mode=prediction steps=3 lr=1e-3 formats=single_file output=["
+                + output + "]");
+        AtomicReference<JobHandle<Trainer.Result>> handle = new AtomicReference<>();
+        handle.set(new Trainer(Generator.byPath(), null, "test").submit(request, null, false, null, progress -> {
+            if (progress.step() == 1) {
+                handle.get().cancel();
+            }
+        }));
+        Trainer.Result first = handle.get().await();
+        assertFalse(first.finished());
+        assertFalse(Files.exists(output), "a cancelled run writes only its checkpoint");
+        try (WeightSet unet = WeightSet.openFolder(model.resolve("unet"))) {
+            assertEquals(new TreeSet<>(unet.names().stream().map(n -> "unet." + n).toList()),
+                    new TreeSet<>(TrainingCheckpoint.read(first.checkpoint()).trained().keySet()),
+                    "the checkpoint holds every trained UNet weight");
+        }
+        List<Long> steps = new ArrayList<>();
+        Trainer.Result second = new Trainer(Generator.byPath(), null, "test").submit(request, first.checkpoint(), false,
+                null, progress -> steps.add(progress.step())).await();
+        assertTrue(second.finished());
+        assertEquals(List.of(2L, 3L), steps);
+        assertTrue(Files.isRegularFile(output));
     }
 
     @Test
