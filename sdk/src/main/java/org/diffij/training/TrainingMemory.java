@@ -31,22 +31,37 @@ public record TrainingMemory(long modelBytes, long trainedBytes, long activation
     }
 
     /**
+     * Full fine-tuning's activations and runtime, fitted to Diffij's own peak RSS in {@code diffij bench
+     * dreambooth} (full-size SD 1.5, 2 threads: 16.17 GB at 256², 16.75 GB with a prior row, 17.52 GB at
+     * 512², of which 14.24 GB weights and optimiser state): 1.5 GB plus 1500 bytes per latent pixel,
+     * sample and base-width channel.
+     */
+    static final double FULL_FINE_TUNE_BYTES_PER_PIXEL_CHANNEL = 1_500;
+    static final long FULL_FINE_TUNE_RUNTIME_BYTES = 1_500_000_000L;
+
+    /**
      * Full fine-tuning of {@code trainedValues} of the model's own weights, a batch of {@code rows}
      * rows per instance batch row (2 with prior preservation) and {@code frozenBytes} of extra frozen
      * weights (the base UNet that prior prediction keeps).
      */
     public static TrainingMemory fullFineTune(StableDiffusionModel model, long trainedValues, long frozenBytes,
             int rows, TrainingRequest request, int largestWidth, int largestHeight) {
-        return new TrainingMemory(model.sizeBytes() + frozenBytes, 12 * trainedValues, activations(model,
-                rows * request.batch(), largestWidth, largestHeight), String.format(Locale.ROOT, "%.1f M weights x "
-                + "(gradient, 2 AdamW moments)", trainedValues / 1e6));
+        return new TrainingMemory(model.sizeBytes() + frozenBytes, 12 * trainedValues, FULL_FINE_TUNE_RUNTIME_BYTES
+                + activations(model, FULL_FINE_TUNE_BYTES_PER_PIXEL_CHANNEL, rows * request.batch(), largestWidth,
+                        largestHeight), String.format(Locale.ROOT, "%.1f M weights x (gradient, 2 AdamW moments)",
+                trainedValues / 1e6));
     }
 
     private static long activations(StableDiffusionModel model, int batch, int largestWidth, int largestHeight) {
+        return activations(model, ACTIVATION_BYTES_PER_PIXEL_CHANNEL, batch, largestWidth, largestHeight);
+    }
+
+    private static long activations(StableDiffusionModel model, double bytesPerPixelChannel, int batch,
+            int largestWidth, int largestHeight) {
         int scale = model.vaeScaleFactor();
         long latentPixels = (long) (largestWidth / scale) * (largestHeight / scale);
         int baseWidth = model.unet().config().blockOutChannels()[0];
-        return (long) (ACTIVATION_BYTES_PER_PIXEL_CHANNEL * baseWidth * latentPixels * batch);
+        return (long) (bytesPerPixelChannel * baseWidth * latentPixels * batch);
     }
 
     public long totalBytes() {
@@ -55,7 +70,7 @@ public record TrainingMemory(long modelBytes, long trainedBytes, long activation
 
     public String describe() {
         return String.format(Locale.ROOT, "memory estimate %.2f GB (model %.2f, trained state %.2f = %s, "
-                + "activations %.2f)", totalBytes() / 1e9, modelBytes / 1e9, trainedBytes / 1e9, trainedState,
+                + "activations and runtime %.2f)", totalBytes() / 1e9, modelBytes / 1e9, trainedBytes / 1e9, trainedState,
                 activationBytes / 1e9);
     }
 
