@@ -21,7 +21,8 @@ public final class Benchmarks {
             new ConditioningBenchmark(),
             new GenerateBenchmark(),
             new TrainBenchmark(),
-            new HypernetworkTrainBenchmark());
+            new HypernetworkTrainBenchmark(),
+            new DreamBoothBenchmark());
 
     private Benchmarks() {
     }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import org.diffij.engine.DiffijEngine;
@@ -46,14 +47,9 @@ public final class TrainBenchmark implements Benchmark {
         out.println(engine.describe() + "; kernels " + Kernels.get().name());
         engine.queue().run("train benchmark", ctx -> {
             NDManager m = ctx.manager();
-            long t0 = System.nanoTime();
-            UNet2DConditionModel unet = new UNet2DConditionModel(Sd15Configs.unet(),
-                    ParameterLoader.random(m, DataType.FLOAT32, "SD1.5 UNet"));
-            ClipTextConfig clip = ClipTextConfig.sd15();
-            ClipTextModel textEncoder = ClipTextModel.load(clip, new RandomClipWeights(clip, 1234), m,
-                    DataType.FLOAT32);
-            out.printf(Locale.ROOT, "built SD1.5 UNet + CLIP (%.2f GB) in %.1f s%n",
-                    (unet.sizeBytes() + textEncoder.sizeBytes()) / 1e9, (System.nanoTime() - t0) / 1e9);
+            Sd15 sd15 = Sd15.random(m, out);
+            UNet2DConditionModel unet = sd15.unet();
+            ClipTextModel textEncoder = sd15.textEncoder();
             engine.seed(0);
             LoraNetwork lora = LoraNetwork.create(Map.of("unet", unet.parameters()), LoraNetwork.Targets.ATTENTION, 4,
                     4, m);
@@ -74,16 +70,40 @@ public final class TrainBenchmark implements Benchmark {
     private static Void step(NDManager parent, DenoisingObjective objective, OptimizerStep step, LoraNetwork lora,
             int latent) {
         try (NDManager m = parent.newSubManager()) {
-            long[] ids = new long[77];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = i == 0 ? 49406 : i < 12 ? 320 + 37L * i : 49407;
-            }
-            DenoisingObjective.Batch batch = new DenoisingObjective.Batch(m.randomNormal(new Shape(1, 4, latent, latent)),
-                    m.randomNormal(new Shape(1, 4, latent, latent)), m.create(new long[] {500}),
-                    m.create(ids, new Shape(1, 77)), null);
+            DenoisingObjective.Batch batch = batch(m, latent, 1);
             step.step(lora.parameters(), () -> objective.evaluate(batch, new DenoisingObjective.Trainables(lora, null))
                     .loss(), 1, 1e-4, null);
         }
         return null;
+    }
+
+    /** A full-size SD 1.5 UNet and CLIP text encoder with random weights, built in Java. */
+    record Sd15(UNet2DConditionModel unet, ClipTextModel textEncoder) {
+
+        static Sd15 random(NDManager m, PrintStream out) {
+            long t0 = System.nanoTime();
+            UNet2DConditionModel unet = new UNet2DConditionModel(Sd15Configs.unet(),
+                    ParameterLoader.random(m, DataType.FLOAT32, "SD1.5 UNet"));
+            ClipTextConfig clip = ClipTextConfig.sd15();
+            ClipTextModel textEncoder = ClipTextModel.load(clip, new RandomClipWeights(clip, 1234), m,
+                    DataType.FLOAT32);
+            out.printf(Locale.ROOT, "built SD1.5 UNet + CLIP (%.2f GB) in %.1f s%n",
+                    (unet.sizeBytes() + textEncoder.sizeBytes()) / 1e9, (System.nanoTime() - t0) / 1e9);
+            return new Sd15(unet, textEncoder);
+        }
+    }
+
+    /** {@code rows} given latents with noise at t = 500 and a short caption (the trainer caches latents). */
+    static DenoisingObjective.Batch batch(NDManager m, int latent, int rows) {
+        long[] ids = new long[77 * rows];
+        for (int i = 0; i < ids.length; i++) {
+            int position = i % 77;
+            ids[i] = position == 0 ? 49406 : position < 12 ? 320 + 37L * position : 49407;
+        }
+        long[] timesteps = new long[rows];
+        Arrays.fill(timesteps, 500);
+        return new DenoisingObjective.Batch(m.randomNormal(new Shape(rows, 4, latent, latent)),
+                m.randomNormal(new Shape(rows, 4, latent, latent)), m.create(timesteps), m.create(ids,
+                        new Shape(rows, 77)), null);
     }
 }

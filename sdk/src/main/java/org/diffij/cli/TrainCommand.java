@@ -26,7 +26,7 @@ import picocli.CommandLine.ParseResult;
 final class TrainCommand {
 
     private static final List<TrainingRequest.Method> METHODS = List.of(TrainingRequest.Method.LORA,
-            TrainingRequest.Method.TI, TrainingRequest.Method.HYPERNETWORK);
+            TrainingRequest.Method.TI, TrainingRequest.Method.DREAMBOOTH, TrainingRequest.Method.HYPERNETWORK);
 
     private TrainCommand() {
     }
@@ -37,12 +37,15 @@ final class TrainCommand {
                 .usage(self[0].commandLine().getOut()));
         self[0] = train;
         train.name("train").mixinStandardHelpOptions(true);
-        train.usageMessage().description("Trains an adapter on a folder of images: a LoRA, a textual-inversion "
-                + "embedding or an A1111 hypernetwork. Ctrl-C stops at the end of the current step and writes a "
-                + "checkpoint that --resume continues exactly.", "Examples:",
+        train.usageMessage().description("Trains on a folder of images: a LoRA, a textual-inversion embedding, "
+                + "a DreamBooth fine-tune of the whole model or an A1111 hypernetwork. Ctrl-C stops at the end of the "
+                + "current step and writes a checkpoint that --resume continues exactly.", "Examples:",
                 "  diffij train lora --model models/sd15 --data photos/ --output my-cat.safetensors --steps 800",
                 "  diffij train ti --model models/sd15 --data photos/ --output my-cat.safetensors --token my-cat "
                         + "--init-word cat --template \"a photo of [name]\"",
+                "  diffij train dreambooth --model models/sd15 --data photos/ --output sks-dog --template \"a photo "
+                        + "of sks dog\" --class-prompt \"a photo of dog\" --class-dir dogs/ "
+                        + "--formats diffusers,single_file",
                 "  diffij train hypernetwork --model models/sd15 --data photos/ --output my-style.pt "
                         + "--layer-structure 1,2,1 --activation relu --lr 5e-6",
                 "  diffij train lora ... --resume my-cat-checkpoint.safetensors");
@@ -62,6 +65,9 @@ final class TrainCommand {
         spec.usageMessage().description("Trains a " + switch (method) {
             case LORA -> "LoRA (defaults of kohya's train_network: rank 4, alpha 4, lr 1e-4, AdamW, constant).";
             case TI -> "textual-inversion embedding (defaults of diffusers' script: 1 vector, lr 5e-4, 3000 steps).";
+            case DREAMBOOTH -> "DreamBooth fine-tune of the UNet (defaults of diffusers' train_dreambooth.py: lr 5e-6, "
+                    + "100 class images generated into --class-dir when missing, prior loss weight 1, max_grad_norm "
+                    + "1); writes a diffusers folder and/or a single-file checkpoint.";
             case HYPERNETWORK -> "A1111 hypernetwork (A1111's defaults: layer structure 1,2,1, linear, Normal init, "
                     + "lr 1e-5, saved as .pt).";
             default -> method.key() + ".";

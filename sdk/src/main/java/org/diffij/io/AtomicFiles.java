@@ -5,10 +5,13 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
- * Writes a file so that it appears only when complete: into a hidden {@code .partial} file beside the
- * target, renamed over it at the end, so an interrupted save never leaves a half-written model.
+ * Writes a file (or a folder) so that it appears only when complete: into a hidden {@code .partial}
+ * file beside the target, renamed over it at the end, so an interrupted save never leaves a
+ * half-written model.
  */
 public final class AtomicFiles {
 
@@ -18,6 +21,49 @@ public final class AtomicFiles {
     }
 
     private AtomicFiles() {
+    }
+
+    /**
+     * Writes the folder {@code target} (e.g. a diffusers pipeline): the content fills a hidden
+     * {@code .partial} folder beside it, which is then renamed to {@code target}. An existing
+     * {@code target} is moved aside first and deleted once the new folder is in place, so at no time is
+     * a half-written folder under the target's name.
+     */
+    public static void writeFolder(Path target, Content content) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path directory = absolute.getParent();
+        Files.createDirectories(directory);
+        Path temporary = Files.createTempDirectory(directory, "." + absolute.getFileName() + ".partial");
+        Path replaced = null;
+        try {
+            content.writeTo(temporary);
+            if (Files.exists(absolute)) {
+                replaced = Files.createTempDirectory(directory, "." + absolute.getFileName() + ".replaced");
+                Files.delete(replaced);
+                Files.move(absolute, replaced, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE);
+            temporary = null;
+        } finally {
+            if (temporary != null) {
+                deleteTree(temporary);
+                if (replaced != null && !Files.exists(absolute)) {
+                    Files.move(replaced, absolute, StandardCopyOption.ATOMIC_MOVE);
+                    replaced = null;
+                }
+            }
+        }
+        if (replaced != null) {
+            deleteTree(replaced);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     /** Writes {@code target}; I/O failures come back as the IOException for the caller to word. */

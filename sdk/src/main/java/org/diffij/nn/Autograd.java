@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import java.util.function.Supplier;
 
 /**
  * Recording a computation for backpropagation. Generation never records: its native kernels run in
@@ -39,6 +40,21 @@ public final class Autograd {
         JniUtils.setGradMode(false);
         try {
             update.run();
+        } finally {
+            JniUtils.setGradMode(previous);
+        }
+    }
+
+    /**
+     * Computes {@code value} with gradient tracking off: inference on a model whose weights are being
+     * trained (validation images, a frozen model's prediction as a target), which otherwise fails with
+     * "Inference tensors cannot be saved for backward" outside a tape and records a useless graph inside one.
+     */
+    public static <T> T computeUntracked(Supplier<T> value) {
+        boolean previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return value.get();
         } finally {
             JniUtils.setGradMode(previous);
         }

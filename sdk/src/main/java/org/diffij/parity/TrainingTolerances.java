@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.diffij.io.HostTensor;
+import org.diffij.io.WeightSet;
 
 /**
  * Per-output tolerance rules (the {@code training} area): the first rule one of whose {@code outputs}
@@ -98,7 +99,9 @@ public final class TrainingTolerances {
 
     /**
      * The base of an update comparison: a pattern ending in {@code *} ({@code in.init.*}) names the case
-     * tensor with the output's name after its first dot; any other names one tensor ({@code in.param0}).
+     * tensor with the output's name after its first dot; {@code model:<component>.*} the weight of that
+     * name in the component folder of the case's model (DreamBooth's initial values); any other names
+     * one tensor ({@code in.param0}).
      */
     private static HostTensor updateBase(GoldenCase golden, String outputName, String basePattern) {
         if (!basePattern.endsWith("*")) {
@@ -107,9 +110,17 @@ public final class TrainingTolerances {
         String prefix = basePattern.substring(0, basePattern.length() - 1);
         int dot = outputName.indexOf('.');
         String suffix = dot >= 0 ? outputName.substring(dot + 1) : outputName;
+        if (prefix.startsWith(MODEL_BASE)) {
+            String component = prefix.substring(MODEL_BASE.length(), prefix.length() - 1);
+            try (WeightSet weights = WeightSet.openFolder(golden.modelPath().resolve(component))) {
+                return weights.contains(suffix) ? weights.read(suffix) : null;
+            }
+        }
         String candidate = prefix + suffix;
         return golden.hasTensor(candidate) ? golden.tensor(candidate) : null;
     }
+
+    private static final String MODEL_BASE = "model:";
 
     private record Match(int index, String pattern, JsonObject rule) {
     }

@@ -11,7 +11,9 @@ import org.diffij.models.clip.ClipTextOutput;
 import org.diffij.models.clip.ClipTextModel;
 import org.diffij.models.unet.AddedConditions;
 import org.diffij.models.unet.UNet2DConditionModel;
+import org.diffij.nn.Autograd;
 import org.diffij.nn.KeyValueContexts;
+import org.diffij.nn.ScalarOps;
 import org.diffij.nn.LowRankBranches;
 import org.diffij.schedulers.NoiseSchedule;
 import org.diffij.schedulers.PredictionType;
@@ -31,20 +33,50 @@ public final class DenoisingObjective {
      * One batch. {@code latents} are already scaled by the VAE's scaling factor; {@code lossMask}
      * (batch, 1, h, w) in latent resolution is 1 where the loss counts, or null for everywhere. SDXL
      * adds the second tokenizer's ids and the size/crop ids {@code (batch, 6)}: original height and
-     * width, crop top and left, target height and width.
+     * width, crop top and left, target height and width. {@code prior}, when not null, says that the
+     * batch's last rows are prior-preservation examples (DreamBooth).
      */
     public record Batch(NDArray latents, NDArray noise, NDArray timesteps, NDArray inputIds, NDArray lossMask,
-            NDArray inputIds2, NDArray timeIds) {
+            NDArray inputIds2, NDArray timeIds, PriorPreservation prior) {
 
         /** A batch of a model with one text encoder (SD 1.x / 2.x). */
         public Batch(NDArray latents, NDArray noise, NDArray timesteps, NDArray inputIds, NDArray lossMask) {
-            this(latents, noise, timesteps, inputIds, lossMask, null, null);
+            this(latents, noise, timesteps, inputIds, lossMask, null, null, null);
+        }
+
+        /** A batch without prior-preservation rows. */
+        public Batch(NDArray latents, NDArray noise, NDArray timesteps, NDArray inputIds, NDArray lossMask,
+                NDArray inputIds2, NDArray timeIds) {
+            this(latents, noise, timesteps, inputIds, lossMask, inputIds2, timeIds, null);
+        }
+
+        /** This batch with its last rows marked as prior-preservation examples. */
+        public Batch withPrior(PriorPreservation prior) {
+            return new Batch(latents, noise, timesteps, inputIds, lossMask, inputIds2, timeIds, prior);
         }
     }
 
-    /** Everything one evaluation computed; {@code snr} and {@code weights} are null without min-SNR. */
+    /**
+     * DreamBooth's prior preservation, as diffusers' {@code train_dreambooth.py} computes it: the
+     * batch's last {@code rows} rows are class examples and the loss is the instance rows' loss plus
+     * {@code weight} times the class rows' plain MSE. With a {@code baseUNet} (the frozen base model,
+     * OneTrainer's prior prediction) the class rows' target is that model's prediction on the same
+     * input instead of the noise, so no class images are needed.
+     */
+    public record PriorPreservation(int rows, double weight, UNet2DConditionModel baseUNet) {
+
+        public PriorPreservation(int rows, double weight) {
+            this(rows, weight, null);
+        }
+    }
+
+    /**
+     * Everything one evaluation computed; {@code snr} and {@code weights} are null without min-SNR,
+     * {@code instanceLoss} and {@code priorLoss} without prior preservation ({@code loss} is then
+     * {@code instanceLoss + weight * priorLoss}).
+     */
     public record Result(NDArray noisy, NDArray target, NDArray encoderHiddenStates, NDArray prediction,
-            NDArray loss, NDArray snr, NDArray weights) {
+            NDArray loss, NDArray snr, NDArray weights, NDArray instanceLoss, NDArray priorLoss) {
     }
 
     /**
@@ -122,25 +154,60 @@ public final class DenoisingObjective {
         Supplier<NDArray> adapted = trained.unetContexts() == null ? forward
                 : () -> KeyValueContexts.applying(List.of(trained.unetContexts()), forward);
         NDArray prediction = withBranches(trained.lora(), "unet", adapted);
+        PriorPreservation prior = batch.prior();
+        if (prior == null) {
+            Losses instance = instanceLoss(prediction, goal, batch.lossMask(), batch.timesteps());
+            return new Result(noisy, goal, ehs, prediction, instance.loss(), instance.snr(), instance.weights(), null,
+                    null);
+        }
+        long rows = prediction.getShape().get(0);
+        long instances = rows - prior.rows();
+        if (prior.rows() < 1 || instances < 1) {
+            throw new IllegalArgumentException("a prior-preservation batch needs instance and class rows, not "
+                    + prior.rows() + " class rows of " + rows);
+        }
+        String first = ":" + instances;
+        String last = instances + ":";
+        if (prior.baseUNet() != null) {
+            // The frozen model's prediction is a target, not part of the graph the trained weights learn through.
+            NDArray base = Autograd.computeUntracked(() -> prior.baseUNet().forward(noisy.get(last),
+                    timesteps.get(last), context.get(last).stopGradient(), conditions == null ? null
+                    : new AddedConditions(conditions.textEmbeds().get(last).stopGradient(),
+                            conditions.timeIds().get(last)), null));
+            goal = NDArrays.concat(new NDList(goal.get(first), base), 0);
+        }
+        Losses instance = instanceLoss(prediction.get(first), goal.get(first),
+                batch.lossMask() == null ? null : batch.lossMask().get(first), batch.timesteps().get(first));
+        NDArray priorLoss = prediction.get(last).sub(goal.get(last)).square().mean();
+        NDArray loss = instance.loss().add(ScalarOps.mul(priorLoss, prior.weight()));
+        return new Result(noisy, goal, ehs, prediction, loss, instance.snr(), instance.weights(), instance.loss(),
+                priorLoss);
+    }
+
+    private record Losses(NDArray loss, NDArray snr, NDArray weights) {
+    }
+
+    /** The mean squared error of the rows, masked and min-SNR-weighted as asked. */
+    private Losses instanceLoss(NDArray prediction, NDArray goal, NDArray lossMask, NDArray rowTimesteps) {
         NDArray squared = prediction.sub(goal).square();
         long b = squared.getShape().get(0);
         NDArray perSample;
-        if (batch.lossMask() == null) {
+        if (lossMask == null) {
             perSample = squared.reshape(b, -1).mean(new int[] {1});
         } else {
             // The mean over the masked elements only: the rest of the image is context, not concept.
-            NDArray mask = batch.lossMask().broadcast(squared.getShape());
+            NDArray mask = lossMask.broadcast(squared.getShape());
             perSample = squared.mul(mask).reshape(b, -1).sum(new int[] {1})
                     .div(mask.reshape(b, -1).sum(new int[] {1}).maximum(1f));
         }
         NDArray snr = null;
         NDArray weights = null;
         if (snrGamma > 0) {
-            snr = schedule.snr(batch.timesteps());
-            weights = schedule.minSnrWeights(batch.timesteps(), snrGamma, target);
+            snr = schedule.snr(rowTimesteps);
+            weights = schedule.minSnrWeights(rowTimesteps, snrGamma, target);
             perSample = perSample.mul(weights);
         }
-        return new Result(noisy, goal, ehs, prediction, perSample.mean(), snr, weights);
+        return new Losses(perSample.mean(), snr, weights);
     }
 
     private static <T> T withBranches(LoraNetwork lora, String component, Supplier<T> f) {

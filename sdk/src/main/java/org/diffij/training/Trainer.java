@@ -106,6 +106,8 @@ public final class Trainer {
     public JobHandle<Result> submit(TrainingRequest request, Path resume, boolean overwrite, ProgressListener listener,
             Consumer<Progress> steps) {
         Plan plan = plan(request, resume, overwrite);
+        DreamBoothTraining.ensureClassImages(request, Files.isDirectory(plan.modelPath()) ? plan.modelPath()
+                : singleFileConfig, new Generator(models, singleFileConfig, version), listener);
         return DiffijEngine.get().queue().submit("training", job -> train(job, plan, steps), listener);
     }
 
@@ -115,8 +117,12 @@ public final class Trainer {
             throw new DiffijException("no output given: name the file to write, e.g. output=my-lora.safetensors");
         }
         Path output = Path.of(request.output());
-        if (Files.exists(output) && !overwrite) {
-            throw new DiffijException(output + " already exists; choose another output or allow overwriting it");
+        List<Path> targets = request.method() == TrainingRequest.Method.DREAMBOOTH
+                ? DreamBoothTraining.targets(output, request.formats()) : List.of(output);
+        for (Path target : targets) {
+            if (Files.exists(target) && !overwrite) {
+                throw new DiffijException(target + " already exists; choose another output or allow overwriting it");
+            }
         }
         if (output.getParent() != null && !Files.isDirectory(output.getParent())) {
             throw new DiffijException(output.getParent() + ": no such folder for the output");
@@ -187,8 +193,7 @@ public final class Trainer {
         TrainingMethod method = createMethod(request, model, m);
         Map<String, NDArray> trained = method.trained();
         int[] largest = largestFrame(plan.data());
-        TrainingMemory memory = TrainingMemory.estimate(model, trained.values().stream()
-                .mapToLong(NDArray::size).sum(), request, largest[0], largest[1]);
+        TrainingMemory memory = method.memory(model, request, largest[0], largest[1]);
         memory.requireFits();
         job.progress(0, 0, memory.describe());
 
@@ -235,7 +240,14 @@ public final class Trainer {
             OptimizerStep.Report report = null;
             try (NDManager scope = m.newSubManager()) {
                 for (int micro = 0; micro < request.gradientAccumulation(); micro++) {
-                    DenoisingObjective.Batch batch = batch(scope, order.next(), latents, method, schedule, request);
+                    List<TrainingData.Sample> instances = order.next();
+                    List<TrainingData.Sample> prior = method.priorSamples(instances,
+                            step * request.gradientAccumulation() + micro);
+                    List<TrainingData.Sample> rows = new ArrayList<>(instances);
+                    rows.addAll(prior);
+                    DenoisingObjective.Batch drawn = batch(scope, rows, latents, method, schedule, request);
+                    DenoisingObjective.Batch batch = prior.isEmpty() ? drawn
+                            : drawn.withPrior(method.priorPreservation(prior.size()));
                     java.util.function.Supplier<NDArray> value = () -> objective.evaluate(batch, method.trainables())
                             .loss();
                     double scale = 1.0 / request.gradientAccumulation();
@@ -291,9 +303,8 @@ public final class Trainer {
         return switch (request.method()) {
             case LORA -> LoraTraining.create(request, model, m);
             case TI -> TextualInversionTraining.create(request, model, m);
+            case DREAMBOOTH -> DreamBoothTraining.create(request, model, m);
             case HYPERNETWORK -> HypernetworkTraining.create(request, model, m);
-            case DREAMBOOTH -> throw new DiffijException(request.method().key()
-                    + " training is not available yet; train a LoRA, a textual inversion or a hypernetwork");
         };
     }
 
@@ -380,8 +391,9 @@ public final class Trainer {
                 default -> sample;
             };
             GenerationRequest asked = sample;
-            GenerationResult result = job.scoped(scoped -> generator.generateWithin(scoped, model, asked,
-                    source -> PngFiles.read(Path.of(source))));
+            // Untracked: the model's own weights may be the ones being trained (DreamBooth).
+            GenerationResult result = job.scoped(scoped -> Autograd.computeUntracked(() -> generator.generateWithin(
+                    scoped, model, asked, source -> PngFiles.read(Path.of(source)))));
             Path file = folder.resolve(String.format(Locale.ROOT, "%s-step%08d-%02d.png", stem(plan.output()), step, i));
             PngFiles.write(file, result.images().get(0), Map.of("parameters", result.parameters()));
             written.add(file);

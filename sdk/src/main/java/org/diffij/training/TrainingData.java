@@ -47,7 +47,7 @@ import org.diffij.image.Resampler;
  */
 public final class TrainingData {
 
-    private static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "tif", "tiff", "bmp", "gif",
+    static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "tif", "tiff", "bmp", "gif",
             "webp");
     private static final String MASK_SUFFIX = ".mask.png";
     private static final Pattern REPEAT_FOLDER = Pattern.compile("(\\d+)_(.*)");

@@ -7,25 +7,61 @@ import org.diffij.DiffijException;
 import org.diffij.pipelines.StableDiffusionModel;
 
 /**
- * What a run will hold in memory, estimated before it starts: the loaded model, four float32
- * copies of every trained value (the value, its gradient, AdamW's two moments) and the UNet's
- * activations kept for the backward pass. The activation term is linear in batch, latent pixels and
+ * What a run will hold in memory, estimated before it starts: the loaded model, the optimiser's
+ * float32 copies of every trained value (an adapter: the value, its gradient, AdamW's two moments;
+ * full fine-tuning: the gradient and the two moments of weights the model already holds) and the
+ * UNet's activations kept for the backward pass. The activation term is linear in batch, latent pixels and
  * the UNet's base width; its coefficient comes from the peak RSS diffusers + PEFT reached for a
  * full-size SD 1.5 LoRA step on this machine kind (10.6 GB at 512², about 6.4 GB above the weights,
  * batch 1, base width 320), to be replaced by Diffij's own figure from {@code diffij bench train}.
+ *
+ * @param trainedState what {@code trainedBytes} is, in words
  */
-public record TrainingMemory(long modelBytes, long trainedBytes, long activationBytes) {
+public record TrainingMemory(long modelBytes, long trainedBytes, long activationBytes, String trainedState) {
 
     /** Activation bytes per latent pixel, per sample and per channel of the UNet's first block. */
     static final double ACTIVATION_BYTES_PER_PIXEL_CHANNEL = 5_000;
 
+    /** An adapter of {@code trainedValues} values beside the frozen model. */
     public static TrainingMemory estimate(StableDiffusionModel model, long trainedValues, TrainingRequest request,
+            int largestWidth, int largestHeight) {
+        return new TrainingMemory(model.sizeBytes(), 16 * trainedValues, activations(model, request.batch(),
+                largestWidth, largestHeight), String.format(Locale.ROOT, "%.1f M values x (value, gradient, 2 AdamW "
+                + "moments)", trainedValues / 1e6));
+    }
+
+    /**
+     * Full fine-tuning's activations and runtime, fitted to Diffij's own peak RSS in {@code diffij bench
+     * dreambooth} (full-size SD 1.5, 2 threads: 16.17 GB at 256², 16.75 GB with a prior row, 17.52 GB at
+     * 512², of which 14.24 GB weights and optimiser state): 1.5 GB plus 1500 bytes per latent pixel,
+     * sample and base-width channel.
+     */
+    static final double FULL_FINE_TUNE_BYTES_PER_PIXEL_CHANNEL = 1_500;
+    static final long FULL_FINE_TUNE_RUNTIME_BYTES = 1_500_000_000L;
+
+    /**
+     * Full fine-tuning of {@code trainedValues} of the model's own weights, a batch of {@code rows}
+     * rows per instance batch row (2 with prior preservation) and {@code frozenBytes} of extra frozen
+     * weights (the base UNet that prior prediction keeps).
+     */
+    public static TrainingMemory fullFineTune(StableDiffusionModel model, long trainedValues, long frozenBytes,
+            int rows, TrainingRequest request, int largestWidth, int largestHeight) {
+        return new TrainingMemory(model.sizeBytes() + frozenBytes, 12 * trainedValues, FULL_FINE_TUNE_RUNTIME_BYTES
+                + activations(model, FULL_FINE_TUNE_BYTES_PER_PIXEL_CHANNEL, rows * request.batch(), largestWidth,
+                        largestHeight), String.format(Locale.ROOT, "%.1f M weights x (gradient, 2 AdamW moments)",
+                trainedValues / 1e6));
+    }
+
+    private static long activations(StableDiffusionModel model, int batch, int largestWidth, int largestHeight) {
+        return activations(model, ACTIVATION_BYTES_PER_PIXEL_CHANNEL, batch, largestWidth, largestHeight);
+    }
+
+    private static long activations(StableDiffusionModel model, double bytesPerPixelChannel, int batch,
             int largestWidth, int largestHeight) {
         int scale = model.vaeScaleFactor();
         long latentPixels = (long) (largestWidth / scale) * (largestHeight / scale);
         int baseWidth = model.unet().config().blockOutChannels()[0];
-        long activations = (long) (ACTIVATION_BYTES_PER_PIXEL_CHANNEL * baseWidth * latentPixels * request.batch());
-        return new TrainingMemory(model.sizeBytes(), 16 * trainedValues, activations);
+        return (long) (bytesPerPixelChannel * baseWidth * latentPixels * batch);
     }
 
     public long totalBytes() {
@@ -33,8 +69,9 @@ public record TrainingMemory(long modelBytes, long trainedBytes, long activation
     }
 
     public String describe() {
-        return String.format(Locale.ROOT, "memory estimate %.2f GB (model %.2f, trained state %.2f, activations %.2f)",
-                totalBytes() / 1e9, modelBytes / 1e9, trainedBytes / 1e9, activationBytes / 1e9);
+        return String.format(Locale.ROOT, "memory estimate %.2f GB (model %.2f, trained state %.2f = %s, "
+                + "activations and runtime %.2f)", totalBytes() / 1e9, modelBytes / 1e9, trainedBytes / 1e9, trainedState,
+                activationBytes / 1e9);
     }
 
     /** Refuses a run that will not fit in this machine's memory, saying what to change. */

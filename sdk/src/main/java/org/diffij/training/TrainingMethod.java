@@ -40,6 +40,27 @@ public interface TrainingMethod {
         return caption;
     }
 
+    /** What the run will hold in memory; an adapter's estimate unless the method says otherwise. */
+    default TrainingMemory memory(StableDiffusionModel model, TrainingRequest request, int largestWidth,
+            int largestHeight) {
+        return TrainingMemory.estimate(model, trained().values().stream().mapToLong(NDArray::size).sum(), request,
+                largestWidth, largestHeight);
+    }
+
+    /**
+     * The prior-preservation rows appended to a micro-batch of {@code instances} (DreamBooth), empty for
+     * none. {@code batchIndex} counts micro-batches from the run's start, so that a resumed run draws
+     * the same rows.
+     */
+    default List<TrainingData.Sample> priorSamples(List<TrainingData.Sample> instances, long batchIndex) {
+        return List.of();
+    }
+
+    /** How the objective treats the {@code rows} prior rows {@link #priorSamples} gave. */
+    default DenoisingObjective.PriorPreservation priorPreservation(int rows) {
+        throw new IllegalStateException("this method adds no prior-preservation rows");
+    }
+
     /**
      * The files {@link #save} writes for {@code output}: the first format's at {@code output}, the
      * others beside it. Fails at once when the output's name does not suit the first format.

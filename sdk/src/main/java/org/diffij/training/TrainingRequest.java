@@ -113,18 +113,51 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
         }
     }
 
-    /** DreamBooth prior preservation: the class images folder and prompt, how many, the prior loss weight. */
-    public record DreamBoothOptions(String classData, String classPrompt, int classImages, double priorWeight) {
+    /**
+     * DreamBooth: full fine-tuning of the UNet (and the text encoder when {@code trainTextEncoder}) with
+     * prior preservation as {@code priorMode} says: {@code images} adds class images (the folder
+     * {@code classDir}, filled up to {@code classImages} from {@code classPrompt} by the base model),
+     * {@code prediction} trains the instance images under the class prompt towards the frozen base
+     * model's prediction (no class images), {@code off} trains the instance images alone. The prior
+     * loss is weighted by {@code priorWeight}.
+     */
+    public record DreamBoothOptions(String classDir, String classPrompt, int classImages, double priorWeight,
+            PriorMode priorMode, boolean trainTextEncoder) {
 
-        public static final DreamBoothOptions DEFAULTS = new DreamBoothOptions("", "", 100, 1);
+        /** diffusers' train_dreambooth.py: 100 class images, prior loss weight 1, text encoder frozen. */
+        public static final DreamBoothOptions DEFAULTS = new DreamBoothOptions("", "", 100, 1, PriorMode.IMAGES,
+                false);
 
         public DreamBoothOptions {
-            classData = classData == null ? "" : classData;
-            classPrompt = classPrompt == null ? "" : classPrompt;
-            if (classImages < 0 || !(priorWeight >= 0)) {
-                throw new DiffijException("class_images and prior_weight must be 0 or more, not " + classImages
-                        + " and " + priorWeight);
+            classDir = classDir == null ? "" : classDir.trim();
+            classPrompt = classPrompt == null ? "" : classPrompt.trim();
+            Objects.requireNonNull(priorMode, "priorMode");
+            if (classImages < 1 || classImages > 100_000) {
+                throw new DiffijException("num_class_images must be 1..100000, not " + classImages
+                        + " (prior_mode=off trains without prior preservation)");
             }
+            if (!(priorWeight > 0) || Double.isInfinite(priorWeight)) {
+                throw new DiffijException("prior_loss_weight must be a positive number, not " + priorWeight
+                        + " (prior_mode=off trains without prior preservation)");
+            }
+        }
+    }
+
+    /** How DreamBooth preserves the class prior. */
+    public enum PriorMode {
+        IMAGES, PREDICTION, OFF;
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static PriorMode of(String key) {
+            for (PriorMode mode : values()) {
+                if (mode.key().equals(key.trim().toLowerCase(Locale.ROOT))) {
+                    return mode;
+                }
+            }
+            throw new DiffijException("prior_mode must be images, prediction or off, not '" + key + "'");
         }
     }
 
@@ -261,9 +294,19 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
             throw new DiffijException("textual inversion needs an init_word, the word its vectors start from, "
                     + "e.g. init_word=cat");
         }
-        if (method == Method.DREAMBOOTH && dreamBooth.classImages() > 0 && dreamBooth.classPrompt().isBlank()) {
+        if (method == Method.DREAMBOOTH && dreamBooth.priorMode() != PriorMode.OFF
+                && dreamBooth.classPrompt().isBlank()) {
             throw new DiffijException("DreamBooth prior preservation needs a class_prompt, e.g. "
-                    + "class_prompt=[a photo of a dog] (or class_images=0 to train without it)");
+                    + "class_prompt=[a photo of a dog] (or prior_mode=off to train without it)");
+        }
+        if (method == Method.DREAMBOOTH && dreamBooth.priorMode() == PriorMode.IMAGES
+                && dreamBooth.classDir().isBlank()) {
+            throw new DiffijException("DreamBooth prior preservation with class images needs a class_dir, the "
+                    + "folder they are kept in (missing ones are generated there), or prior_mode=prediction");
+        }
+        if (method == Method.DREAMBOOTH && dreamBooth.priorMode() == PriorMode.IMAGES && dataOptions.bucketing()) {
+            throw new DiffijException("DreamBooth class images are square: use bucketing=false with "
+                    + "prior_mode=images, or prior_mode=prediction");
         }
         return this;
     }
@@ -299,7 +342,8 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
     /**
      * A request with the reference scripts' defaults for the method: LoRA rank 4, alpha 4, lr 1e-4,
      * 1600 steps (kohya's train_network); textual inversion 1 vector, lr 5e-4, 3000 steps (diffusers'
-     * example); DreamBooth lr 5e-6, 400 steps, 100 class images, prior weight 1; hypernetwork lr 1e-5,
+     * example); DreamBooth lr 5e-6, 400 steps, 100 class images, prior weight 1, max_grad_norm 1;
+     * hypernetwork lr 1e-5,
      * 100000 steps (A1111). Every method: AdamW (0.9, 0.999, 1e-8, 1e-2), constant LR, batch 1, 512².
      */
     public static TrainingRequest defaults(Method method, String model, String data, String output) {
@@ -315,10 +359,12 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
             case DREAMBOOTH -> 5e-6;
             case HYPERNETWORK -> 1e-5;
         };
+        // train_dreambooth.py clips at --max_grad_norm 1.0 unless told otherwise.
+        double maxGradNorm = method == Method.DREAMBOOTH ? 1 : 0;
         return new TrainingRequest(model, method, data, DataOptions.DEFAULTS, steps, 0, 1, 1, lr, 0,
-                AdamW.Settings.DEFAULTS, "constant", 0, 1, 1, 0, null, 0, 0, 0, 0, 0, 0, "", LoraOptions.DEFAULTS,
-                TextualInversionOptions.DEFAULTS, DreamBoothOptions.DEFAULTS, HypernetworkOptions.DEFAULTS, output,
-                List.of(), "auto");
+                AdamW.Settings.DEFAULTS, "constant", 0, 1, 1, 0, null, 0, 0, maxGradNorm, 0, 0, 0, "",
+                LoraOptions.DEFAULTS, TextualInversionOptions.DEFAULTS, DreamBoothOptions.DEFAULTS,
+                HypernetworkOptions.DEFAULTS, output, List.of(), "auto");
     }
 
     /**
@@ -338,7 +384,9 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
             Map.entry("formats", "comma-separated output formats, the first written to output, the others beside it: "
                     + "LoRA kohya (A1111/ComfyUI/Civitai, default) and diffusers (<name>-diffusers/"
                     + "pytorch_lora_weights.safetensors); TI a1111 (.safetensors, default), a1111_pt (A1111's .pt) "
-                    + "and diffusers (learned_embeds.safetensors); DreamBooth diffusers,single_file; hypernetwork a1111 (.pt, default) and safetensors"),
+                    + "and diffusers (learned_embeds.safetensors); DreamBooth diffusers (a pipeline folder named as "
+                    + "the output without .safetensors) and single_file (one LDM .safetensors checkpoint for "
+                    + "A1111/ComfyUI); hypernetwork a1111 (.pt, default) and safetensors"),
             Map.entry("steps", "optimiser steps (0: from epochs)"),
             Map.entry("epochs", "passes over the data, used when steps is 0"),
             Map.entry("batch", "images per batch"),
@@ -383,14 +431,18 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
                     + "attention (to_q/to_k/to_v/to_out.0)"),
             Map.entry("conv_rank", "LoCon rank of the 3x3 convolutions (0: off)"),
             Map.entry("conv_alpha", "LoCon alpha"),
-            Map.entry("train_text_encoder", "also train LoRA on the text encoder"),
+            Map.entry("train_text_encoder", "also train the text encoder (LoRA: adapters on it; DreamBooth: all "
+                    + "its weights)"),
             Map.entry("token", "TI: the new token, e.g. <my-cat>"),
             Map.entry("init_word", "TI: the word its vectors start from"),
             Map.entry("vectors", "TI: vectors per token"),
-            Map.entry("class_data", "DreamBooth: the folder of class images (generated when too few)"),
-            Map.entry("class_prompt", "DreamBooth: the prompt of the class images"),
-            Map.entry("class_images", "DreamBooth: class images for prior preservation (0: off)"),
-            Map.entry("prior_weight", "DreamBooth: weight of the prior-preservation loss"),
+            Map.entry("class_dir", "DreamBooth: the folder of class images; missing ones are generated there by "
+                    + "the base model from class_prompt (with their prompt and seed) and reused by later runs"),
+            Map.entry("class_prompt", "DreamBooth: the class prompt, e.g. [a photo of a dog]"),
+            Map.entry("num_class_images", "DreamBooth: class images prior preservation needs in class_dir"),
+            Map.entry("prior_loss_weight", "DreamBooth: weight of the prior-preservation loss"),
+            Map.entry("prior_mode", "DreamBooth prior preservation: images (class images), prediction (the frozen "
+                    + "base model's prediction under the class prompt, no class images) or off"),
             Map.entry("sizes", "hypernetwork: context widths that get modules, e.g. 768,320,640,1280 (auto: the "
                     + "UNet's cross-attention width and block widths)"),
             Map.entry("layer_structure", "hypernetwork: relative layer widths, starting and ending with 1, e.g. 1,2,1"),
@@ -463,10 +515,12 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
                 o.put("vectors", Integer.toString(ti.vectors()));
             }
             case DREAMBOOTH -> {
-                o.put("class_data", dreamBooth.classData());
+                o.put("class_dir", dreamBooth.classDir());
                 o.put("class_prompt", dreamBooth.classPrompt());
-                o.put("class_images", Integer.toString(dreamBooth.classImages()));
-                o.put("prior_weight", MacroOptions.number(dreamBooth.priorWeight()));
+                o.put("num_class_images", Integer.toString(dreamBooth.classImages()));
+                o.put("prior_loss_weight", MacroOptions.number(dreamBooth.priorWeight()));
+                o.put("prior_mode", dreamBooth.priorMode().key());
+                o.put("train_text_encoder", Boolean.toString(dreamBooth.trainTextEncoder()));
             }
             case HYPERNETWORK -> {
                 o.put("sizes", hypernetwork.sizes());
@@ -518,8 +572,9 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
         TextualInversionOptions ti = method != Method.TI ? TextualInversionOptions.DEFAULTS
                 : new TextualInversionOptions(o.text("token"), o.text("init_word"), o.integer("vectors"));
         DreamBoothOptions dreamBooth = method != Method.DREAMBOOTH ? DreamBoothOptions.DEFAULTS
-                : new DreamBoothOptions(o.text("class_data"), o.text("class_prompt"), o.integer("class_images"),
-                        o.decimal("prior_weight"));
+                : new DreamBoothOptions(o.text("class_dir"), o.text("class_prompt"), o.integer("num_class_images"),
+                        o.decimal("prior_loss_weight"), PriorMode.of(o.text("prior_mode")),
+                        o.bool("train_text_encoder"));
         HypernetworkOptions hypernetwork = method != Method.HYPERNETWORK ? HypernetworkOptions.DEFAULTS
                 : new HypernetworkOptions(o.text("sizes"), o.text("layer_structure"), o.text("activation"),
                         o.text("weight_init"), o.bool("layer_norm"), o.bool("use_dropout"), o.text("dropout_structure"));

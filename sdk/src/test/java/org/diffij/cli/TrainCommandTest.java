@@ -23,7 +23,7 @@ class TrainCommandTest {
     @Test
     void helpDocumentsEveryOptionOfTheRequest() {
         for (TrainingRequest.Method method : new TrainingRequest.Method[] {TrainingRequest.Method.LORA,
-                TrainingRequest.Method.TI}) {
+                TrainingRequest.Method.TI, TrainingRequest.Method.DREAMBOOTH}) {
             CliRun run = CliRun.of("train", method.key(), "--help");
             assertEquals(0, run.exitCode(), run.err());
             for (String key : TrainingRequest.defaults(method, "-", "-", "").toOptions().keySet()) {

@@ -267,6 +267,27 @@ class ParityHarnessTest {
     }
 
     @Test
+    void anUpdateMayBeMeasuredFromTheCaseModelsWeights() throws IOException {
+        // The base weight is 2, the reference moved it to 3: a result at 3.5 is 50 % off its update.
+        SafetensorsWriter.write(dir.resolve("models/m/unet/diffusion_pytorch_model.safetensors"), Map.of(
+                "conv.weight", HostTensor.ofFloats(new float[] {2f}, 1)), Map.of());
+        SafetensorsWriter.write(dir.resolve("cases/base.safetensors"), Map.of(
+                "out.step1.conv.weight", HostTensor.ofFloats(new float[] {3f}, 1)), Map.of());
+        Files.writeString(dir.resolve("manifest.json"), "{\"models\": {\"m\": {\"path\": \"models/m\"}}, \"cases\": "
+                + "[{\"id\": \"b\", \"area\": \"training\", \"model\": \"m\", \"file\": \"cases/base.safetensors\", "
+                + "\"outputs\": {\"step1.conv.weight\": {}}, \"tolerance\": {\"rules\": [{\"outputs\": [\"step1.*\"], "
+                + "\"compare\": \"update\", \"base\": \"model:unet.*\", \"max_abs\": 1, \"update_rel_l2\": 0.1}]}}]}");
+        GoldenCase golden = GoldenManifest.load(dir.resolve("manifest.json")).cases().get(0);
+        java.util.List<OutputCheck> far = Tolerances.compare(golden, Map.of("step1.conv.weight",
+                HostTensor.ofFloats(new float[] {3.5f}, 1)));
+        assertTrue(far.stream().anyMatch(c -> !c.passed() && c.detail().contains("update_rel_l2")), far.toString());
+        java.util.List<OutputCheck> near = Tolerances.compare(golden, Map.of("step1.conv.weight",
+                HostTensor.ofFloats(new float[] {3.01f}, 1)));
+        assertTrue(near.stream().allMatch(OutputCheck::passed), near.toString());
+        golden.close();
+    }
+
+    @Test
     void globsFollowFnmatch() {
         assertTrue(TrainingTolerances.glob("grad.*").matcher("grad.unet.a.b").matches());
         assertTrue(TrainingTolerances.glob("*_loss_step*").matcher("prior_loss_step2").matches());

@@ -51,10 +51,19 @@ class TrainingRequestTest {
         assertEquals(List.of("a1111_pt", "diffusers"), TrainingRequest.fromMacroOptions("method=ti model=m data=d "
                 + "token=<t> init_word=t formats=a1111_pt,diffusers").formats());
         assertTrue(ti.toMacroOptions().endsWith("token=<cat-toy> init_word=toy vectors=1"), ti.toMacroOptions());
-        TrainingRequest db = TrainingRequest.fromMacroOptions("method=dreambooth model=m data=d class_prompt=[a dog]");
+        TrainingRequest db = TrainingRequest.fromMacroOptions("method=dreambooth model=m data=d class_prompt=[a dog] "
+                + "class_dir=c");
         assertEquals(5e-6, db.lrUnet());
         assertEquals(100, db.dreamBooth().classImages());
         assertEquals(1, db.dreamBooth().priorWeight());
+        assertEquals(TrainingRequest.PriorMode.IMAGES, db.dreamBooth().priorMode());
+        assertEquals(1, db.maxGradNorm(), "train_dreambooth.py clips at 1.0");
+        assertEquals(List.of("diffusers"), db.formats());
+        String everyDreamBoothKey = db.toMacroOptions().replace("num_class_images=100", "num_class_images=7")
+                .replace("prior_mode=images", "prior_mode=prediction")
+                .replace("prior_loss_weight=1", "prior_loss_weight=0.5")
+                .replace("train_text_encoder=false", "train_text_encoder=true");
+        assertEquals(everyDreamBoothKey, TrainingRequest.fromMacroOptions(everyDreamBoothKey).toMacroOptions());
         assertEquals(0, TrainingRequest.fromMacroOptions("model=m data=d epochs=10").steps(), "epochs alone rule");
     }
 

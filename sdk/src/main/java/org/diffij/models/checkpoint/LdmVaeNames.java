@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 
 /**
  * The renaming table of the original LDM autoencoder ({@code first_stage_model.*}) to diffusers'
- * AutoencoderKL names. LDM numbers decoder levels from the bottom, diffusers from the top.
+ * AutoencoderKL names and back. LDM numbers decoder levels from the bottom, diffusers from the top.
  */
 final class LdmVaeNames {
 
@@ -69,6 +69,48 @@ final class LdmVaeNames {
             return null;
         }
         return block + (decoder ? "upsamplers.0." : "downsamplers.0.") + inner;
+    }
+
+    private static final Pattern DIFFUSERS_LEVEL = Pattern.compile("(encoder\\.down_blocks|decoder\\.up_blocks)"
+            + "\\.(\\d+)\\.(resnets\\.(\\d+)|downsamplers\\.0|upsamplers\\.0)\\.(.*)");
+
+    /** The LDM name of a diffusers AutoencoderKL key (the inverse of {@link #rename}), or null if it has none. */
+    String ldmName(String name) {
+        if (name.startsWith("quant_conv.") || name.startsWith("post_quant_conv.")) {
+            return name;
+        }
+        int dot = name.indexOf('.');
+        String half = dot < 0 ? "" : name.substring(0, dot + 1);
+        if (!half.equals("encoder.") && !half.equals("decoder.")) {
+            return null;
+        }
+        String rest = name.substring(dot + 1);
+        if (rest.startsWith("conv_in.") || rest.startsWith("conv_out.")) {
+            return name;
+        }
+        for (Map.Entry<String, String> e : MID.entrySet()) {
+            if (rest.startsWith(e.getValue())) {
+                return half + e.getKey() + ldmResnetInner(rest.substring(e.getValue().length()));
+            }
+        }
+        Matcher m = DIFFUSERS_LEVEL.matcher(name);
+        if (!m.matches()) {
+            return null;
+        }
+        boolean decoder = m.group(1).startsWith("decoder");
+        int level = Integer.parseInt(m.group(2));
+        if (level >= levels) {
+            return null;
+        }
+        String block = decoder ? "decoder.up." + (levels - 1 - level) + "." : "encoder.down." + level + ".";
+        if (m.group(4) != null) {
+            return block + "block." + m.group(4) + "." + ldmResnetInner(m.group(5));
+        }
+        return m.group(5).startsWith("conv.") ? block + (decoder ? "upsample." : "downsample.") + m.group(5) : null;
+    }
+
+    private static String ldmResnetInner(String rest) {
+        return rest.startsWith("conv_shortcut.") ? "nin_shortcut." + rest.substring("conv_shortcut.".length()) : rest;
     }
 
     /** Whether the tensor is a 1×1 conv weight that diffusers keeps as a linear weight. */

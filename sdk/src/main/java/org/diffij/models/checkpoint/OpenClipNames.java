@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * The renaming table of OpenCLIP text towers (SD2.x {@code cond_stage_model.model.*}, SDXL's
- * second encoder {@code conditioner.embedders.1.model.*}) to transformers' CLIPTextModel names; the
- * fused attention {@code in_proj} splits into q, k and v.
+ * second encoder {@code conditioner.embedders.1.model.*}) to transformers' CLIPTextModel names and
+ * back; the fused attention {@code in_proj} splits into q, k and v.
  */
 final class OpenClipNames {
 
@@ -67,5 +67,45 @@ final class OpenClipNames {
             }
         }
         return List.of();
+    }
+
+    private static final Pattern DIFFUSERS_LAYER = Pattern.compile("text_model\\.encoder\\.layers\\.(\\d+)\\.(.*)");
+    private static final Pattern PROJECTION = Pattern.compile("self_attn\\.([qkv])_proj\\.(weight|bias)");
+
+    /**
+     * Where a diffusers text-encoder tensor is stored in OpenCLIP (the inverse of {@link #rename}):
+     * the stored name and the transform {@link #rename} applies to it, or null if it has none. q, k
+     * and v name the three thirds of one fused {@code in_proj}.
+     */
+    Renamed stored(String name, boolean withProjection) {
+        for (Map.Entry<String, String> e : TOP.entrySet()) {
+            if (e.getValue().equals(name)) {
+                return new Renamed(e.getKey(), TensorTransform.NONE);
+            }
+        }
+        if (name.equals("text_projection.weight")) {
+            return withProjection ? new Renamed("text_projection", TensorTransform.TRANSPOSE) : null;
+        }
+        Matcher m = DIFFUSERS_LAYER.matcher(name);
+        if (!m.matches() || Integer.parseInt(m.group(1)) >= layers) {
+            return null;
+        }
+        String prefix = "transformer.resblocks." + m.group(1) + ".";
+        String rest = m.group(2);
+        Matcher projection = PROJECTION.matcher(rest);
+        if (projection.matches()) {
+            TensorTransform third = switch (projection.group(1)) {
+                case "q" -> TensorTransform.FIRST_THIRD;
+                case "k" -> TensorTransform.SECOND_THIRD;
+                default -> TensorTransform.LAST_THIRD;
+            };
+            return new Renamed(prefix + "attn.in_proj_" + projection.group(2), third);
+        }
+        for (Map.Entry<String, String> e : LAYER.entrySet()) {
+            if (rest.startsWith(e.getValue())) {
+                return new Renamed(prefix + e.getKey() + rest.substring(e.getValue().length()), TensorTransform.NONE);
+            }
+        }
+        return null;
     }
 }

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.TreeMap;
+import java.util.function.Function;
+import ai.djl.ndarray.NDArray;
 import org.diffij.DiffijException;
 import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
@@ -167,29 +169,107 @@ public final class SingleFileCheckpoint implements AutoCloseable {
      * loader read the result.
      */
     public void write(Path target, Map<String, ParameterTree> parameters, Map<String, String> metadata) {
-        Map<String, HostTensor> out = new TreeMap<>();
-        Map<String, HostTensor[]> fused = new TreeMap<>();
+        StoredTensors out = new StoredTensors();
         components.forEach((component, renamed) -> {
             ParameterTree tree = parameters.get(component);
             if (tree == null) {
                 throw new DiffijException("no parameters given for the checkpoint's " + component);
             }
-            renamed.sources().forEach((name, source) -> {
-                HostTensor value = Tensors.toHost(tree.get(name));
-                long[] stored = file.info(source.storedName()).shape();
-                switch (source.transform()) {
-                    case FIRST_THIRD, SECOND_THIRD, LAST_THIRD -> fused.computeIfAbsent(source.storedName(),
-                            k -> new HostTensor[3])[source.transform().ordinal() - TensorTransform.FIRST_THIRD.ordinal()]
-                            = value;
-                    default -> out.put(source.storedName(), source.transform().invert(value, stored));
-                }
-            });
+            renamed.sources().forEach((name, source) -> out.put(source, Tensors.toHost(tree.get(name)),
+                    file.info(source.storedName()).shape()));
         });
-        fused.forEach((name, parts) -> out.put(name, TensorTransform.concatenateThirds(name, parts)));
         for (String key : ignored) {
-            out.put(key, file.read(key));
+            out.tensors.put(key, file.read(key));
         }
-        SafetensorsWriter.write(target, out, metadata);
+        SafetensorsWriter.write(target, out.complete(), metadata);
+    }
+
+    /**
+     * Writes diffusers-named components ({@code unet}, {@code vae}, {@code text_encoder} and SDXL's
+     * {@code text_encoder_2} → their parameter trees) as a new single-file checkpoint in the original
+     * LDM layout of {@code architecture}, the inverse of what {@link #open} reads: UNet and VAE names
+     * through the inverse renaming tables, the transformers CLIP under its prefix, an OpenCLIP tower
+     * (SD 2.x, SDXL's second encoder) with q, k and v fused into {@code in_proj} and the projection
+     * transposed. A1111, ComfyUI and this loader read the result.
+     */
+    public static void writeNew(Path target, CheckpointArchitecture architecture, Map<String, ParameterTree> parameters,
+            Map<String, String> metadata) {
+        StoredTensors out = new StoredTensors();
+        for (Map.Entry<String, ParameterTree> component : parameters.entrySet()) {
+            Map<String, NDArray> named = component.getValue().named();
+            Function<String, RenamedWeights.Source> stored = switch (component.getKey()) {
+                case "unet" -> {
+                    LdmUNetNames unet = LdmUNetNames.ofWeightNames(named.keySet());
+                    yield name -> source(UNET_PREFIX, unet.ldmName(name), TensorTransform.NONE);
+                }
+                case "vae" -> {
+                    LdmVaeNames vae = new LdmVaeNames((int) named.keySet().stream().filter(n -> n.matches(
+                            "encoder\\.down_blocks\\.\\d+\\.resnets\\.0\\.conv1\\.weight")).count());
+                    yield name -> {
+                        String ldm = vae.ldmName(name);
+                        return source(VAE_PREFIX, ldm, ldm != null && LdmVaeNames.isAttentionProjection(name)
+                                ? TensorTransform.CONV_TO_LINEAR : TensorTransform.NONE);
+                    };
+                }
+                case "text_encoder", "text_encoder_2" -> textEncoderSource(architecture, component.getKey());
+                default -> throw new DiffijException("a single-file checkpoint has no place for a component '"
+                        + component.getKey() + "'");
+            };
+            named.forEach((name, value) -> {
+                RenamedWeights.Source source = stored.apply(name);
+                if (source == null) {
+                    throw new DiffijException(component.getKey() + "." + name + " has no name in the " + architecture
+                            + " single-file layout; is the model of another architecture?");
+                }
+                HostTensor host = Tensors.toHost(value);
+                TensorTransform transform = source.transform();
+                out.put(source, host, transform.isThird() ? null : transform.storedShape(host.shape()));
+            });
+        }
+        SafetensorsWriter.write(target, out.complete(), metadata);
+    }
+
+    private static Function<String, RenamedWeights.Source> textEncoderSource(CheckpointArchitecture architecture,
+            String component) {
+        boolean xl = architecture == CheckpointArchitecture.SDXL;
+        if (component.equals("text_encoder") && architecture != CheckpointArchitecture.SD2) {
+            String prefix = xl ? "conditioner.embedders.0.transformer." : "cond_stage_model.transformer.";
+            return name -> source(prefix, name, TensorTransform.NONE);
+        }
+        if (component.equals("text_encoder_2") && !xl) {
+            return name -> null;
+        }
+        String prefix = xl ? "conditioner.embedders.1.model." : "cond_stage_model.model.";
+        OpenClipNames openClip = new OpenClipNames(Integer.MAX_VALUE);
+        return name -> {
+            OpenClipNames.Renamed renamed = openClip.stored(name, xl);
+            return renamed == null ? null : source(prefix, renamed.name(), renamed.transform());
+        };
+    }
+
+    private static RenamedWeights.Source source(String prefix, String name, TensorTransform transform) {
+        return name == null ? null : new RenamedWeights.Source(prefix + name, transform);
+    }
+
+    /** Stored tensors being assembled: most go in as they are, the thirds of a fused projection wait for each other. */
+    private static final class StoredTensors {
+        final Map<String, HostTensor> tensors = new TreeMap<>();
+        final Map<String, HostTensor[]> fused = new TreeMap<>();
+
+        void put(RenamedWeights.Source source, HostTensor value, long[] storedShape) {
+            switch (source.transform()) {
+                case FIRST_THIRD, SECOND_THIRD, LAST_THIRD -> fused.computeIfAbsent(source.storedName(),
+                        k -> new HostTensor[3])[source.transform().ordinal() - TensorTransform.FIRST_THIRD.ordinal()]
+                        = value;
+                default -> tensors.put(source.storedName(), source.transform().invert(value, storedShape));
+            }
+        }
+
+        Map<String, HostTensor> complete() {
+            fused.forEach((name, parts) -> tensors.put(name, TensorTransform.concatenateThirds(name, parts)));
+            fused.clear();
+            return tensors;
+        }
     }
 
     @Override

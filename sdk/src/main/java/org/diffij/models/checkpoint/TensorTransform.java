@@ -40,6 +40,22 @@ enum TensorTransform {
         };
     }
 
+    /** Whether this is one third of a fused projection, stored together with the other two. */
+    boolean isThird() {
+        return this == FIRST_THIRD || this == SECOND_THIRD || this == LAST_THIRD;
+    }
+
+    /** The shape of the stored tensor that {@link #apply} turns into one of {@code shape}; not for the thirds. */
+    long[] storedShape(long[] shape) {
+        return switch (this) {
+            case NONE -> shape;
+            case CONV_TO_LINEAR -> new long[] {shape[0], shape[1], 1, 1};
+            case TRANSPOSE -> new long[] {shape[1], shape[0]};
+            case FIRST_THIRD, SECOND_THIRD, LAST_THIRD -> throw new IllegalStateException(
+                    "a third is stored together with the other two");
+        };
+    }
+
     /** The fused {@code in_proj} tensor from its q, k and v thirds. */
     static HostTensor concatenateThirds(String name, HostTensor[] parts) {
         for (HostTensor part : parts) {

@@ -7,8 +7,16 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import org.diffij.engine.JobContext;
 import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
@@ -29,7 +37,8 @@ import org.diffij.training.LoraNetwork;
 import org.diffij.training.OptimizerStep;
 
 /**
- * The single-step cases of LoRA ({@code lora_*}) and textual inversion ({@code textual_inversion_*}):
+ * The single-step cases of LoRA ({@code lora_*}), textual inversion ({@code textual_inversion_*}) and
+ * DreamBooth ({@code dreambooth_*}):
  * the golden batch through Diffij's objective and optimiser step three times, reporting the
  * intermediates, the first gradients, the norms and the trained tensors after steps 1 and 3.
  */
@@ -85,25 +94,10 @@ final class StepCases {
                 : p.get("max_grad_norm").getAsDouble();
         OptimizerStep step = new OptimizerStep(new AdamW(m, settings(p)), maxNorm);
         Map<String, NDArray> trained = lora.parameters();
-        double lr = p.get("lr").getAsDouble();
-        for (int k = 1; k <= STEPS; k++) {
-            int current = k;
-            DenoisingObjective.Result[] result = new DenoisingObjective.Result[1];
-            OptimizerStep.Report report = step.step(trained, () -> {
-                result[0] = objective.evaluate(batch, new DenoisingObjective.Trainables(lora, null));
-                return result[0].loss();
-            }, 1, lr, gradients -> {
-                if (current == 1) {
-                    gradients.forEach((name, g) -> out.put("grad." + name, Tensors.toHost(g)));
-                }
-            });
-            record(out, k, result[0], report, maxNorm > 0);
-            if (k == 1 || k == STEPS) {
-                for (Map.Entry<String, NDArray> e : trained.entrySet()) {
-                    out.put("step" + k + "." + e.getKey(), Tensors.toHost(e.getValue()));
-                }
-            }
-        }
+        steps(out, step, trained, p.get("lr").getAsDouble(),
+                () -> objective.evaluate(batch, new DenoisingObjective.Trainables(lora, null)), maxNorm > 0,
+                gradients -> gradients.forEach((name, g) -> out.put("grad." + name, Tensors.toHost(g))),
+                k -> trained.forEach((name, value) -> out.put("step" + k + "." + name, Tensors.toHost(value))));
         return out;
     }
 
@@ -143,25 +137,109 @@ final class StepCases {
         // matrix followed by restoring every other row.
         OptimizerStep step = new OptimizerStep(new AdamW(m, settings(p)), 0);
         Map<String, NDArray> trained = Map.of("new_rows", rows);
+        steps(out, step, trained, p.get("lr").getAsDouble(),
+                () -> objective.evaluate(batch, new DenoisingObjective.Trainables(null, rows)), false,
+                gradients -> out.put("grad.new_rows", Tensors.toHost(gradients.get("new_rows"))),
+                k -> out.put("step" + k + ".new_rows", Tensors.toHost(rows)));
+        // The script records neither the target (the noise itself) nor gradient norms for this method.
+        out.keySet().retainAll(golden.outputNames());
+        return out;
+    }
+
+    /**
+     * DreamBooth ({@code dreambooth_*}): every UNet parameter trained on one batch of instance rows
+     * followed by class rows, loss = instance MSE + prior_loss_weight x class MSE. The case records full
+     * tensors for a few blocks and, for every parameter, the norms of its first gradient and of its
+     * updates after steps 1 and 3.
+     */
+    static Map<String, HostTensor> dreamBooth(GoldenCase golden, JobContext ctx) {
+        NDManager m = ctx.manager();
+        JsonObject p = golden.params();
+        Model model = Model.load(golden, m);
+        ParameterTree unet = model.unet().parameters();
+        unet.setTrainable("*", true);
+        Map<String, NDArray> trained = unet.trainable();
+        List<String> order = new ArrayList<>();
+        p.getAsJsonArray("parameter_order").forEach(name -> order.add(name.getAsString()));
+        Set<String> recorded = new HashSet<>();
+        p.getAsJsonArray("recorded_parameters").forEach(name -> recorded.add(name.getAsString()));
+        Map<String, NDArray> initial = new LinkedHashMap<>();
+        Autograd.untracked(() -> trained.forEach((name, value) -> initial.put(name, value.duplicate())));
+        NDArray ids = Tensors.toNDArray(m, golden.input("input_ids"), DataType.INT64);
+        int classRows = (int) ids.getShape().get(0) / 2;
+        DenoisingObjective.Batch batch = new DenoisingObjective.Batch(model.latents(golden, m),
+                input(golden, m, "noise"), Tensors.toNDArray(m, golden.input("timesteps"), DataType.INT64), ids, null)
+                .withPrior(new DenoisingObjective.PriorPreservation(classRows, p.get("prior_loss_weight")
+                        .getAsDouble()));
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        out.put("latents", Tensors.toHost(batch.latents()));
+        JsonElement maxNorm = p.get("max_grad_norm");
+        boolean clipping = maxNorm != null && !maxNorm.isJsonNull();
+        OptimizerStep step = new OptimizerStep(new AdamW(m, settings(p)), clipping ? maxNorm.getAsDouble() : 0);
+        DenoisingObjective objective = objective(model, p);
+        steps(out, step, trained, p.get("lr").getAsDouble(),
+                () -> objective.evaluate(batch, DenoisingObjective.Trainables.NONE), clipping, gradients -> {
+                    gradients.forEach((name, g) -> {
+                        if (recorded.contains(name)) {
+                            out.put("grad." + name, Tensors.toHost(g));
+                        }
+                    });
+                    out.put("grad_norms_all", norms(order, name -> gradients.get(name)));
+                }, k -> {
+                    trained.forEach((name, value) -> {
+                        if (recorded.contains(name)) {
+                            out.put("step" + k + "." + name, Tensors.toHost(value));
+                        }
+                    });
+                    try (NDManager scope = m.newSubManager()) {
+                        out.put("update_norms_step" + k + "_all", norms(order, name -> {
+                            NDArray update = trained.get(name).sub(initial.get(name));
+                            update.attach(scope);
+                            return update;
+                        }));
+                    }
+                });
+        out.keySet().retainAll(golden.outputNames());
+        return out;
+    }
+
+    /** The L2 norm of each named tensor, in {@code order}, as one float32 vector. */
+    private static HostTensor norms(List<String> order, Function<String, NDArray> tensor) {
+        float[] norms = new float[order.size()];
+        for (int i = 0; i < norms.length; i++) {
+            NDArray t = tensor.apply(order.get(i));
+            if (t == null) {
+                throw new IllegalStateException(order.get(i) + " has no value to take the norm of");
+            }
+            norms[i] = (float) Math.sqrt(t.toType(DataType.FLOAT64, false).square().sum().getDouble());
+        }
+        return HostTensor.ofFloats(norms, norms.length);
+    }
+
+    /**
+     * The case's {@value #STEPS} optimiser steps on its one batch, the loop every step case shares:
+     * {@code firstGradients} sees the gradients of step 1 before clipping, {@code trainedAfter} is
+     * called after steps 1 and {@value #STEPS} to record the trained values.
+     */
+    private static void steps(Map<String, HostTensor> out, OptimizerStep step, Map<String, NDArray> trained, double lr,
+            Supplier<DenoisingObjective.Result> evaluate, boolean clipping,
+            Consumer<Map<String, NDArray>> firstGradients, IntConsumer trainedAfter) {
         for (int k = 1; k <= STEPS; k++) {
             int current = k;
             DenoisingObjective.Result[] result = new DenoisingObjective.Result[1];
             OptimizerStep.Report report = step.step(trained, () -> {
-                result[0] = objective.evaluate(batch, new DenoisingObjective.Trainables(null, rows));
+                result[0] = evaluate.get();
                 return result[0].loss();
-            }, 1, p.get("lr").getAsDouble(), gradients -> {
+            }, 1, lr, gradients -> {
                 if (current == 1) {
-                    out.put("grad.new_rows", Tensors.toHost(gradients.get("new_rows")));
+                    firstGradients.accept(gradients);
                 }
             });
-            record(out, k, result[0], report, false);
+            record(out, k, result[0], report, clipping);
             if (k == 1 || k == STEPS) {
-                out.put("step" + k + ".new_rows", Tensors.toHost(rows));
+                trainedAfter.accept(k);
             }
         }
-        // The script records neither the target (the noise itself) nor gradient norms for this method.
-        out.keySet().retainAll(golden.outputNames());
-        return out;
     }
 
     private static DenoisingObjective objective(Model model, JsonObject p) {
@@ -175,18 +253,26 @@ final class StepCases {
 
     private static void record(Map<String, HostTensor> out, int k, DenoisingObjective.Result r,
             OptimizerStep.Report report, boolean clipping) {
+        String suffix = k == 1 ? "" : "_step" + k;
         if (k == 1) {
             out.put("noisy_latents", Tensors.toHost(r.noisy()));
             out.put("target", Tensors.toHost(r.target()));
             out.put("encoder_hidden_states", Tensors.toHost(r.encoderHiddenStates()));
             out.put("model_pred", Tensors.toHost(r.prediction()));
-            out.put("loss", HostTensor.scalar((float) report.loss()));
             if (r.snr() != null) {
                 out.put("snr", Tensors.toHost(r.snr()));
                 out.put("mse_loss_weights", Tensors.toHost(r.weights()));
             }
-        } else {
-            out.put("loss_step" + k, HostTensor.scalar((float) report.loss()));
+            if (r.priorLoss() != null) {
+                long instances = r.prediction().getShape().get(0) / 2;
+                out.put("model_pred_instance", Tensors.toHost(r.prediction().get(":" + instances)));
+                out.put("model_pred_prior", Tensors.toHost(r.prediction().get(instances + ":")));
+            }
+        }
+        out.put("loss" + suffix, HostTensor.scalar((float) report.loss()));
+        if (r.priorLoss() != null) {
+            out.put("instance_loss" + suffix, Tensors.toHost(r.instanceLoss()));
+            out.put("prior_loss" + suffix, Tensors.toHost(r.priorLoss()));
         }
         out.put("grad_norm_step" + k, HostTensor.scalar((float) report.gradientNorm()));
         if (clipping) {

@@ -9,8 +9,8 @@ import org.diffij.parity.AreaRunner;
 import org.diffij.parity.GoldenCase;
 
 /**
- * The {@code training} golden area, one entry per kind of case: the optimiser, the LR schedules,
- * the LoRA, textual-inversion and hypernetwork steps; cases without an entry (DreamBooth) are
+ * The {@code training} golden area, one entry per kind of case: the optimiser, the LR schedules and
+ * the LoRA, textual-inversion, DreamBooth and hypernetwork steps; cases without an entry are
  * reported SKIP until their trainers exist (adding one is one entry in {@link #CASES}).
  */
 public final class TrainingAreaRunner implements AreaRunner {
@@ -33,7 +33,9 @@ public final class TrainingAreaRunner implements AreaRunner {
             Map.entry("hypernetwork_linear_inference", HypernetworkCases::inference),
             Map.entry("hypernetwork_relu_inference", HypernetworkCases::inference),
             Map.entry("hypernetwork_linear_train", HypernetworkCases::train),
-            Map.entry("hypernetwork_relu_train", HypernetworkCases::train));
+            Map.entry("hypernetwork_relu_train", HypernetworkCases::train),
+            Map.entry("dreambooth_prior", StepCases::dreamBooth),
+            Map.entry("dreambooth_prior_clip", StepCases::dreamBooth));
 
     @Override
     public String area() {
