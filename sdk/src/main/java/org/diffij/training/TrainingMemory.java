@@ -10,23 +10,25 @@ import org.diffij.pipelines.StableDiffusionModel;
  * What a run will hold in memory, estimated before it starts: the loaded model, the optimiser's
  * float32 copies of every trained value (an adapter: the value, its gradient, AdamW's two moments;
  * full fine-tuning: the gradient and the two moments of weights the model already holds) and the
- * UNet's activations kept for the backward pass. The activation term is linear in batch, latent pixels and
- * the UNet's base width; its coefficient comes from the peak RSS diffusers + PEFT reached for a
- * full-size SD 1.5 LoRA step on this machine kind (10.6 GB at 512², about 6.4 GB above the weights,
- * batch 1, base width 320), to be replaced by Diffij's own figure from {@code diffij bench train}.
+ * UNet's activations kept for the backward pass, plus the runtime's own share. The activation term is
+ * linear in batch, latent pixels and the UNet's base width; its coefficients are fitted to Diffij's own
+ * peak RSS in {@code diffij bench train} (full-size SD 1.5 LoRA rank 4 on attention, batch 1, 2 threads:
+ * 5.42 GB at 256², 7.03 GB at 512²), rounded up so that the estimate errs on the safe side.
  *
  * @param trainedState what {@code trainedBytes} is, in words
  */
 public record TrainingMemory(long modelBytes, long trainedBytes, long activationBytes, String trainedState) {
 
-    /** Activation bytes per latent pixel, per sample and per channel of the UNet's first block. */
-    static final double ACTIVATION_BYTES_PER_PIXEL_CHANNEL = 5_000;
+    /** An adapter run's activation bytes per latent pixel, per sample and per channel of the UNet's first block. */
+    static final double ACTIVATION_BYTES_PER_PIXEL_CHANNEL = 1_700;
+    /** An adapter run's memory beside weights and activations (libtorch, the JVM, the latent cache). */
+    static final long RUNTIME_BYTES = 1_000_000_000L;
 
     /** An adapter of {@code trainedValues} values beside the frozen model. */
     public static TrainingMemory estimate(StableDiffusionModel model, long trainedValues, TrainingRequest request,
             int largestWidth, int largestHeight) {
-        return new TrainingMemory(model.sizeBytes(), 16 * trainedValues, activations(model, request.batch(),
-                largestWidth, largestHeight), String.format(Locale.ROOT, "%.1f M values x (value, gradient, 2 AdamW "
+        return new TrainingMemory(model.sizeBytes(), 16 * trainedValues, RUNTIME_BYTES + activations(model,
+                ACTIVATION_BYTES_PER_PIXEL_CHANNEL, request.batch(), largestWidth, largestHeight), String.format(Locale.ROOT, "%.1f M values x (value, gradient, 2 AdamW "
                 + "moments)", trainedValues / 1e6));
     }
 
@@ -50,10 +52,6 @@ public record TrainingMemory(long modelBytes, long trainedBytes, long activation
                 + activations(model, FULL_FINE_TUNE_BYTES_PER_PIXEL_CHANNEL, rows * request.batch(), largestWidth,
                         largestHeight), String.format(Locale.ROOT, "%.1f M weights x (gradient, 2 AdamW moments)",
                 trainedValues / 1e6));
-    }
-
-    private static long activations(StableDiffusionModel model, int batch, int largestWidth, int largestHeight) {
-        return activations(model, ACTIVATION_BYTES_PER_PIXEL_CHANNEL, batch, largestWidth, largestHeight);
     }
 
     private static long activations(StableDiffusionModel model, double bytesPerPixelChannel, int batch,
