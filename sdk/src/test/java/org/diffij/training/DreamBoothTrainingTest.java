@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.TreeSet;
@@ -49,14 +48,7 @@ class DreamBoothTrainingTest {
     static void images() throws IOException {
         model = Golden.manifest().modelPath("tiny-sd15");
         data = Files.createDirectories(dir.resolve("instances"));
-        Random random = new Random(3);
-        for (int i = 0; i < 2; i++) {
-            float[] rgb = new float[64 * 64 * 3];
-            for (int p = 0; p < rgb.length; p++) {
-                rgb[p] = (p % 3 == i ? 0.7f : 0.1f) + 0.2f * random.nextFloat();
-            }
-            PngFiles.write(data.resolve("dog" + i + ".png"), new RgbImage(64, 64, rgb), Map.of());
-        }
+        TrainerTest.colourImages(data, "dog", 2, 3, 0.7f, 0.1f);
     }
 
     private static TrainingRequest request(Path base, String extra) {

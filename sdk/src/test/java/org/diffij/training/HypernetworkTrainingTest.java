@@ -13,11 +13,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.diffij.DiffijException;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.image.PngFiles;
-import org.diffij.image.RgbImage;
 import org.diffij.models.hypernetwork.Hypernetwork;
 import org.diffij.models.hypernetwork.HypernetworkActivation;
 import org.diffij.models.hypernetwork.HypernetworkConfig;
@@ -41,14 +39,7 @@ class HypernetworkTrainingTest {
     static void images() throws IOException {
         model = Golden.manifest().modelPath("tiny-sd15");
         data = Files.createDirectories(dir.resolve("data"));
-        Random random = new Random(5);
-        for (int i = 0; i < 2; i++) {
-            float[] rgb = new float[64 * 64 * 3];
-            for (int p = 0; p < rgb.length; p++) {
-                rgb[p] = (p % 3 == i ? 0.7f : 0.1f) + 0.2f * random.nextFloat();
-            }
-            PngFiles.write(data.resolve("image" + i + ".png"), new RgbImage(64, 64, rgb), Map.of());
-        }
+        TrainerTest.colourImages(data, "image", 2, 5, 0.7f, 0.1f);
     }
 
     private static TrainingRequest request(String extra, Path output) {

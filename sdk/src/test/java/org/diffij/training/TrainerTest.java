@@ -41,14 +41,24 @@ class TrainerTest {
     static void images() throws IOException {
         model = Golden.manifest().modelPath("tiny-sd15");
         data = Files.createDirectories(dir.resolve("data"));
-        Random random = new Random(7);
+        colourImages(data, "image", 3, 7, 0.6f, 0.2f);
         for (int i = 0; i < 3; i++) {
+            Files.writeString(data.resolve("image" + i + ".txt"), "a photo of sks, colour " + i);
+        }
+    }
+
+    /**
+     * Writes {@code count} noisy 64×64 PNGs {@code <prefix>N.png} into {@code folder}, image N bright
+     * ({@code on}) in channel N mod 3 and dark ({@code off}) in the others, seeded.
+     */
+    static void colourImages(Path folder, String prefix, int count, long seed, float on, float off) throws IOException {
+        Random random = new Random(seed);
+        for (int i = 0; i < count; i++) {
             float[] rgb = new float[64 * 64 * 3];
             for (int p = 0; p < rgb.length; p++) {
-                rgb[p] = (p % 3 == i ? 0.6f : 0.2f) + 0.2f * random.nextFloat();
+                rgb[p] = (p % 3 == i % 3 ? on : off) + 0.2f * random.nextFloat();
             }
-            PngFiles.write(data.resolve("image" + i + ".png"), new RgbImage(64, 64, rgb), Map.of());
-            Files.writeString(data.resolve("image" + i + ".txt"), "a photo of sks, colour " + i);
+            PngFiles.write(folder.resolve(prefix + i + ".png"), new RgbImage(64, 64, rgb), Map.of());
         }
     }
 
