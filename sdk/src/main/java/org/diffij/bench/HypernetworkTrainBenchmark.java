@@ -1,22 +1,15 @@
 package org.diffij.bench;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 import org.diffij.engine.DiffijEngine;
-import org.diffij.models.Sd15Configs;
-import org.diffij.models.clip.ClipTextConfig;
-import org.diffij.models.clip.ClipTextModel;
 import org.diffij.models.hypernetwork.Hypernetwork;
 import org.diffij.models.hypernetwork.HypernetworkActivation;
 import org.diffij.models.hypernetwork.HypernetworkConfig;
-import org.diffij.models.unet.UNet2DConditionModel;
 import org.diffij.nn.Kernels;
-import org.diffij.nn.ParameterLoader;
 import org.diffij.schedulers.NoiseSchedule;
 import org.diffij.schedulers.PredictionType;
 import org.diffij.training.AdamW;
@@ -48,17 +41,13 @@ public final class HypernetworkTrainBenchmark implements Benchmark {
         out.println(engine.describe() + "; kernels " + Kernels.get().name());
         engine.queue().run("hypernetwork benchmark", ctx -> {
             NDManager m = ctx.manager();
-            UNet2DConditionModel unet = new UNet2DConditionModel(Sd15Configs.unet(),
-                    ParameterLoader.random(m, DataType.FLOAT32, "SD1.5 UNet"));
-            ClipTextConfig clip = ClipTextConfig.sd15();
-            ClipTextModel textEncoder = ClipTextModel.load(clip, new RandomClipWeights(clip, 1234), m,
-                    DataType.FLOAT32);
+            TrainBenchmark.Sd15 sd15 = TrainBenchmark.Sd15.random(m, out);
             engine.seed(0);
             Hypernetwork hypernetwork = Hypernetwork.create(new Hypernetwork.Provenance("bench", 0, null, null, null),
                     List.of(768, 320, 640, 1280), HypernetworkConfig.create(List.of(1.0, 2.0, 1.0),
                             HypernetworkActivation.LINEAR, false, "Normal", false, null), m);
             out.printf(Locale.ROOT, "hypernetwork: %d trained values%n", hypernetwork.parameters().count());
-            DenoisingObjective objective = new DenoisingObjective(unet, textEncoder,
+            DenoisingObjective objective = new DenoisingObjective(sd15.unet(), sd15.textEncoder(),
                     NoiseSchedule.ldmTraining(new JsonObject()), PredictionType.EPSILON, 0);
             OptimizerStep step = new OptimizerStep(new AdamW(m, AdamW.Settings.DEFAULTS), 0);
             DenoisingObjective.Trainables trained = new DenoisingObjective.Trainables(null, null, null,
@@ -72,13 +61,7 @@ public final class HypernetworkTrainBenchmark implements Benchmark {
     private static Void step(NDManager parent, DenoisingObjective objective, OptimizerStep step,
             Hypernetwork hypernetwork, DenoisingObjective.Trainables trained, int latent) {
         try (NDManager m = parent.newSubManager()) {
-            long[] ids = new long[77];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = i == 0 ? 49406 : i < 12 ? 320 + 37L * i : 49407;
-            }
-            DenoisingObjective.Batch batch = new DenoisingObjective.Batch(m.randomNormal(new Shape(1, 4, latent, latent)),
-                    m.randomNormal(new Shape(1, 4, latent, latent)), m.create(new long[] {500}),
-                    m.create(ids, new Shape(1, 77)), null);
+            DenoisingObjective.Batch batch = TrainBenchmark.batch(m, latent, 1);
             step.step(hypernetwork.parameters().named(), () -> objective.evaluate(batch, trained).loss(), 1, 1e-5,
                     null);
         }
