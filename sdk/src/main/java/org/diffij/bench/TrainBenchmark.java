@@ -51,8 +51,8 @@ public final class TrainBenchmark implements Benchmark {
             UNet2DConditionModel unet = sd15.unet();
             ClipTextModel textEncoder = sd15.textEncoder();
             engine.seed(0);
-            LoraNetwork lora = LoraNetwork.create(Map.of("unet", unet.parameters()), LoraNetwork.Targets.ATTENTION, 4,
-                    4, m);
+            LoraNetwork lora = LoraNetwork.create(Map.of("unet", unet.parameters()), LoraNetwork.Targets.ATTENTION,
+                    new LoraNetwork.Dimension(4, 4), null, m);
             out.printf(Locale.ROOT, "LoRA: %d modules, %d trained values%n", lora.modules().size(),
                     lora.parameters().values().stream().mapToLong(NDArray::size).sum());
             DenoisingObjective objective = new DenoisingObjective(unet, textEncoder,

@@ -79,13 +79,28 @@ public final class ModelHash {
             }
             MessageDigest data = sha256();
             digest(channel, 8 + length.flip().getLong(), Long.MAX_VALUE, data);
-            MessageDigest legacy = sha256();
-            digest(channel, 0x100000, 0x10000, legacy);
-            return new String[] {HexFormat.of().formatHex(data.digest()),
-                HexFormat.of().formatHex(legacy.digest()).substring(0, 8)};
+            return new String[] {HexFormat.of().formatHex(data.digest()), legacy(channel)};
         } catch (IOException e) {
             throw new DiffijException(safetensors + ": cannot be hashed (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * A1111's old 8-digit "model hash" (before AutoV2), which kohya still records as
+     * {@code ss_sd_model_hash}: the SHA-256 of the 64 KiB at offset 1 MiB, of nothing for smaller files.
+     */
+    public static String legacy(Path file) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return legacy(channel);
+        } catch (IOException e) {
+            throw new DiffijException(file + ": cannot be hashed (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static String legacy(FileChannel channel) throws IOException {
+        MessageDigest digest = sha256();
+        digest(channel, 0x100000, 0x10000, digest);
+        return HexFormat.of().formatHex(digest.digest()).substring(0, 8);
     }
 
     /** Digests at most {@code length} bytes from {@code start}, fewer where the file ends first. */

@@ -83,12 +83,11 @@ final class LoraFiles {
     /** kohya's state dict: per layer {@code <kohya name>.lora_down.weight}, {@code .lora_up.weight}, {@code .alpha}. */
     static Map<String, HostTensor> kohyaTensors(LoraNetwork network, KohyaNames names) {
         Map<String, HostTensor> tensors = new TreeMap<>();
-        HostTensor alpha = HostTensor.scalar(network.alpha());
         for (LoraNetwork.Module m : network.modules()) {
             String name = names.kohyaName(m.component(), m.path());
             tensors.put(name + ".lora_down.weight", kernel(m, Tensors.toHost(m.down())));
             tensors.put(name + ".lora_up.weight", kernel(m, Tensors.toHost(m.up())));
-            tensors.put(name + ".alpha", alpha);
+            tensors.put(name + ".alpha", HostTensor.scalar(m.alpha()));
         }
         return tensors;
     }
@@ -96,12 +95,11 @@ final class LoraFiles {
     /** diffusers' state dict: {@code <component>.<module>} and the part as diffusers names it, alpha / rank in up. */
     static Map<String, HostTensor> diffusersTensors(LoraNetwork network) {
         Map<String, HostTensor> tensors = new TreeMap<>();
-        float scale = network.alpha() / network.rank();
         for (LoraNetwork.Module m : network.modules()) {
             String prefix = m.component() + "." + m.path();
             String[] parts = diffusersParts(m.path());
             tensors.put(prefix + parts[0], kernel(m, Tensors.toHost(m.down())));
-            tensors.put(prefix + parts[1], kernel(m, scaled(Tensors.toHost(m.up()), scale)));
+            tensors.put(prefix + parts[1], kernel(m, scaled(Tensors.toHost(m.up()), m.scale())));
         }
         return tensors;
     }
@@ -133,9 +131,12 @@ final class LoraFiles {
         return HostTensor.ofFloats(values, tensor.shape());
     }
 
-    /** A matrix of an adapted 1×1 convolution as the {@code [·, ·, 1, 1]} kernel kohya and PEFT store. */
+    /**
+     * A matrix of an adapted convolution as the {@code [·, ·, 1, 1]} kernel kohya and PEFT store (a
+     * LoCon down already has the layer's kernel shape).
+     */
     private static HostTensor kernel(LoraNetwork.Module m, HostTensor matrix) {
-        if (!m.convolution()) {
+        if (!m.convolution() || matrix.shape().length == 4) {
             return matrix;
         }
         long[] shape = matrix.shape();
@@ -172,8 +173,8 @@ final class LoraFiles {
         m.put("ss_lr_warmup_steps", Integer.toString(r.warmupSteps()));
         m.put("ss_lr_scheduler", r.lrSchedule());
         m.put("ss_network_module", "networks.lora");
-        m.put("ss_network_dim", Integer.toString(network.rank()));
-        m.put("ss_network_alpha", python(network.alpha()));
+        m.put("ss_network_dim", Integer.toString(network.linear().rank()));
+        m.put("ss_network_alpha", python(network.linear().alpha()));
         m.put("ss_network_train_unet_only", r.lora().trainTextEncoder() ? "False" : "True");
         m.put("ss_mixed_precision", "no");
         m.put("ss_full_fp16", "False");
@@ -207,7 +208,16 @@ final class LoraFiles {
         m.put("ss_reg_dataset_dirs", "{}");
         m.put("ss_tag_frequency", gson.toJson(p.tagFrequency()));
         m.put("ss_sd_model_name", p.modelName());
+        m.put("ss_bucket_info", gson.toJson(p.data().bucketInfo()));
+        if (network.conv() != null) {
+            // kohya parses network_args as key=value strings and records them as such.
+            Map<String, String> args = new LinkedHashMap<>();
+            args.put("conv_dim", Integer.toString(network.conv().rank()));
+            args.put("conv_alpha", python(network.conv().alpha()));
+            m.put("ss_network_args", gson.toJson(args));
+        }
         if (Files.isRegularFile(p.model())) {
+            m.put("ss_sd_model_hash", ModelHash.legacy(p.model()));
             m.put("ss_new_sd_model_hash", p.modelHash());
         }
         // kohya names Stability AI's implementation for SDXL adapters, diffusers for SD 1.x/2.x ones.

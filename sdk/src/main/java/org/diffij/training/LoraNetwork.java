@@ -55,67 +55,94 @@ public final class LoraNetwork {
         }
     }
 
-    /** One adapted layer of one component. */
-    public record Module(String component, String path, NDArray down, NDArray up, long[] weightShape) {
+    /**
+     * The UNet modules kohya's LoCon ({@code conv_dim}) adds: everything inside ResnetBlock2D,
+     * Downsample2D and Upsample2D — the 3×3 convolutions at the conv rank, their linear and 1×1 layers
+     * ({@code time_emb_proj}, {@code conv_shortcut}) at the LoRA rank.
+     */
+    private static final Pattern CONV_MODULES = Pattern.compile(
+            ".*(resnets\\.\\d+\\.(conv1|conv2|conv_shortcut|time_emb_proj)|downsamplers\\.0\\.conv|upsamplers\\.0\\.conv)");
 
-        /** Whether the adapted layer is a convolution (its LoRA is saved with 1×1 kernel shapes). */
+    /** Rank and alpha of the layers of one kind. */
+    public record Dimension(int rank, float alpha) {
+    }
+
+    /**
+     * One adapted layer of one component: {@code down} is {@code [rank, in]} ({@code [rank, in, k, k]}
+     * on a k×k convolution, k > 1), {@code up} {@code [out, rank]}.
+     */
+    public record Module(String component, String path, NDArray down, NDArray up, long[] weightShape, float alpha) {
+
+        /** Whether the adapted layer is a convolution (its LoRA is saved with kernel shapes). */
         public boolean convolution() {
             return weightShape.length == 4;
+        }
+
+        public int rank() {
+            return (int) down.getShape().get(0);
+        }
+
+        /** alpha / rank: what the branch's output is multiplied by. */
+        public float scale() {
+            return alpha / rank();
         }
     }
 
     private final List<Module> modules;
-    private final int rank;
-    private final float alpha;
+    private final Dimension linear;
+    private final Dimension conv;
 
-    private LoraNetwork(List<Module> modules, int rank, float alpha) {
+    private LoraNetwork(List<Module> modules, Dimension linear, Dimension conv) {
         if (modules.isEmpty()) {
             throw new DiffijException("no layer of the model matches the LoRA targets");
         }
         this.modules = List.copyOf(modules);
-        this.rank = rank;
-        this.alpha = alpha;
+        this.linear = linear;
+        this.conv = conv;
     }
 
     /**
      * New adapters on every targeted linear or 1×1 convolution of the given components
-     * ({@code unet}, {@code text_encoder}, {@code text_encoder_2} → their parameter trees):
+     * ({@code unet}, {@code text_encoder}, {@code text_encoder_2} → their parameter trees), and with a
+     * {@code conv} dimension (null: none) on kohya's LoCon modules of the UNet:
      * {@code lora_A ~ N(0, 1/rank²)} as PEFT's "gaussian" init, {@code lora_B = 0}, so training starts
      * from the base model's own outputs. Draws from the engine's generator: seed it first.
      */
-    public static LoraNetwork create(Map<String, ParameterTree> components, Targets targets, int rank, float alpha,
-            NDManager manager) {
-        if (rank < 1) {
-            throw new DiffijException("LoRA rank must be 1 or more, not " + rank);
+    public static LoraNetwork create(Map<String, ParameterTree> components, Targets targets, Dimension linear,
+            Dimension conv, NDManager manager) {
+        if (linear.rank() < 1 || conv != null && conv.rank() < 1) {
+            throw new DiffijException("LoRA rank must be 1 or more, not " + (linear.rank() < 1 ? linear : conv).rank());
         }
         List<Module> modules = new ArrayList<>();
         components.forEach((component, tree) -> {
             for (Map.Entry<String, NDArray> p : tree.named().entrySet()) {
                 String key = p.getKey();
                 long[] shape = p.getValue().getShape().getShape();
-                boolean linear = shape.length == 2;
-                boolean pointwise = shape.length == 4 && shape[2] == 1 && shape[3] == 1;
-                if (!key.endsWith(".weight") || !(linear || pointwise)) {
+                if (!key.endsWith(".weight") || shape.length != 2 && shape.length != 4) {
                     continue;
                 }
                 String module = key.substring(0, key.length() - ".weight".length());
-                if (!targets.matches(component, module)) {
+                boolean kernel = shape.length == 4 && (shape[2] != 1 || shape[3] != 1);
+                boolean locon = conv != null && component.equals("unet") && CONV_MODULES.matcher(module).matches();
+                if (!locon && (kernel || !targets.matches(component, module))) {
                     continue;
                 }
-                NDArray down = manager.randomNormal(0, 1f / rank, new Shape(rank, shape[1]), p.getValue().getDataType());
-                NDArray up = manager.zeros(new Shape(shape[0], rank), p.getValue().getDataType());
-                modules.add(new Module(component, module, down, up, shape));
+                Dimension d = kernel ? conv : linear;
+                Shape downShape = kernel ? new Shape(d.rank(), shape[1], shape[2], shape[3]) : new Shape(d.rank(), shape[1]);
+                NDArray down = manager.randomNormal(0, 1f / d.rank(), downShape, p.getValue().getDataType());
+                NDArray up = manager.zeros(new Shape(shape[0], d.rank()), p.getValue().getDataType());
+                modules.add(new Module(component, module, down, up, shape, d.alpha()));
             }
         });
-        return trainable(new LoraNetwork(modules, rank, alpha));
+        return trainable(new LoraNetwork(modules, linear, conv));
     }
 
     /**
      * Adapters with given values, by PEFT name ({@code <component>.<module>.lora_A.weight} /
      * {@code lora_B}), on layers of the given components; the values are copied into {@code manager}.
      */
-    public static LoraNetwork of(Map<String, ParameterTree> components, Map<String, NDArray> values, float alpha,
-            NDManager manager) {
+    public static LoraNetwork of(Map<String, ParameterTree> components, Map<String, NDArray> values, Dimension linear,
+            Dimension conv, NDManager manager) {
         Map<String, NDArray[]> pairs = new LinkedHashMap<>();
         values.forEach((name, value) -> {
             boolean isDown = name.endsWith(".lora_A.weight");
@@ -127,7 +154,6 @@ public final class LoraNetwork {
             pairs.get(module)[isDown ? 0 : 1].attach(manager);
         });
         List<Module> modules = new ArrayList<>();
-        int rank = -1;
         for (Map.Entry<String, NDArray[]> pair : pairs.entrySet()) {
             String qualified = pair.getKey();
             int dot = qualified.indexOf('.');
@@ -141,11 +167,15 @@ public final class LoraNetwork {
             if (ab[0] == null || ab[1] == null) {
                 throw new DiffijException("LoRA for " + qualified + " lacks its lora_A or lora_B tensor");
             }
-            rank = (int) ab[0].getShape().get(0);
-            modules.add(new Module(component, module, ab[0], ab[1],
-                    tree.get(module + ".weight").getShape().getShape()));
+            long[] weight = tree.get(module + ".weight").getShape().getShape();
+            boolean kernel = ab[0].getShape().dimension() == 4 && (weight[2] != 1 || weight[3] != 1);
+            if (kernel && conv == null) {
+                throw new DiffijException("LoRA tensor for " + qualified + " adapts a " + weight[2] + "x" + weight[3]
+                        + " convolution but the run has no conv_rank");
+            }
+            modules.add(new Module(component, module, ab[0], ab[1], weight, (kernel ? conv : linear).alpha()));
         }
-        return trainable(new LoraNetwork(modules, rank, alpha));
+        return trainable(new LoraNetwork(modules, linear, conv));
     }
 
     private static LoraNetwork trainable(LoraNetwork network) {
@@ -156,12 +186,14 @@ public final class LoraNetwork {
         return network;
     }
 
-    public int rank() {
-        return rank;
+    /** Rank and alpha of the linear and 1×1 layers. */
+    public Dimension linear() {
+        return linear;
     }
 
-    public float alpha() {
-        return alpha;
+    /** Rank and alpha of the k×k convolutions (LoCon); null when there are none. */
+    public Dimension conv() {
+        return conv;
     }
 
     public List<Module> modules() {
@@ -186,10 +218,9 @@ public final class LoraNetwork {
     /** The run-time branches of one component's adapters at {@code multiplier} (1 while training). */
     public Map<String, List<LowRankBranches.Branch>> branches(String component, float multiplier) {
         Map<String, List<LowRankBranches.Branch>> branches = new LinkedHashMap<>();
-        float factor = multiplier * alpha / rank;
         for (Module m : modules) {
             if (m.component().equals(component)) {
-                branches.put(m.path(), List.of(new LowRankBranches.Branch(m.down(), m.up(), factor)));
+                branches.put(m.path(), List.of(new LowRankBranches.Branch(m.down(), m.up(), multiplier * m.scale())));
             }
         }
         return branches;

@@ -34,9 +34,6 @@ final class LoraTraining implements TrainingMethod {
     /** Fresh adapters on the request's targets; draws the initial {@code lora_A} from the engine's generator. */
     static LoraTraining create(TrainingRequest request, StableDiffusionModel model, NDManager manager) {
         TrainingRequest.LoraOptions options = request.lora();
-        if (options.convRank() > 0) {
-            throw new DiffijException("conv_rank (LoCon on 3x3 convolutions) is not supported yet; use conv_rank=0");
-        }
         Map<String, ParameterTree> components = new LinkedHashMap<>();
         components.put("unet", model.unet().parameters());
         if (options.trainTextEncoder()) {
@@ -46,7 +43,8 @@ final class LoraTraining implements TrainingMethod {
             }
         }
         LoraNetwork network = LoraNetwork.create(components, LoraNetwork.Targets.of(options.targets()),
-                options.rank(), (float) options.alpha(), manager);
+                new LoraNetwork.Dimension(options.rank(), (float) options.alpha()), options.convRank() > 0
+                        ? new LoraNetwork.Dimension(options.convRank(), (float) options.convAlpha()) : null, manager);
         return new LoraTraining(network, model.tokenizer(), model.tokenizer2(),
                 KohyaNames.of(model.unet().config(), model.isXl()));
     }

@@ -247,6 +247,34 @@ public final class TrainingData {
     }
 
     /**
+     * kohya's {@code ss_bucket_info}: per occupied training size (ordered by width, then height) its
+     * resolution {@code [width, height]} and number of draws per epoch, and the mean |aspect ratio of
+     * the size − aspect ratio of the image| over the images.
+     */
+    public Map<String, Object> bucketInfo() {
+        Map<List<Integer>, Integer> counts = new TreeMap<>((a, b) -> a.get(0).equals(b.get(0))
+                ? Integer.compare(a.get(1), b.get(1)) : Integer.compare(a.get(0), b.get(0)));
+        double error = 0;
+        for (Item item : items) {
+            Framing f = item.framing();
+            counts.merge(List.of(f.width(), f.height()), item.repeats(), Integer::sum);
+            error += Math.abs((double) f.width() / f.height() - (double) f.originalWidth() / f.originalHeight());
+        }
+        Map<String, Object> buckets = new LinkedHashMap<>();
+        int index = 0;
+        for (Map.Entry<List<Integer>, Integer> bucket : counts.entrySet()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("resolution", bucket.getKey());
+            entry.put("count", bucket.getValue());
+            buckets.put(Integer.toString(index++), entry);
+        }
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("buckets", buckets);
+        info.put("mean_img_ar_error", items.isEmpty() ? 0 : error / items.size());
+        return info;
+    }
+
+    /**
      * The batches of one epoch, the same for the same seed and epoch: the draws grouped by training
      * size (bucket), shuffled within each group, cut into batches of at most {@code batchSize} (kohya
      * keeps a short last batch per bucket), and the batches shuffled.

@@ -60,6 +60,9 @@ class LoraFilesTest {
     /** alpha / rank = 1/2: a power of two, so folding it into up (diffusers) changes no rounding. */
     private static final int RANK = 4;
     private static final float ALPHA = 2;
+    /** LoCon on the 3×3 convolutions: alpha / rank = 1/2 as well. */
+    private static final int CONV_RANK = 2;
+    private static final float CONV_ALPHA = 1;
 
     @TempDir
     static Path dir;
@@ -101,6 +104,7 @@ class LoraFilesTest {
         Path output = dir.resolve(modelName + "-lora.safetensors");
         TrainingRequest request = TrainingRequest.fromMacroOptions("method=lora model=[" + modelPath + "] data=["
                 + data.getParent() + "] output=[" + output + "] rank=" + RANK + " alpha=" + (int) ALPHA
+                + " conv_rank=" + CONV_RANK + " conv_alpha=" + (int) CONV_ALPHA
                 + " resolution=64 train_text_encoder=true formats=kohya,diffusers seed=4");
         DiffijEngine.get().queue().run("lora files", ctx -> {
             NDManager m = ctx.manager();
@@ -139,11 +143,13 @@ class LoraFilesTest {
             components.put("text_encoder_2", model.textEncoder2().parameters());
         }
         DiffijEngine.get().seed(21);
-        LoraNetwork shapes = LoraNetwork.create(components, LoraNetwork.Targets.KOHYA, RANK, ALPHA, m);
+        LoraNetwork shapes = LoraNetwork.create(components, LoraNetwork.Targets.KOHYA,
+                new LoraNetwork.Dimension(RANK, ALPHA), new LoraNetwork.Dimension(CONV_RANK, CONV_ALPHA), m);
         Map<String, NDArray> values = new LinkedHashMap<>();
         shapes.parameters().forEach((name, p) -> values.put(name, m.randomNormal(0, 0.2f, p.getShape(),
                 DataType.FLOAT32)));
-        LoraNetwork network = LoraNetwork.of(components, values, ALPHA, m);
+        LoraNetwork network = LoraNetwork.of(components, values, new LoraNetwork.Dimension(RANK, ALPHA),
+                new LoraNetwork.Dimension(CONV_RANK, CONV_ALPHA), m);
         // Not trained here: forward passes outside a tape must not record for backward.
         for (LoraNetwork.Module module : network.modules()) {
             Autograd.requireGradient(module.down(), false);
@@ -169,12 +175,20 @@ class LoraFilesTest {
                     HostTensor alpha = kohya.read(name);
                     assertEquals(DType.F32, alpha.dtype());
                     assertArrayEquals(new long[0], alpha.shape(), "alpha is a scalar");
-                    assertEquals(ALPHA, alpha.toFloatArray()[0]);
+                    long[] down = kohya.info(name.replace(".alpha", ".lora_down.weight")).shape();
+                    boolean kernel = down.length == 4 && down[2] == 3;
+                    assertEquals(kernel ? CONV_ALPHA : ALPHA, alpha.toFloatArray()[0], name);
+                    assertEquals(kernel ? CONV_RANK : RANK, down[0], name);
                 }
             }
             long convolutions = network.modules().stream().filter(LoraNetwork.Module::convolution).count();
             assertEquals(convolutions, names.stream().filter(n -> n.endsWith(".lora_down.weight")
-                    && kohya.info(n).shape().length == 4).count(), "1x1 convolutions as [rank, in, 1, 1] kernels");
+                    && kohya.info(n).shape().length == 4).count(), "convolutions as [rank, in, k, k] kernels");
+            String locon = xl ? "lora_unet_input_blocks_1_0_in_layers_2" : "lora_unet_down_blocks_0_resnets_0_conv1";
+            assertArrayEquals(new long[] {CONV_RANK, kohya.info(locon + ".lora_down.weight").shape()[1], 3, 3},
+                    kohya.info(locon + ".lora_down.weight").shape(), "LoCon on " + locon);
+            assertTrue(names.stream().anyMatch(n -> n.matches("lora_unet_.*(downsamplers_0_conv|_op)\\.lora_down\\.weight")),
+                    "LoCon on the downsamplers");
         }
     }
 
@@ -184,6 +198,9 @@ class LoraFilesTest {
             assertEquals("networks.lora", metadata.get("ss_network_module"));
             assertEquals("4", metadata.get("ss_network_dim"));
             assertEquals("2.0", metadata.get("ss_network_alpha"));
+            assertEquals("{\"conv_dim\":\"2\",\"conv_alpha\":\"1.0\"}", metadata.get("ss_network_args"));
+            assertEquals("{\"buckets\":{\"0\":{\"resolution\":[64,64],\"count\":6}},\"mean_img_ar_error\":0.0}",
+                    metadata.get("ss_bucket_info"), "2 images x 3 repeats, square like their 64x64 size");
             assertEquals(xl ? "sdxl_base_v1-0" : "sd_v1", metadata.get("ss_base_model_version"));
             assertEquals("0.0001", metadata.get("ss_learning_rate"));
             assertEquals("3", metadata.get("ss_steps"));

@@ -83,7 +83,9 @@ final class StepCases {
                 init.put(name.substring("init.".length()), Tensors.toNDArray(m, golden.input(name), DataType.FLOAT32));
             }
         }
-        LoraNetwork lora = LoraNetwork.of(components, init, p.get("lora_alpha").getAsFloat(), m);
+        int rank = (int) init.values().iterator().next().getShape().get(0);
+        LoraNetwork lora = LoraNetwork.of(components, init,
+                new LoraNetwork.Dimension(rank, p.get("lora_alpha").getAsFloat()), null, m);
         DenoisingObjective objective = objective(model, p);
         DenoisingObjective.Batch batch = new DenoisingObjective.Batch(model.latents(golden, m), input(golden, m, "noise"),
                 Tensors.toNDArray(m, golden.input("timesteps"), DataType.INT64),
