@@ -171,6 +171,22 @@ class TrainerTest {
     }
 
     @Test
+    void aLoconRunTrainsTheThreeByThreeConvolutions() {
+        Path output = dir.resolve("locon.safetensors");
+        run(request("steps=2 lr=5e-2 conv_rank=2 conv_alpha=1", output), null, -1, new ArrayList<>());
+        Map<String, HostTensor> trained = tensors(output);
+        HostTensor up = trained.get("unet.down_blocks.0.resnets.0.conv1.lora_B.weight");
+        assertArrayEquals(new long[] {2, trained.get("unet.down_blocks.0.resnets.0.conv1.lora_A.weight").shape()[1], 3, 3},
+                trained.get("unet.down_blocks.0.resnets.0.conv1.lora_A.weight").shape());
+        float largest = 0;
+        for (float v : up.toFloatArray()) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        assertTrue(largest > 0, "the LoCon up of a 3x3 convolution moved from zero");
+        assertTrue(trained.containsKey("unet.down_blocks.0.resnets.0.time_emb_proj.lora_A.weight"));
+    }
+
+    @Test
     void aTrainedEmbeddingIsFoundByItsFileNameInAPrompt() {
         Path output = dir.resolve("skstoken.safetensors");
         TrainingRequest request = TrainingRequest.fromMacroOptions("method=ti model=[" + model + "] data=[" + data
