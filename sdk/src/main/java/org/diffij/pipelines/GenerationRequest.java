@@ -136,6 +136,11 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
                 batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
     }
 
+    public GenerationRequest withPrompt(String prompt) {
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
+    }
+
     public GenerationRequest withNegativePrompt(String negative) {
         return new GenerationRequest(model, modelHash, prompt, negative, sampler, steps, cfgScale, seed, width, height,
                 batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);

@@ -382,9 +382,7 @@ public final class Trainer {
             sample = switch (request.method()) {
                 case LORA -> sample.withAdapters(List.of(new Adapter(Adapter.Kind.LORA, adapter.toString(), 1)));
                 // An embedding is called by its file's name: the prompt's token becomes this step's file.
-                case TI -> GenerationRequest.of(sample.model(), sample.prompt().replace(request.ti().token(), stem))
-                        .withNegativePrompt(sample.negativePrompt()).withSize(sample.width(), sample.height(), 1)
-                        .withSeed(sample.seed()).withSampling(sample.sampler(), sample.steps(), sample.cfgScale())
+                case TI -> sample.withPrompt(sample.prompt().replace(request.ti().token(), stem))
                         .withAdapters(List.of(new Adapter(Adapter.Kind.EMBEDDING, adapter.toString(), 1)));
                 case HYPERNETWORK -> sample.withAdapters(List.of(new Adapter(Adapter.Kind.HYPERNET, adapter.toString(),
                         1)));
