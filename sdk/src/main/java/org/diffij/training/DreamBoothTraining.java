@@ -64,6 +64,33 @@ final class DreamBoothTraining implements TrainingMethod {
     }
 
     /**
+     * What a checkpoint records to detect changed data: the instance data's description and, for
+     * {@code prior_mode=images}, that of the class images the run uses.
+     */
+    static String dataFingerprint(TrainingRequest request, TrainingData data) {
+        if (request.method() != TrainingRequest.Method.DREAMBOOTH
+                || request.dreamBooth().priorMode() != TrainingRequest.PriorMode.IMAGES) {
+            return data.fingerprint();
+        }
+        Map<String, String> lines = new LinkedHashMap<>(data.describe());
+        Path classDir = Path.of(request.dreamBooth().classDir());
+        if (Files.isDirectory(classDir) && !isEmpty(classDir)) {
+            TrainingData classes = TrainingData.scan(classDir, request.dataOptions(), "", request.seed());
+            classes.describe().entrySet().stream().limit(request.dreamBooth().classImages())
+                    .forEach(line -> lines.put("class: " + line.getKey(), line.getValue()));
+        }
+        return TrainingData.fingerprint(lines);
+    }
+
+    private static boolean isEmpty(Path folder) {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new DiffijException(folder + ": cannot list the class images (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
      * Makes the model's UNet (and text encoders, if asked) trainable; reads the class images
      * ({@code prior_mode=images}, the first {@code num_class_images} of the class folder, which
      * {@link #ensureClassImages} filled) or keeps a frozen copy of the base UNet ({@code prediction}).

@@ -141,7 +141,7 @@ public final class Trainer {
         TrainingCheckpoint checkpoint = null;
         if (resume != null) {
             checkpoint = TrainingCheckpoint.read(resume);
-            checkpoint.requireResumableWith(request, data.fingerprint());
+            checkpoint.requireResumableWith(request, DreamBoothTraining.dataFingerprint(request, data));
         }
         List<String> prompts = new ArrayList<>();
         if (!request.samplePrompts().isBlank()) {
@@ -209,6 +209,8 @@ public final class Trainer {
         double textLr = request.lrTextEncoder() > 0 ? request.lrTextEncoder() : request.lrUnet();
 
         DataOrder order = new DataOrder(plan.data(), request.batch());
+        // Computed once the class images exist (a DreamBooth run may have generated them).
+        String fingerprint = DreamBoothTraining.dataFingerprint(request, plan.data());
         long step = 0;
         if (plan.resume() != null) {
             TrainingCheckpoint c = plan.resume();
@@ -230,7 +232,7 @@ public final class Trainer {
         long loopStart = System.nanoTime();
         while (step < total) {
             if (job.isCancelled()) {
-                checkpoint = writeCheckpoint(plan, step, order, trained, stepper, plan.data());
+                checkpoint = writeCheckpoint(plan, step, order, trained, stepper, fingerprint);
                 return new Result(request, step, false, List.of(), checkpoint, samples, mean(recent),
                         (System.nanoTime() - started) / 1e9, memory.describe());
             }
@@ -287,7 +289,7 @@ public final class Trainer {
                 }
             }
             if (request.checkpointEvery() > 0 && step % request.checkpointEvery() == 0 && step < total) {
-                checkpoint = writeCheckpoint(plan, step, order, trained, stepper, plan.data());
+                checkpoint = writeCheckpoint(plan, step, order, trained, stepper, fingerprint);
             }
         }
         List<Path> outputs = method.save(plan.output(), request.formats(), provenance.apply(step),
@@ -400,11 +402,11 @@ public final class Trainer {
     }
 
     private static Path writeCheckpoint(Plan plan, long step, DataOrder order, Map<String, NDArray> trained,
-            OptimizerStep stepper, TrainingData data) {
+            OptimizerStep stepper, String dataFingerprint) {
         Map<String, HostTensor> values = new LinkedHashMap<>();
         trained.forEach((name, tensor) -> values.put(name, Tensors.toHost(tensor)));
         Path file = checkpointPath(plan.output());
-        new TrainingCheckpoint(plan.request(), step, order.epoch(), order.batchInEpoch(), data.fingerprint(), values,
+        new TrainingCheckpoint(plan.request(), step, order.epoch(), order.batchInEpoch(), dataFingerprint, values,
                 stepper.optimizer().exportState()).write(file);
         return file;
     }

@@ -374,9 +374,14 @@ public final class TrainingData {
 
     /** SHA-256 (hex) of {@link #describe()}: what a checkpoint records to detect changed data. */
     public String fingerprint() {
+        return fingerprint(describe());
+    }
+
+    /** SHA-256 (hex) of description lines such as {@link #describe()}'s. */
+    static String fingerprint(Map<String, String> description) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            describe().forEach((file, line) -> digest.update((file + "\t" + line + "\n")
+            description.forEach((file, line) -> digest.update((file + "\t" + line + "\n")
                     .getBytes(StandardCharsets.UTF_8)));
             return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {

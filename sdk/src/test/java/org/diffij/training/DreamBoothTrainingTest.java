@@ -203,6 +203,26 @@ class DreamBoothTrainingTest {
     }
 
     @Test
+    void aResumeIsRefusedWhenTheClassImagesChanged() throws IOException {
+        Path classes = Files.createDirectories(dir.resolve("changing-classes"));
+        TrainerTest.colourImages(classes, "dog-class", 2, 9, 0.5f, 0.3f);
+        Path output = dir.resolve("class-resume.safetensors");
+        TrainingRequest request = request(model, "class_dir=[" + classes + "] num_class_images=2 steps=3 lr=1e-3 "
+                + "formats=single_file output=[" + output + "]");
+        AtomicReference<JobHandle<Trainer.Result>> handle = new AtomicReference<>();
+        handle.set(new Trainer(Generator.byPath(), null, "test").submit(request, null, false, null, progress -> {
+            if (progress.step() == 1) {
+                handle.get().cancel();
+            }
+        }));
+        Path checkpoint = handle.get().await().checkpoint();
+        Files.move(classes.resolve("dog-class1.png"), classes.resolve("other-dog.png"));
+        DiffijException refused = assertThrows(DiffijException.class, () -> new Trainer(Generator.byPath(), null,
+                "test").submit(request, checkpoint, false, null, null));
+        assertTrue(refused.getMessage().contains("training data changed"), refused.getMessage());
+    }
+
+    @Test
     void badDreamBoothOptionsGetOneLineMessages() throws IOException {
         String base = "method=dreambooth model=m data=d class_prompt=[a dog] class_dir=c ";
         String[][] cases = {
