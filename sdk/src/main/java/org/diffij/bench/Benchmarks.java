@@ -61,6 +61,19 @@ public final class Benchmarks {
                 what, median(sorted), sorted[0], sorted[sorted.length - 1], sorted.length, peakRss());
     }
 
+    /**
+     * Restarts the peak resident set size from the current one (Linux's {@code clear_refs} 5), so that
+     * the next line's peak is that row's own, not an earlier row's; false where the kernel refuses.
+     */
+    public static boolean resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
     /** The process's peak resident set size (VmHWM), which includes native memory outside the Java heap. */
     public static String peakRss() {
         try {

@@ -49,13 +49,17 @@ public final class DreamBoothBenchmark implements Benchmark {
             DenoisingObjective objective = new DenoisingObjective(sd15.unet(), sd15.textEncoder(),
                     NoiseSchedule.forTraining(new JsonObject()), PredictionType.EPSILON, 0);
             OptimizerStep step = new OptimizerStep(new AdamW(m, AdamW.Settings.DEFAULTS), 1);
-            int[][] runs = {{256, 0}, {256, 1}, {512, 0}};
+            // {image size, prior row, gradient checkpointing}
+            int[][] runs = {{256, 0, 0}, {256, 1, 0}, {512, 0, 1}, {512, 0, 0}};
             for (int[] run : runs) {
                 int image = run[0];
                 boolean prior = run[1] == 1;
-                double[] seconds = Benchmarks.time(options, () -> step(m, objective, step, trained, image / 8, prior));
-                out.println(Benchmarks.line(String.format(Locale.ROOT, "DreamBooth step %dx%d, %s", image, image,
-                        prior ? "1 + 1 class row" : "batch 1"), seconds));
+                DenoisingObjective rowObjective = objective.withGradientCheckpointing(run[2] == 1);
+                Benchmarks.resetPeakRss();
+                double[] seconds = Benchmarks.time(options, () -> step(m, rowObjective, step, trained, image / 8,
+                        prior));
+                out.println(Benchmarks.line(String.format(Locale.ROOT, "DreamBooth step %dx%d, %s%s", image, image,
+                        prior ? "1 + 1 class row" : "batch 1", run[2] == 1 ? ", checkpointed" : ""), seconds));
             }
             return null;
         });

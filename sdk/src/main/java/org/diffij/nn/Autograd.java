@@ -16,14 +16,14 @@ import java.util.function.Supplier;
  */
 public final class Autograd {
 
-    private static final ThreadLocal<Boolean> RECORDING = ThreadLocal.withInitial(() -> false);
+    private static final ThreadLocal<Tape> RECORDING = new ThreadLocal<>();
 
     private Autograd() {
     }
 
     /** Whether the calling thread records for backward. */
     public static boolean recording() {
-        return RECORDING.get();
+        return RECORDING.get() != null;
     }
 
     /** Starts recording on the calling thread; close the tape when the step's backward is done. */
@@ -60,12 +60,34 @@ public final class Autograd {
         }
     }
 
+    /**
+     * Runs {@code action} when the open tape's backward has reached the leaves of its graph: the
+     * recomputation of {@link GradientCheckpoints} continues backpropagation from there. Actions run
+     * in reverse order of registration.
+     */
+    public static void afterBackward(Runnable action) {
+        openTape().pending.add(action);
+    }
+
+    /** Backpropagates the scalar {@code value} on the open tape now, without running its pending actions. */
+    static void backpropagate(NDArray value) {
+        openTape().collector.backward(value);
+    }
+
+    private static Tape openTape() {
+        Tape tape = RECORDING.get();
+        if (tape == null) {
+            throw new IllegalStateException("no autograd tape is open on this thread");
+        }
+        return tape;
+    }
+
     /** Makes {@code parameter} a leaf whose gradient backward fills (or stops that, for {@code false}). */
     public static void requireGradient(NDArray parameter, boolean required) {
         parameter.setRequiresGradient(required);
     }
 
-    /** Whether {@code parameter} collects a gradient. */
+    /** Whether the leaf {@code parameter} collects a gradient (DJL answers false for every non-leaf). */
     public static boolean requiresGradient(NDArray parameter) {
         return JniUtils.requiresGrad((PtNDArray) parameter);
     }
@@ -90,20 +112,25 @@ public final class Autograd {
     public static final class Tape implements AutoCloseable {
 
         private final GradientCollector collector;
+        private final java.util.ArrayList<Runnable> pending = new java.util.ArrayList<>();
 
         private Tape(GradientCollector collector) {
             this.collector = collector;
-            RECORDING.set(true);
+            RECORDING.set(this);
         }
 
         /** Backpropagates the scalar {@code loss} into every leaf that requires a gradient; gradients add up. */
         public void backward(NDArray loss) {
             collector.backward(loss);
+            while (!pending.isEmpty()) {
+                pending.remove(pending.size() - 1).run();
+            }
         }
 
         @Override
         public void close() {
-            RECORDING.set(false);
+            RECORDING.remove();
+            pending.clear();
             collector.close();
         }
     }

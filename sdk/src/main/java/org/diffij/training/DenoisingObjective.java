@@ -6,12 +6,14 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.diffij.models.clip.ClipTextOutput;
 import org.diffij.models.clip.ClipTextModel;
 import org.diffij.models.unet.AddedConditions;
 import org.diffij.models.unet.UNet2DConditionModel;
 import org.diffij.nn.Autograd;
+import org.diffij.nn.GradientCheckpoints;
 import org.diffij.nn.KeyValueContexts;
 import org.diffij.nn.ScalarOps;
 import org.diffij.nn.LowRankBranches;
@@ -103,6 +105,7 @@ public final class DenoisingObjective {
     private final NoiseSchedule schedule;
     private final PredictionType target;
     private final double snrGamma;
+    private final boolean gradientCheckpointing;
 
     /** @param snrGamma min-SNR-γ, or 0 for plain MSE */
     public DenoisingObjective(UNet2DConditionModel unet, ClipTextModel textEncoder, NoiseSchedule schedule,
@@ -116,12 +119,26 @@ public final class DenoisingObjective {
      */
     public DenoisingObjective(UNet2DConditionModel unet, ClipTextModel textEncoder, ClipTextModel textEncoder2,
             NoiseSchedule schedule, PredictionType target, double snrGamma) {
+        this(unet, textEncoder, textEncoder2, schedule, target, snrGamma, false);
+    }
+
+    private DenoisingObjective(UNet2DConditionModel unet, ClipTextModel textEncoder, ClipTextModel textEncoder2,
+            NoiseSchedule schedule, PredictionType target, double snrGamma, boolean gradientCheckpointing) {
         this.unet = unet;
         this.textEncoder = textEncoder;
         this.textEncoder2 = textEncoder2;
         this.schedule = schedule;
         this.target = target;
         this.snrGamma = snrGamma;
+        this.gradientCheckpointing = gradientCheckpointing;
+    }
+
+    /**
+     * This objective with the UNet's forward checkpointed per block (or not): its activations are
+     * recomputed during backward instead of kept, for about one more forward pass of time per step.
+     */
+    public DenoisingObjective withGradientCheckpointing(boolean on) {
+        return new DenoisingObjective(unet, textEncoder, textEncoder2, schedule, target, snrGamma, on);
     }
 
     public PredictionType target() {
@@ -151,9 +168,15 @@ public final class DenoisingObjective {
         NDArray context = ehs;
         AddedConditions conditions = added;
         Supplier<NDArray> forward = () -> unet.forward(noisy, timesteps, context, conditions, null);
-        Supplier<NDArray> adapted = trained.unetContexts() == null ? forward
-                : () -> KeyValueContexts.applying(List.of(trained.unetContexts()), forward);
-        NDArray prediction = withBranches(trained.lora(), "unet", adapted);
+        Function<Supplier<NDArray>, NDArray> adapted = f -> withBranches(trained.lora(), "unet",
+                trained.unetContexts() == null ? f : () -> KeyValueContexts.applying(List.of(trained.unetContexts()), f));
+        NDArray prediction = gradientCheckpointing && Autograd.recording()
+                ? GradientCheckpoints.run(noisy.getManager(), () -> adapted.apply(forward), recompute -> adapted.apply(
+                        () -> {
+                            recompute.run();
+                            return null;
+                        }))
+                : adapted.apply(forward);
         PriorPreservation prior = batch.prior();
         if (prior == null) {
             Losses instance = instanceLoss(prediction, goal, batch.lossMask(), batch.timesteps());

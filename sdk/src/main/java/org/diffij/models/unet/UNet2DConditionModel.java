@@ -16,6 +16,7 @@ import org.diffij.io.Json;
 import org.diffij.io.WeightSet;
 import org.diffij.io.Weights;
 import org.diffij.nn.Conv2d;
+import org.diffij.nn.GradientCheckpoints;
 import org.diffij.nn.GroupNorm;
 import org.diffij.nn.Kernels;
 import org.diffij.nn.ParameterLoader;
@@ -105,16 +106,37 @@ public final class UNet2DConditionModel implements CachedModel, ParameterizedMod
     public NDArray forward(NDArray sample, NDArray timestep, NDArray context, AddedConditions added,
             ControlResiduals control) {
         checkInputs(sample, context);
+        if (control != null && GradientCheckpoints.active()) {
+            throw new IllegalStateException("gradient checkpointing does not cover ControlNet residuals");
+        }
         return Scope.run(sample, x -> {
-            long batch = x.getShape().get(0);
-            NDArray temb = time.forward(timestep, batch, added, x.getDataType());
-            NDArray h = convIn.forward(Kernels.get().channelsLast(x));
+            // Each block is one segment of a checkpointed forward (training with gradient checkpointing).
+            List<NDArray> prelude = new ArrayList<>(List.of(x, timestep));
+            if (added != null) {
+                prelude.add(added.textEmbeds());
+                prelude.add(added.timeIds());
+            }
+            List<NDArray> start = GradientCheckpoints.segment(prelude, in -> {
+                AddedConditions conditions = in.size() > 2 ? new AddedConditions(in.get(2), in.get(3)) : null;
+                NDArray embedding = time.forward(in.get(1), in.get(0).getShape().get(0), conditions,
+                        in.get(0).getDataType());
+                return List.of(embedding, convIn.forward(Kernels.get().channelsLast(in.get(0))));
+            });
+            NDArray temb = start.get(0);
+            NDArray h = start.get(1);
             List<NDArray> skips = new ArrayList<>();
             skips.add(h);
             for (UNetDownBlock block : downBlocks) {
-                h = block.forward(h, temb, context, skips);
+                List<NDArray> own = GradientCheckpoints.segment(List.of(h, temb, context), in -> {
+                    List<NDArray> states = new ArrayList<>();
+                    block.forward(in.get(0), in.get(1), in.get(2), states);
+                    return states;
+                });
+                skips.addAll(own);
+                h = own.get(own.size() - 1);
             }
-            h = midBlock.forward(h, temb, context);
+            h = GradientCheckpoints.segment(List.of(h, temb, context),
+                    in -> List.of(midBlock.forward(in.get(0), in.get(1), in.get(2)))).get(0);
             if (control != null) {
                 if (control.down().size() != skips.size()) {
                     throw new DiffijException("the ControlNet gives " + control.down().size()
@@ -131,9 +153,17 @@ public final class UNet2DConditionModel implements CachedModel, ParameterizedMod
                 int own = config.layersPerBlock()[config.levels() - 1 - i] + 1;
                 NDArray next = nthFromEnd(pending, own);
                 long[] size = next == null ? new long[] {0, 0} : next.getShape().slice(2).getShape();
-                h = upBlocks.get(i).forward(h, pending, temb, context, size[0], size[1]);
+                List<NDArray> inputs = new ArrayList<>(List.of(h, temb, context));
+                for (int k = 0; k < own; k++) {
+                    inputs.add(3, pending.removeLast());
+                }
+                UNetUpBlock block = upBlocks.get(i);
+                h = GradientCheckpoints.segment(inputs, in -> List.of(block.forward(in.get(0),
+                        new ArrayDeque<>(in.subList(3, in.size())), in.get(1), in.get(2), size[0], size[1]))).get(0);
             }
-            return Kernels.get().contiguous(convOut.forward(convNormOut.forwardSilu(h)));
+            NDArray state = h;
+            return GradientCheckpoints.segment(List.of(state), in -> List.of(Kernels.get().contiguous(
+                    convOut.forward(convNormOut.forwardSilu(in.get(0)))))).get(0);
         });
     }
 
