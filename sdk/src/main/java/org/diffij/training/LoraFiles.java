@@ -168,7 +168,7 @@ final class LoraFiles {
         m.put("ss_epoch", Integer.toString(p.epoch()));
         m.put("ss_steps", Long.toString(p.step()));
         m.put("ss_max_train_steps", Long.toString(p.totalSteps()));
-        m.put("ss_gradient_checkpointing", "False");
+        m.put("ss_gradient_checkpointing", p.gradientCheckpointing() ? "True" : "False");
         m.put("ss_gradient_accumulation_steps", Integer.toString(r.gradientAccumulation()));
         m.put("ss_lr_warmup_steps", Integer.toString(r.warmupSteps()));
         m.put("ss_lr_scheduler", r.lrSchedule());

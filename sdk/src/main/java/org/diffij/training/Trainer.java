@@ -127,9 +127,9 @@ public final class Trainer {
         if (output.getParent() != null && !Files.isDirectory(output.getParent())) {
             throw new DiffijException(output.getParent() + ": no such folder for the output");
         }
-        if (request.gradientCheckpointing().equals("on")) {
-            throw new DiffijException("gradient checkpointing is not available yet; use gradient_checkpointing=off "
-                    + "(or auto) and lower resolution or batch if memory is short");
+        if (request.gradientCheckpointing().equals("on") && !recomputable(request)) {
+            throw new DiffijException("gradient checkpointing recomputes the forward pass, which a hypernetwork with "
+                    + "dropout cannot repeat: use gradient_checkpointing=off or use_dropout=false");
         }
         Path modelPath = models.apply(request.model());
         if (!Files.isDirectory(modelPath) && singleFileConfig == null) {
@@ -158,6 +158,11 @@ public final class Trainer {
             }
         }
         return new Plan(request, modelPath, data, output, overwrite, checkpoint, List.copyOf(prompts));
+    }
+
+    /** Whether the run's forward pass gives the same values when repeated, as gradient checkpointing needs. */
+    private static boolean recomputable(TrainingRequest request) {
+        return request.method() != TrainingRequest.Method.HYPERNETWORK || !request.hypernetwork().useDropout();
     }
 
     /** The template's {@code [name]}: the token for textual inversion, else the output's file name. */
@@ -193,7 +198,13 @@ public final class Trainer {
         TrainingMethod method = createMethod(request, model, m);
         Map<String, NDArray> trained = method.trained();
         int[] largest = largestFrame(plan.data());
-        TrainingMemory memory = method.memory(model, request, largest[0], largest[1]);
+        TrainingMemory plain = method.memory(model, request, largest[0], largest[1]);
+        boolean checkpointing = switch (request.gradientCheckpointing()) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> !plain.fits() && recomputable(request);
+        };
+        TrainingMemory memory = checkpointing ? plain.withGradientCheckpointing() : plain;
         memory.requireFits();
         job.progress(0, 0, memory.describe());
 
@@ -201,7 +212,7 @@ public final class Trainer {
         PredictionType target = request.predictionType() != null ? request.predictionType()
                 : schedule.predictionType();
         DenoisingObjective objective = new DenoisingObjective(model.unet(), model.textEncoder(), model.textEncoder2(),
-                schedule, target, request.minSnrGamma());
+                schedule, target, request.minSnrGamma()).withGradientCheckpointing(checkpointing);
         OptimizerStep stepper = new OptimizerStep(new AdamW(m, request.optimizer()), request.maxGradNorm());
         long total = totalSteps(request, plan.data());
         LrSchedule lrSchedule = LrSchedule.parse(request.lrSchedule(), request.lrUnet(), request.warmupSteps(),
@@ -223,7 +234,8 @@ public final class Trainer {
         TrainingProvenance.Family family = TrainingProvenance.Family.of(model.isXl(),
                 model.textEncoder().config().hiddenSize(), target);
         LongFunction<TrainingProvenance> provenance = at -> new TrainingProvenance(request, plan.modelPath(),
-                modelHash, family, target, at, total, order.epoch() + 1, plan.data(), startedAt, version);
+                modelHash, family, target, at, total, order.epoch() + 1, plan.data(), startedAt, version,
+                checkpointing);
         LatentCache latents = new LatentCache(model.vae(), m);
         ArrayDeque<Double> recent = new ArrayDeque<>();
         Path checkpoint = plan.resume() == null ? null : checkpointPath(plan.output());

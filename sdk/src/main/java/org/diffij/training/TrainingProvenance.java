@@ -24,10 +24,11 @@ import org.diffij.schedulers.PredictionType;
  * @param data          the training images
  * @param startedAt     when the run started, seconds since the epoch
  * @param version       the software version
+ * @param gradientCheckpointing whether the run recomputed activations (what {@code auto} decided)
  */
 public record TrainingProvenance(TrainingRequest request, Path model, String modelHash, Family family,
         PredictionType prediction, long step, long totalSteps, int epoch, TrainingData data, double startedAt,
-        String version) {
+        String version, boolean gradientCheckpointing) {
 
     /** The base model families, with the names kohya and Stability AI's ModelSpec give them. */
     public enum Family {

@@ -424,7 +424,8 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
             Map.entry("checkpoint_every", "resumable checkpoint every N steps (a cancelled run always writes one)"),
             Map.entry("sample_prompts", "a file of kohya prompt lines: prompt --n negative --w --h --d seed --l cfg "
                     + "--s steps"),
-            Map.entry("gradient_checkpointing", "auto or off (recomputation is not available yet)"),
+            Map.entry("gradient_checkpointing", "on: recompute the UNet's activations per block during backward "
+                    + "(less memory, about a third more time); auto: on only when the run would not fit otherwise"),
             Map.entry("rank", "LoRA rank (network dim)"),
             Map.entry("alpha", "LoRA alpha; the adapter is scaled by alpha/rank"),
             Map.entry("targets", "LoRA layers: kohya (every linear and 1x1 conv of the transformer blocks) or "

@@ -49,7 +49,7 @@ class EmbeddingFilesTest {
                 + "] output=[" + dir.resolve("x.safetensors") + "] token=<sks> init_word=cat vectors=2 resolution=64");
         provenance = new TrainingProvenance(request, model, "0123456789abcdef", TrainingProvenance.Family.SD1,
                 PredictionType.EPSILON, 7, 10, 1, TrainingData.scan(data, request.dataOptions(), "<sks>", 0), 1.7e9,
-                "test");
+                "test", false);
     }
 
     private static HostTensor vectors(int count, int width, long seed) {

@@ -86,7 +86,7 @@ class LoraFilesTest {
         TrainingData trainingData = TrainingData.scan(Path.of(request.data()), request.dataOptions(), "sks",
                 request.seed());
         return new TrainingProvenance(request, model, "0123456789abcdef", family, PredictionType.EPSILON, 3, 10, 1,
-                trainingData, 1.7e9, "test");
+                trainingData, 1.7e9, "test", true);
     }
 
     @Test
@@ -197,6 +197,7 @@ class LoraFilesTest {
             Map<String, String> metadata = kohya.metadata();
             assertEquals("networks.lora", metadata.get("ss_network_module"));
             assertEquals("4", metadata.get("ss_network_dim"));
+            assertEquals("True", metadata.get("ss_gradient_checkpointing"));
             assertEquals("2.0", metadata.get("ss_network_alpha"));
             assertEquals("{\"conv_dim\":\"2\",\"conv_alpha\":\"1.0\"}", metadata.get("ss_network_args"));
             assertEquals("{\"buckets\":{\"0\":{\"resolution\":[64,64],\"count\":6}},\"mean_img_ar_error\":0.0}",

@@ -187,6 +187,40 @@ class TrainerTest {
     }
 
     @Test
+    void aCheckpointedRunFollowsThePlainRun() {
+        String options = "steps=3 lr=1e-3 train_text_encoder=true conv_rank=2 conv_alpha=1 seed=9 ";
+        List<Trainer.Progress> plain = new ArrayList<>();
+        List<Trainer.Progress> checkpointed = new ArrayList<>();
+        Path plainFile = dir.resolve("plain.safetensors");
+        Path checkpointedFile = dir.resolve("checkpointed.safetensors");
+        Trainer.Result plainRun = run(request(options + "gradient_checkpointing=off", plainFile), null, -1, plain);
+        Trainer.Result checkpointedRun = run(request(options + "gradient_checkpointing=on", checkpointedFile), null,
+                -1, checkpointed);
+        assertFalse(plainRun.memoryEstimate().contains("gradient checkpointing"), plainRun.memoryEstimate());
+        assertTrue(checkpointedRun.memoryEstimate().contains("with gradient checkpointing"),
+                checkpointedRun.memoryEstimate());
+        assertEquals(3, checkpointed.size());
+        for (int i = 0; i < plain.size(); i++) {
+            assertEquals(plain.get(i).loss(), checkpointed.get(i).loss(), 1e-5 * plain.get(i).loss(), "loss " + i);
+            assertEquals(plain.get(i).gradientNorm(), checkpointed.get(i).gradientNorm(),
+                    1e-4 * plain.get(i).gradientNorm(), "gradient norm " + i);
+        }
+        Map<String, HostTensor> a = tensors(plainFile);
+        Map<String, HostTensor> b = tensors(checkpointedFile);
+        assertEquals(a.keySet(), b.keySet());
+        float worst = 0;
+        for (String name : a.keySet()) {
+            float[] x = a.get(name).toFloatArray();
+            float[] y = b.get(name).toFloatArray();
+            for (int i = 0; i < x.length; i++) {
+                worst = Math.max(worst, Math.abs(x[i] - y[i]));
+            }
+        }
+        System.out.println("checkpointed vs plain adapters: largest difference " + worst);
+        assertTrue(worst < 1e-5, "the adapters of the two runs differ by up to " + worst);
+    }
+
+    @Test
     void aTrainedEmbeddingIsFoundByItsFileNameInAPrompt() {
         Path output = dir.resolve("skstoken.safetensors");
         TrainingRequest request = TrainingRequest.fromMacroOptions("method=ti model=[" + model + "] data=[" + data
