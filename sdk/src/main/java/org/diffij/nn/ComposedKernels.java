@@ -1,6 +1,7 @@
 package org.diffij.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -80,6 +81,28 @@ final class ComposedKernels implements Kernels {
     @Override
     public NDArray contiguous(NDArray x) {
         return x;
+    }
+
+    @Override
+    public void adamw(NDArray parameter, NDArray gradient, NDArray expAvg, NDArray expAvgSq, long step, double lr,
+            double beta1, double beta2, double weightDecay, double eps) {
+        double biasCorrection1 = 1 - Math.pow(beta1, step);
+        double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        try (NDManager scope = parameter.getManager().newSubManager()) {
+            // Temporaries of the ops below belong to their first operand's manager: borrow them all here.
+            parameter.tempAttach(scope);
+            gradient.tempAttach(scope);
+            expAvg.tempAttach(scope);
+            expAvgSq.tempAttach(scope);
+            // Scalars as torch 1.13's _single_tensor_adamw uses them (cast to float32), in its operation
+            // order: add's alpha multiplies the gradient, addcmul is (value * g) * g, addcdiv is
+            // (value * m) / denominator.
+            parameter.muli((float) (1 - lr * weightDecay));
+            expAvg.muli((float) beta1).addi(gradient.mul((float) (1 - beta1)));
+            expAvgSq.muli((float) beta2).addi(gradient.mul((float) (1 - beta2)).muli(gradient));
+            NDArray denominator = expAvgSq.sqrt().divi((float) biasCorrection2Sqrt).addi((float) eps);
+            parameter.addi(expAvg.mul((float) (-lr / biasCorrection1)).divi(denominator));
+        }
     }
 
     @Override

@@ -49,6 +49,17 @@ public interface Kernels {
     /** The same values in the standard contiguous layout (for results handed out of a model). */
     NDArray contiguous(NDArray x);
 
+    /**
+     * One AdamW step in place on {@code parameter} and its moments, step number {@code step} (1, 2, ...):
+     * <pre>
+     * p *= 1 - lr*wd;  m = m*b1 + g*(1-b1);  v = v*b2 + g*g*(1-b2)
+     * p -= lr / (1-b1^t) * m / (sqrt(v) / sqrt(1-b2^t) + eps)
+     * </pre>
+     * Called with gradient tracking off.
+     */
+    void adamw(NDArray parameter, NDArray gradient, NDArray expAvg, NDArray expAvgSq, long step, double lr,
+            double beta1, double beta2, double weightDecay, double eps);
+
     String name();
 
     static Kernels get() {

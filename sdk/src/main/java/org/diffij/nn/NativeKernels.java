@@ -37,6 +37,10 @@ final class NativeKernels implements Kernels {
                 return torch.clone(x, memory_format=2)
               def contiguous(self: __torch__.diffij.Kernels, x: Tensor) -> Tensor:
                 return x.contiguous()
+              def adamw(self: __torch__.diffij.Kernels, param: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, step: Tensor, lr: float, beta1: float, beta2: float, weight_decay: float, eps: float) -> Tensor:
+                params = [param]
+                torch._fused_adamw_(params, [grad], [exp_avg], [exp_avg_sq], [], [step], lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False)
+                return params[0]
               def geglu(self: __torch__.diffij.Kernels, x: Tensor) -> Tensor:
                 halves = torch.chunk(x, 2, -1)
                 return torch.mul(halves[0], torch.gelu(halves[1]))
@@ -106,6 +110,21 @@ final class NativeKernels implements Kernels {
     @Override
     public NDArray contiguous(NDArray x) {
         return call("contiguous", x, IValue.from(pt(x)));
+    }
+
+    /**
+     * libtorch's fused CPU AdamW: one pass over parameter, gradient and moments instead of a dozen
+     * whole-tensor operations (a full fine-tune's 860 M weights made that seconds per step).
+     */
+    @Override
+    public void adamw(NDArray parameter, NDArray gradient, NDArray expAvg, NDArray expAvgSq, long step, double lr,
+            double beta1, double beta2, double weightDecay, double eps) {
+        // The updated parameter comes back as a result so that TorchScript keeps the in-place call.
+        try (NDArray stepNumber = parameter.getManager().create((float) step)) {
+            call("adamw", stepNumber, IValue.from(pt(parameter)), IValue.from(pt(gradient)), IValue.from(pt(expAvg)),
+                    IValue.from(pt(expAvgSq)), IValue.from(pt(stepNumber)), IValue.from(lr), IValue.from(beta1),
+                    IValue.from(beta2), IValue.from(weightDecay), IValue.from(eps)).close();
+        }
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.Set;
 import org.diffij.DiffijException;
 import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
+import org.diffij.nn.Kernels;
 
 /**
  * AdamW with decoupled weight decay, step for step as torch 1.13's {@code _single_tensor_adamw} (the
@@ -85,25 +86,8 @@ public final class AdamW {
         }
         Moments m = moments.computeIfAbsent(name, k -> new Moments(zerosLike(parameter), zerosLike(parameter), 0));
         m.step++;
-        double b1 = settings.beta1();
-        double b2 = settings.beta2();
-        double biasCorrection1 = 1 - Math.pow(b1, m.step);
-        double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(b2, m.step));
-        double stepSize = lr / biasCorrection1;
-        try (NDManager scope = manager.newSubManager()) {
-            // Temporaries of the ops below belong to their first operand's manager: borrow them all here.
-            parameter.tempAttach(scope);
-            gradient.tempAttach(scope);
-            m.expAvg.tempAttach(scope);
-            m.expAvgSq.tempAttach(scope);
-            // Scalars as torch's kernels use them (cast to float32), in its operation order: add's alpha
-            // multiplies the gradient, addcmul is (value * g) * g, addcdiv is (value * m) / denominator.
-            parameter.muli((float) (1 - lr * settings.weightDecay()));
-            m.expAvg.muli((float) b1).addi(gradient.mul((float) (1 - b1)));
-            m.expAvgSq.muli((float) b2).addi(gradient.mul((float) (1 - b2)).muli(gradient));
-            NDArray denominator = m.expAvgSq.sqrt().divi((float) biasCorrection2Sqrt).addi((float) settings.eps());
-            parameter.addi(m.expAvg.mul((float) -stepSize).divi(denominator));
-        }
+        Kernels.get().adamw(parameter, gradient, m.expAvg, m.expAvgSq, m.step, lr, settings.beta1(),
+                settings.beta2(), settings.weightDecay(), settings.eps());
     }
 
     private NDArray zerosLike(NDArray parameter) {
