@@ -6,7 +6,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import org.diffij.io.DType;
 import org.diffij.io.HostTensor;
+import org.diffij.io.TensorInfo;
+import org.diffij.io.Weights;
 
 /**
  * Moves tensors between Java memory and the engine under the engine's dtype policy: floats of any
@@ -26,6 +32,34 @@ public final class Tensors {
             return computeType == DataType.FLOAT32 ? array : array.toType(computeType, false);
         }
         return manager.create(tensor.toLongArray(), shape);
+    }
+
+    /** Engine arrays seen as {@link Weights}: each is copied to Java memory only when it is read. */
+    public static Weights asWeights(Map<String, NDArray> arrays) {
+        Map<String, NDArray> view = Collections.unmodifiableMap(arrays);
+        return new Weights() {
+            @Override
+            public Set<String> names() {
+                return view.keySet();
+            }
+
+            @Override
+            public HostTensor read(String name) {
+                NDArray array = view.get(name);
+                if (array == null) {
+                    throw new IllegalArgumentException("no tensor " + name);
+                }
+                return toHost(array);
+            }
+        };
+    }
+
+    /** What {@link #toHost} of {@code array} will be, without copying it: name, dtype and shape. */
+    public static TensorInfo hostInfo(String name, NDArray array) {
+        DataType type = array.getDataType();
+        DType dtype = type.isInteger() || type == DataType.BOOLEAN ? DType.I64 : DType.F32;
+        long[] shape = array.getShape().getShape();
+        return new TensorInfo(name, dtype, shape, 0, HostTensor.numel(shape) * dtype.byteSize());
     }
 
     /** The array as float32 (or int64 for integer arrays) in Java memory. */

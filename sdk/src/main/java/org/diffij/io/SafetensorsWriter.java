@@ -43,7 +43,12 @@ public final class SafetensorsWriter {
         write(target, infos, source::read, metadata);
     }
 
-    private static void write(Path target, Map<String, TensorInfo> infos, Function<String, HostTensor> source,
+    /**
+     * Writes the tensors {@code infos} describes, asking {@code source} for each one only when its bytes
+     * are due, so that no more than one tensor is held in memory (an optimiser state of many gigabytes
+     * is written tensor by tensor). The infos' byte ranges are ignored: the writer lays the data out.
+     */
+    public static void write(Path target, Map<String, TensorInfo> infos, Function<String, HostTensor> source,
             Map<String, String> metadata) {
         try {
             AtomicFiles.write(target, file -> writeTo(file, infos, source, metadata));

@@ -2,12 +2,13 @@ package org.diffij.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.diffij.DiffijException;
 import org.diffij.engine.Tensors;
-import org.diffij.io.HostTensor;
+import org.diffij.io.Weights;
 import org.diffij.nn.Kernels;
 
 /**
@@ -51,6 +52,11 @@ public final class AdamW {
             this.expAvg = expAvg;
             this.expAvgSq = expAvgSq;
             this.step = step;
+        }
+
+        void close() {
+            expAvg.close();
+            expAvgSq.close();
         }
     }
 
@@ -106,50 +112,54 @@ public final class AdamW {
     }
 
     /**
-     * The state as host tensors, for checkpoints: {@code <name>.exp_avg}, {@code <name>.exp_avg_sq}
-     * (float32) and {@code <name>.step} (int64 scalar) per parameter.
+     * The state as engine tensors, for checkpoints: {@code <name>.exp_avg}, {@code <name>.exp_avg_sq}
+     * (the optimiser's own arrays, not copies: read them before the next step) and {@code <name>.step}
+     * (an int64 scalar made in {@code scope}) per parameter, in first-step order.
      */
-    public Map<String, HostTensor> exportState() {
-        Map<String, HostTensor> state = new LinkedHashMap<>();
+    public Map<String, NDArray> state(NDManager scope) {
+        Map<String, NDArray> state = new LinkedHashMap<>();
         moments.forEach((name, m) -> {
-            state.put(name + EXP_AVG, Tensors.toHost(m.expAvg));
-            state.put(name + EXP_AVG_SQ, Tensors.toHost(m.expAvgSq));
-            state.put(name + STEP, HostTensor.ofLongs(new long[] {m.step}));
+            state.put(name + EXP_AVG, m.expAvg);
+            state.put(name + EXP_AVG_SQ, m.expAvgSq);
+            state.put(name + STEP, scope.create(m.step));
         });
         return state;
     }
 
-    /** Replaces the whole state by one {@link #exportState} wrote. */
-    public void importState(Map<String, HostTensor> state) {
+    /**
+     * Replaces the whole state by one {@link #state} gave, read tensor by tensor from {@code saved}
+     * (a checkpoint file stays mapped, not copied whole into memory).
+     */
+    public void importState(Weights saved) {
         Map<String, Moments> loaded = new LinkedHashMap<>();
-        for (String key : state.keySet()) {
-            if (!key.endsWith(STEP)) {
-                continue;
+        try {
+            for (String key : saved.names()) {
+                if (!key.endsWith(STEP)) {
+                    continue;
+                }
+                String name = key.substring(0, key.length() - STEP.length());
+                if (!saved.contains(name + EXP_AVG) || !saved.contains(name + EXP_AVG_SQ)) {
+                    throw new DiffijException("optimizer state of " + name + " is incomplete: it needs " + name
+                            + EXP_AVG + " and " + name + EXP_AVG_SQ + " beside " + key);
+                }
+                loaded.put(name, new Moments(Tensors.toNDArray(manager, saved.read(name + EXP_AVG), DataType.FLOAT32),
+                        Tensors.toNDArray(manager, saved.read(name + EXP_AVG_SQ), DataType.FLOAT32),
+                        saved.read(key).toLongArray()[0]));
             }
-            String name = key.substring(0, key.length() - STEP.length());
-            HostTensor expAvg = state.get(name + EXP_AVG);
-            HostTensor expAvgSq = state.get(name + EXP_AVG_SQ);
-            if (expAvg == null || expAvgSq == null) {
-                throw new DiffijException("optimizer state of " + name + " is incomplete: it needs " + name + EXP_AVG
-                        + " and " + name + EXP_AVG_SQ + " beside " + key);
+            if (loaded.size() * 3 != saved.names().size()) {
+                throw new DiffijException("optimizer state has " + saved.names().size() + " tensors, not 3 per "
+                        + "parameter (exp_avg, exp_avg_sq, step)");
             }
-            loaded.put(name, new Moments(Tensors.toNDArray(manager, expAvg, ai.djl.ndarray.types.DataType.FLOAT32),
-                    Tensors.toNDArray(manager, expAvgSq, ai.djl.ndarray.types.DataType.FLOAT32),
-                    state.get(key).toLongArray()[0]));
-        }
-        if (loaded.size() * 3 != state.size()) {
-            throw new DiffijException("optimizer state has " + state.size() + " tensors, not 3 per parameter "
-                    + "(exp_avg, exp_avg_sq, step)");
+        } catch (RuntimeException e) {
+            loaded.values().forEach(Moments::close);
+            throw e;
         }
         clear();
         moments.putAll(loaded);
     }
 
     private void clear() {
-        for (Moments m : moments.values()) {
-            m.expAvg.close();
-            m.expAvgSq.close();
-        }
+        moments.values().forEach(Moments::close);
         moments.clear();
     }
 }

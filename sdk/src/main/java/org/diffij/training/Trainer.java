@@ -25,7 +25,6 @@ import org.diffij.engine.JobHandle;
 import org.diffij.engine.ProgressListener;
 import org.diffij.engine.Tensors;
 import org.diffij.image.PngFiles;
-import org.diffij.io.HostTensor;
 import org.diffij.io.ModelHash;
 import org.diffij.nn.Autograd;
 import org.diffij.pipelines.Adapter;
@@ -73,7 +72,7 @@ public final class Trainer {
 
     /** What a run needs besides the engine, gathered on the caller's thread so bad input fails at once. */
     private record Plan(TrainingRequest request, Path modelPath, TrainingData data, Path output, boolean overwrite,
-            TrainingCheckpoint resume, List<String> samplePrompts) {
+            TrainingCheckpoint resume, Path resumeFile, List<String> samplePrompts) {
     }
 
     private final Function<String, Path> models;
@@ -157,7 +156,7 @@ public final class Trainer {
                         + e.getMessage() + ")", e);
             }
         }
-        return new Plan(request, modelPath, data, output, overwrite, checkpoint, List.copyOf(prompts));
+        return new Plan(request, modelPath, data, output, overwrite, checkpoint, resume, List.copyOf(prompts));
     }
 
     /** Whether the run's forward pass gives the same values when repeated, as gradient checkpointing needs. */
@@ -225,8 +224,7 @@ public final class Trainer {
         long step = 0;
         if (plan.resume() != null) {
             TrainingCheckpoint c = plan.resume();
-            restore(trained, c.trained());
-            stepper.optimizer().importState(c.optimizerState());
+            TrainingCheckpoint.restore(plan.resumeFile(), trained, stepper.optimizer());
             step = c.step();
             order.seek(c.epoch(), c.batchInEpoch());
         }
@@ -244,7 +242,7 @@ public final class Trainer {
         long loopStart = System.nanoTime();
         while (step < total) {
             if (job.isCancelled()) {
-                checkpoint = writeCheckpoint(plan, step, order, trained, stepper, fingerprint);
+                checkpoint = writeCheckpoint(m, plan, step, order, trained, stepper, fingerprint);
                 return new Result(request, step, false, List.of(), checkpoint, samples, mean(recent),
                         (System.nanoTime() - started) / 1e9, memory.describe());
             }
@@ -301,7 +299,7 @@ public final class Trainer {
                 }
             }
             if (request.checkpointEvery() > 0 && step % request.checkpointEvery() == 0 && step < total) {
-                checkpoint = writeCheckpoint(plan, step, order, trained, stepper, fingerprint);
+                checkpoint = writeCheckpoint(m, plan, step, order, trained, stepper, fingerprint);
             }
         }
         List<Path> outputs = method.save(plan.output(), request.formats(), provenance.apply(step),
@@ -413,29 +411,14 @@ public final class Trainer {
         return written;
     }
 
-    private static Path writeCheckpoint(Plan plan, long step, DataOrder order, Map<String, NDArray> trained,
-            OptimizerStep stepper, String dataFingerprint) {
-        Map<String, HostTensor> values = new LinkedHashMap<>();
-        trained.forEach((name, tensor) -> values.put(name, Tensors.toHost(tensor)));
+    private static Path writeCheckpoint(NDManager m, Plan plan, long step, DataOrder order,
+            Map<String, NDArray> trained, OptimizerStep stepper, String dataFingerprint) {
         Path file = checkpointPath(plan.output());
-        new TrainingCheckpoint(plan.request(), step, order.epoch(), order.batchInEpoch(), dataFingerprint, values,
-                stepper.optimizer().exportState()).write(file);
-        return file;
-    }
-
-    /** Puts a checkpoint's values into the trained tensors, in place and outside autograd. */
-    private static void restore(Map<String, NDArray> trained, Map<String, HostTensor> saved) {
-        if (!saved.keySet().equals(trained.keySet())) {
-            throw new DiffijException("resume refused: the checkpoint trains " + saved.keySet().size()
-                    + " tensors, this run " + trained.size() + "; it was made by another version of the method");
+        try (NDManager scope = m.newSubManager()) {
+            new TrainingCheckpoint(plan.request(), step, order.epoch(), order.batchInEpoch(), dataFingerprint)
+                    .write(file, trained, stepper.optimizer().state(scope));
         }
-        Autograd.untracked(() -> trained.forEach((name, tensor) -> {
-            HostTensor value = saved.get(name);
-            if (!java.util.Arrays.equals(value.shape(), tensor.getShape().getShape())) {
-                throw new DiffijException("resume refused: the checkpoint's " + name + " has another shape");
-            }
-            tensor.set(value.toFloatArray());
-        }));
+        return file;
     }
 
     private static boolean samplesAt(Plan plan, long step) {

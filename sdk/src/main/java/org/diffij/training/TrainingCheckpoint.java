@@ -1,36 +1,42 @@
 package org.diffij.training;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import ai.djl.ndarray.NDArray;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.diffij.DiffijException;
+import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
 import org.diffij.io.SafetensorsFile;
 import org.diffij.io.SafetensorsWriter;
+import org.diffij.io.TensorInfo;
+import org.diffij.io.Weights;
+import org.diffij.nn.Autograd;
 
 /**
  * A resumable training state in one safetensors file (written to a temporary file and renamed):
  * the trained tensors ({@code trained.<name>}), the optimiser state ({@code optimizer.<name>.exp_avg},
  * ...), and in {@code __metadata__} the request's macro string, the optimiser step (which is also
  * the LR-schedule position), the data position (epoch and batch within it; the order itself follows
- * from the seed, see {@link TrainingData#epoch}) and a fingerprint of the data.
+ * from the seed, see {@link TrainingData#epoch}) and a fingerprint of the data. This record is that
+ * metadata; the tensors go straight between the engine and the file, one at a time, since a full
+ * fine-tune's state (10 GB for an SD 1.5 UNet) would not fit in Java memory beside the model.
  *
  * <p>Random numbers: the engine has one global generator whose state cannot be saved, so a trainer
  * reseeds it at every step with {@link #stepSeed}; the generator state is then a function of the
  * request's seed and the step, and a resumed run draws the same noise as an uninterrupted one.
  */
 public record TrainingCheckpoint(TrainingRequest request, long step, int epoch, int batchInEpoch,
-        String dataFingerprint, Map<String, HostTensor> trained, Map<String, HostTensor> optimizerState) {
+        String dataFingerprint) {
 
     public static final String FORMAT = "diffij-training-checkpoint/1";
     private static final String TRAINED = "trained.";
     private static final String OPTIMIZER = "optimizer.";
 
     public TrainingCheckpoint {
-        trained = Map.copyOf(trained);
-        optimizerState = Map.copyOf(optimizerState);
         dataFingerprint = dataFingerprint == null ? "" : dataFingerprint;
     }
 
@@ -41,10 +47,13 @@ public record TrainingCheckpoint(TrainingRequest request, long step, int epoch, 
         return (h & 0x7FFFFFFFL);
     }
 
-    public void write(Path file) {
-        Map<String, HostTensor> tensors = new LinkedHashMap<>();
-        trained.forEach((name, tensor) -> tensors.put(TRAINED + name, tensor));
-        optimizerState.forEach((name, tensor) -> tensors.put(OPTIMIZER + name, tensor));
+    /** Writes this position with the trained tensors and the optimiser state (as {@link AdamW#state}). */
+    public void write(Path file, Map<String, NDArray> trained, Map<String, NDArray> optimizerState) {
+        Map<String, NDArray> arrays = new LinkedHashMap<>();
+        trained.forEach((name, tensor) -> arrays.put(TRAINED + name, tensor));
+        optimizerState.forEach((name, tensor) -> arrays.put(OPTIMIZER + name, tensor));
+        Map<String, TensorInfo> infos = new LinkedHashMap<>();
+        arrays.forEach((name, array) -> infos.put(name, Tensors.hostInfo(name, array)));
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", FORMAT);
         metadata.put("diffij.request", request.toMacroOptions());
@@ -52,37 +61,51 @@ public record TrainingCheckpoint(TrainingRequest request, long step, int epoch, 
         metadata.put("diffij.epoch", Integer.toString(epoch));
         metadata.put("diffij.batch_in_epoch", Integer.toString(batchInEpoch));
         metadata.put("diffij.data", dataFingerprint);
-        SafetensorsWriter.write(file, tensors, metadata);
+        SafetensorsWriter.write(file, infos, name -> Tensors.toHost(arrays.get(name)), metadata);
     }
 
+    /** Reads a checkpoint's position (its tensors stay in the file until {@link #restore}). */
     public static TrainingCheckpoint read(Path file) {
-        try (SafetensorsFile in = SafetensorsFile.open(file)) {
+        try (SafetensorsFile in = open(file)) {
             Map<String, String> metadata = in.metadata();
-            if (!FORMAT.equals(metadata.get("format"))) {
-                throw new DiffijException(file + ": not a Diffij training checkpoint (no format " + FORMAT
-                        + " in its metadata); resume from a checkpoint a training run wrote");
-            }
-            Map<String, HostTensor> trained = new LinkedHashMap<>();
-            Map<String, HostTensor> optimizer = new LinkedHashMap<>();
-            for (String name : in.names()) {
-                HostTensor tensor = copy(in.read(name));
-                if (name.startsWith(TRAINED)) {
-                    trained.put(name.substring(TRAINED.length()), tensor);
-                } else if (name.startsWith(OPTIMIZER)) {
-                    optimizer.put(name.substring(OPTIMIZER.length()), tensor);
-                } else {
-                    throw new DiffijException(file + ": unexpected tensor '" + name + "' in a training checkpoint");
-                }
-            }
             try {
                 return new TrainingCheckpoint(TrainingRequest.fromMacroOptions(metadata.get("diffij.request")),
                         Long.parseLong(metadata.get("diffij.step")), Integer.parseInt(metadata.get("diffij.epoch")),
-                        Integer.parseInt(metadata.get("diffij.batch_in_epoch")), metadata.get("diffij.data"), trained,
-                        optimizer);
+                        Integer.parseInt(metadata.get("diffij.batch_in_epoch")), metadata.get("diffij.data"));
             } catch (RuntimeException e) {
                 throw new DiffijException(file + ": the training checkpoint's metadata is damaged ("
                         + e.getMessage() + ")", e);
             }
+        }
+    }
+
+    /** The names of the tensors a checkpoint trains, without reading them. */
+    public static Set<String> trainedNames(Path file) {
+        try (SafetensorsFile in = open(file)) {
+            return new TreeSet<>(part(in, TRAINED).names());
+        }
+    }
+
+    /**
+     * Puts a checkpoint's trained values into {@code trained} (in place, outside autograd) and its
+     * optimiser state into {@code optimizer}, tensor by tensor; refused when the checkpoint trains other
+     * tensors or shapes than this run.
+     */
+    public static void restore(Path file, Map<String, NDArray> trained, AdamW optimizer) {
+        try (SafetensorsFile in = open(file)) {
+            Weights saved = part(in, TRAINED);
+            if (!saved.names().equals(trained.keySet())) {
+                throw new DiffijException("resume refused: the checkpoint trains " + saved.names().size()
+                        + " tensors, this run " + trained.size() + "; it was made by another version of the method");
+            }
+            Autograd.untracked(() -> trained.forEach((name, tensor) -> {
+                HostTensor value = saved.read(name);
+                if (!Arrays.equals(value.shape(), tensor.getShape().getShape())) {
+                    throw new DiffijException("resume refused: the checkpoint's " + name + " has another shape");
+                }
+                tensor.set(value.toFloatArray());
+            }));
+            optimizer.importState(part(in, OPTIMIZER));
         }
     }
 
@@ -101,9 +124,40 @@ public record TrainingCheckpoint(TrainingRequest request, long step, int epoch, 
         }
     }
 
-    private static HostTensor copy(HostTensor mapped) {
-        ByteBuffer bytes = ByteBuffer.allocate(mapped.bytes().remaining()).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.put(mapped.bytes()).flip();
-        return new HostTensor(mapped.dtype(), mapped.shape(), bytes);
+    /** Opens a file that must be a checkpoint: the format in its metadata, only trained/optimizer tensors. */
+    private static SafetensorsFile open(Path file) {
+        SafetensorsFile in = SafetensorsFile.open(file);
+        try {
+            if (!FORMAT.equals(in.metadata().get("format"))) {
+                throw new DiffijException(file + ": not a Diffij training checkpoint (no format " + FORMAT
+                        + " in its metadata); resume from a checkpoint a training run wrote");
+            }
+            for (String name : in.names()) {
+                if (!name.startsWith(TRAINED) && !name.startsWith(OPTIMIZER)) {
+                    throw new DiffijException(file + ": unexpected tensor '" + name + "' in a training checkpoint");
+                }
+            }
+            return in;
+        } catch (RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    /** The tensors under {@code prefix}, named without it, read from the open file on demand. */
+    private static Weights part(SafetensorsFile in, String prefix) {
+        Set<String> names = new TreeSet<>();
+        in.names().stream().filter(n -> n.startsWith(prefix)).forEach(n -> names.add(n.substring(prefix.length())));
+        return new Weights() {
+            @Override
+            public Set<String> names() {
+                return names;
+            }
+
+            @Override
+            public HostTensor read(String name) {
+                return in.read(prefix + name);
+            }
+        };
     }
 }

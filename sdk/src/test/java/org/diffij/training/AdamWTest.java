@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import org.diffij.DiffijException;
 import org.diffij.engine.DiffijEngine;
-import org.diffij.io.HostTensor;
+import org.diffij.engine.Tensors;
 import org.junit.jupiter.api.Test;
 
 class AdamWTest {
@@ -65,11 +65,11 @@ class AdamWTest {
             for (float[] g : grads.subList(0, 2)) {
                 first.step("w", q, m.create(g), 1e-3);
             }
-            Map<String, HostTensor> state = first.exportState();
+            Map<String, NDArray> state = first.state(m);
             assertEquals(List.of("w.exp_avg", "w.exp_avg_sq", "w.step"), List.copyOf(state.keySet()));
-            assertEquals(2, state.get("w.step").toLongArray()[0]);
+            assertEquals(2, state.get("w.step").getLong());
             AdamW second = new AdamW(m, SETTINGS);
-            second.importState(state);
+            second.importState(Tensors.asWeights(state));
             assertEquals(2, second.steps("w"));
             for (float[] g : grads.subList(2, grads.size())) {
                 second.step("w", q, m.create(g), 1e-3);
@@ -88,7 +88,7 @@ class AdamWTest {
             AdamW adamw = new AdamW(ctx.manager(), SETTINGS);
             adamw.step("w", p, null, 1e-3);
             assertEquals(0, adamw.steps("w"));
-            assertTrue(adamw.exportState().isEmpty());
+            assertTrue(adamw.state(ctx.manager()).isEmpty());
             return p.toFloatArray();
         });
         assertArrayEquals(p0, after, "no weight decay without a gradient");
@@ -98,8 +98,8 @@ class AdamWTest {
     void incompleteStateAndBadSettingsAreRefused() {
         DiffijEngine.get().queue().run("adamw bad state", ctx -> {
             AdamW adamw = new AdamW(ctx.manager(), SETTINGS);
-            DiffijException e = assertThrows(DiffijException.class, () -> adamw.importState(Map.of(
-                    "w.step", HostTensor.ofLongs(new long[] {1}), "w.exp_avg", HostTensor.scalar(0))));
+            DiffijException e = assertThrows(DiffijException.class, () -> adamw.importState(Tensors.asWeights(Map.of(
+                    "w.step", ctx.manager().create(1L), "w.exp_avg", ctx.manager().create(0f)))));
             assertTrue(e.getMessage().contains("w.exp_avg_sq"), e.getMessage());
             return null;
         });

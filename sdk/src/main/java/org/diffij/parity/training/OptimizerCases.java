@@ -47,10 +47,10 @@ final class OptimizerCases {
                     adamw.step("param", param, gradient, lr);
                 }
                 if (recorded.contains(s)) {
-                    Map<String, HostTensor> state = adamw.exportState();
+                    Map<String, NDArray> state = adamw.state(manager);
                     out.put(prefix + "param_step" + s, Tensors.toHost(param));
-                    out.put(prefix + "exp_avg_step" + s, state.get("param.exp_avg"));
-                    out.put(prefix + "exp_avg_sq_step" + s, state.get("param.exp_avg_sq"));
+                    out.put(prefix + "exp_avg_step" + s, Tensors.toHost(state.get("param.exp_avg")));
+                    out.put(prefix + "exp_avg_sq_step" + s, Tensors.toHost(state.get("param.exp_avg_sq")));
                 }
             }
         }
