@@ -38,10 +38,15 @@ public final class GradientClipping {
             // torch computes max_norm / x as reciprocal(x) * max_norm; pow(-1) is torch's reciprocal.
             NDArray coefficient = total.add(1e-6f).pow(-1).muli((float) maxNorm).minimum(1f);
             coefficient.attach(scope);
-            for (NDArray gradient : gradients) {
-                gradient.muli(coefficient);
+            float factor = coefficient.getFloat();
+            // torch multiplies by the factor even when it is 1, which changes no value: skip that pass
+            // over every gradient (3.4 GB for a full SD 1.5 UNet).
+            if (factor != 1f) {
+                for (NDArray gradient : gradients) {
+                    gradient.muli(coefficient);
+                }
             }
-            return new Clipped(total.getFloat(), coefficient.getFloat());
+            return new Clipped(total.getFloat(), factor);
         }
     }
 }
