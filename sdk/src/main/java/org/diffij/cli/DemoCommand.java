@@ -1,0 +1,164 @@
+package org.diffij.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.diffij.DiffijException;
+import org.diffij.demo.ShapesDataset;
+import org.diffij.demo.ShapesEvaluator;
+import org.diffij.demo.ShapesWorld;
+import org.diffij.demo.ShapesWorld.Content;
+import org.diffij.demo.ShapesWorld.Shape;
+import org.diffij.image.PngFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "The shapes world of Diffij's demo model: 64x64 images of a red, green, blue or yellow circle, "
+                + "square or triangle on a white or black background, captioned 'a red circle on a white background'.",
+        subcommands = {DemoCommand.Data.class, DemoCommand.Score.class})
+final class DemoCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "data", mixinStandardHelpOptions = true,
+            description = "Writes shapes-world images with same-name .txt captions (the caption is also the PNG's "
+                    + "parameters text, which Fiji shows as the slice label); the same seed gives the same files.")
+    static final class Data implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder to write into")
+        Path out;
+
+        @Option(names = "--count", paramLabel = "N", defaultValue = "240", description = "images (default 240)")
+        int count;
+
+        @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "seed (default 0)")
+        long seed;
+
+        @Override
+        public Integer call() {
+            List<Path> written = ShapesDataset.write(out, ShapesWorld.scenes(Content.world(), count, seed));
+            spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d images with captions into %s%n",
+                    written.size(), out);
+            return 0;
+        }
+    }
+
+    @Command(name = "score", mixinStandardHelpOptions = true,
+            description = {"Reads what each shapes-world image shows (shape, colour, background) and compares it "
+                    + "with its caption: the prompt of its parameters text, a same-name .txt, or --expect.",
+                "Prints the share right, per attribute and together, and the shape confusion table."})
+    static final class Score implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "IMAGES", arity = "1..*", description = "PNG files or folders of them")
+        List<Path> images;
+
+        @Option(names = "--expect", paramLabel = "CAPTION",
+                description = "the caption every image should show, instead of each image's own")
+        String expect;
+
+        @Option(names = "--verbose", description = "one line per image")
+        boolean verbose;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            Content expected = expect == null ? null : parse(expect, "--expect");
+            List<Path> files = pngs(images);
+            int right = 0;
+            int shapes = 0;
+            int colours = 0;
+            int backgrounds = 0;
+            Map<Shape, Map<String, Integer>> confusion = new EnumMap<>(Shape.class);
+            for (Path file : files) {
+                Content wanted = expected != null ? expected : captionOf(file);
+                ShapesEvaluator.Reading reading = ShapesEvaluator.read(PngFiles.read(file));
+                right += reading.matches(wanted) ? 1 : 0;
+                shapes += reading.shape() == wanted.shape() ? 1 : 0;
+                colours += reading.colour() == wanted.colour() ? 1 : 0;
+                backgrounds += reading.background() == wanted.background() ? 1 : 0;
+                confusion.computeIfAbsent(wanted.shape(), s -> new java.util.LinkedHashMap<>())
+                        .merge(reading.shape() == null ? "none" : reading.shape().word(), 1, Integer::sum);
+                if (verbose) {
+                    out.printf(Locale.ROOT, "%s: %s (%s)%n", file, reading, reading.matches(wanted) ? "right"
+                            : "wanted " + wanted.caption());
+                }
+            }
+            int n = files.size();
+            out.printf(Locale.ROOT, "%d images: %.1f %% right (shape %.1f %%, colour %.1f %%, background %.1f %%)%n",
+                    n, 100.0 * right / n, 100.0 * shapes / n, 100.0 * colours / n, 100.0 * backgrounds / n);
+            out.printf(Locale.ROOT, "%-10s%8s%8s%8s%8s%8s%n", "wanted", "circle", "square", "triangle", "ring",
+                    "none");
+            confusion.forEach((shape, row) -> out.printf(Locale.ROOT, "%-10s%8d%8d%8d%8d%8d%n", shape.word(),
+                    row.getOrDefault("circle", 0), row.getOrDefault("square", 0), row.getOrDefault("triangle", 0),
+                    row.getOrDefault("ring", 0), row.getOrDefault("none", 0)));
+            return 0;
+        }
+
+        private static List<Path> pngs(List<Path> paths) throws IOException {
+            List<Path> files = new ArrayList<>();
+            for (Path path : paths) {
+                if (Files.isDirectory(path)) {
+                    try (Stream<Path> listing = Files.list(path)) {
+                        listing.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png"))
+                                .sorted().forEach(files::add);
+                    }
+                } else if (Files.isRegularFile(path)) {
+                    files.add(path);
+                } else {
+                    throw new DiffijException(path + ": no such image or folder");
+                }
+            }
+            if (files.isEmpty()) {
+                throw new DiffijException(paths + " hold no PNG images to score");
+            }
+            return files;
+        }
+
+        private static Content captionOf(Path image) throws IOException {
+            String parameters = PngFiles.readText(image).get("parameters");
+            if (parameters != null) {
+                return parse(parameters.lines().findFirst().orElse(""), image.toString());
+            }
+            Path text = image.resolveSibling(image.getFileName().toString().replaceFirst("(?i)\\.png$", ".txt"));
+            if (Files.isRegularFile(text)) {
+                return parse(Files.readString(text, StandardCharsets.UTF_8), text.toString());
+            }
+            throw new DiffijException(image + ": has no caption (no parameters text, no same-name .txt); "
+                    + "pass --expect CAPTION");
+        }
+
+        private static Content parse(String caption, String where) {
+            Content content = Content.parse(caption);
+            if (content == null) {
+                throw new DiffijException(where + ": '" + caption.strip() + "' is not a shapes-world caption "
+                        + "('a red circle on a white background', 'a orange ring on a black background')");
+            }
+            return content;
+        }
+    }
+}
