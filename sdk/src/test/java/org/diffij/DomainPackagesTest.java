@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class DomainPackagesTest {
 
     private static final List<String> DOMAIN_PACKAGES = List.of("models", "nn", "schedulers", "pipelines", "io",
-            "engine", "conditioning", "image", "noise", "text");
+            "engine", "conditioning", "image", "noise", "text", "hub");
 
     private static final List<String> CHECKING_PACKAGES = List.of("org/diffij/parity/", "org/diffij/bench/");
 

@@ -2,6 +2,7 @@ package org.diffij.cli;
 
 import java.io.PrintWriter;
 import org.diffij.DiffijException;
+import org.diffij.hub.HubSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
             EncodeCommand.class,
             BenchCommand.class,
             DemoCommand.class,
+            ModelsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class DiffijCli implements Runnable {
@@ -26,6 +28,17 @@ public final class DiffijCli implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    private final HubSettings hub;
+
+    private DiffijCli(HubSettings hub) {
+        this.hub = hub;
+    }
+
+    /** Where hub models come from and are cached, as the environment says (tests give their own). */
+    HubSettings hub() {
+        return hub;
+    }
 
     @Override
     public void run() {
@@ -46,7 +59,11 @@ public final class DiffijCli implements Runnable {
     }
 
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new DiffijCli());
+        return commandLine(HubSettings.fromEnvironment());
+    }
+
+    static CommandLine commandLine(HubSettings hub) {
+        CommandLine cli = new CommandLine(new DiffijCli(hub));
         cli.addSubcommand("train", TrainCommand.commandLine());
         cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();

@@ -19,6 +19,7 @@ import org.diffij.pipelines.Generator;
 import org.diffij.pipelines.IpAdapterPrompt;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -37,8 +38,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @ParentCommand
+    DiffijCli parent;
+
     @Option(names = "--model", required = true,
-            description = "diffusers model folder, or a single-file .safetensors checkpoint (with --config)")
+            description = "diffusers model folder, single-file .safetensors checkpoint (with --config), name in "
+                    + "--models-dir, or hub repo id org/name[@rev][:subfolder] in the hub cache")
     String model;
 
     @Option(names = "--config", description = "for a single-file checkpoint: a diffusers folder of the same "
@@ -133,7 +138,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             targets.add(target);
         }
-        GenerationResult result = new Generator(Generator.inFolders(modelFolders), config, "Diffij " + Version.current())
+        GenerationResult result = new Generator(Generator.inFolders(modelFolders, parent.hub()), config, "Diffij " + Version.current())
                 .submit(request, source -> PngFiles.read(Path.of(source)), (done, total, message) -> {
                     console.println(message);
                     console.flush();

@@ -12,6 +12,8 @@ import org.diffij.engine.DiffijEngine;
 import org.diffij.engine.JobContext;
 import org.diffij.engine.JobHandle;
 import org.diffij.engine.ProgressListener;
+import org.diffij.hub.HubSettings;
+import org.diffij.hub.ModelLocator;
 import org.diffij.image.Resampler;
 import org.diffij.image.RgbImage;
 import org.diffij.io.ModelHash;
@@ -63,35 +65,24 @@ public final class Generator {
         return new Generator(models, singleFileConfig, version, () -> settings);
     }
 
-    private static final List<String> NAME_SUFFIXES = List.of("", ".safetensors", ".pt", ".ckpt", ".bin", ".pth");
-
-    /** Models named by path, as on the command line. */
+    /** Models named by path or hub repo id, as on the command line. */
     public static Function<String, Path> byPath() {
         return inFolders(List.of());
     }
 
     /**
-     * Models, LoRAs, embeddings and ControlNets named by path, or by name inside one of the folders
+     * Models, LoRAs, embeddings and ControlNets named by path, by name inside one of the folders
      * ({@code name}, then {@code name.safetensors}, then its torch-pickle twins {@code .pt}, {@code .ckpt},
-     * {@code .bin}, {@code .pth}), as prompts name LoRAs: {@code <lora:add_detail:0.8>}.
+     * {@code .bin}, {@code .pth}), as prompts name LoRAs: {@code <lora:add_detail:0.8>}, or by hub repo id
+     * {@code org/name[@revision][:path]} in the hub cache that the environment names.
      */
     public static Function<String, Path> inFolders(List<Path> folders) {
-        return name -> {
-            Path path = Path.of(name);
-            if (Files.exists(path)) {
-                return path;
-            }
-            for (Path folder : folders) {
-                for (String suffix : NAME_SUFFIXES) {
-                    Path candidate = folder.resolve(name + suffix);
-                    if (Files.exists(candidate)) {
-                        return candidate;
-                    }
-                }
-            }
-            throw new DiffijException("'" + name + "' not found" + (folders.isEmpty() ? ""
-                    : " in " + folders) + ": give a diffusers folder, a .safetensors file or a torch pickle");
-        };
+        return inFolders(folders, HubSettings.fromEnvironment());
+    }
+
+    /** As {@link #inFolders(List)}, with the hub cache of these settings. */
+    public static Function<String, Path> inFolders(List<Path> folders, HubSettings hub) {
+        return ModelLocator.of(folders, hub);
     }
 
     public JobHandle<GenerationResult> submit(GenerationRequest request, ImageSources sources,
