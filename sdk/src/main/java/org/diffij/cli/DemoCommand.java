@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.diffij.DiffijException;
+import org.diffij.demo.DemoTraining;
 import org.diffij.demo.ShapesDataset;
 import org.diffij.demo.ShapesEvaluator;
 import org.diffij.demo.ShapesWorld;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "The shapes world of Diffij's demo model: 64x64 images of a red, green, blue or yellow circle, "
                 + "square or triangle on a white or black background, captioned 'a red circle on a white background'.",
-        subcommands = {DemoCommand.Data.class, DemoCommand.Score.class})
+        subcommands = {DemoCommand.Data.class, DemoCommand.Train.class, DemoCommand.Score.class})
 final class DemoCommand implements Runnable {
 
     @Spec
@@ -61,6 +62,46 @@ final class DemoCommand implements Runnable {
             List<Path> written = ShapesDataset.write(out, ShapesWorld.scenes(Content.world(), count, seed));
             spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d images with captions into %s%n",
                     written.size(), out);
+            return 0;
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Trains the demo model from nothing on the shapes world (the VAE, then the UNet with "
+                    + "Diffij's own trainer; the text encoder stays at its seeded initialisation) and writes it as "
+                    + "a diffusers folder; the same seed gives the same model on the same machine kind.")
+    static final class Train implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "the model folder to write")
+        Path out;
+
+        @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "seed (default 0)")
+        long seed;
+
+        @Option(names = "--images", paramLabel = "N", description = "training images (default 2400)")
+        Integer images;
+
+        @Option(names = "--vae-steps", paramLabel = "N", description = "VAE steps (default 1500)")
+        Integer vaeSteps;
+
+        @Option(names = "--unet-steps", paramLabel = "N", description = "UNet steps (default 6000)")
+        Integer unetSteps;
+
+        @Override
+        public Integer call() {
+            DemoTraining.Settings d = DemoTraining.Settings.DEFAULTS;
+            DemoTraining.Settings settings = new DemoTraining.Settings(seed, images != null ? images : d.images(),
+                    vaeSteps != null ? vaeSteps : d.vaeSteps(), d.vaeBatch(), d.vaeLr(), d.klWeight(),
+                    unetSteps != null ? unetSteps : d.unetSteps(), d.unetBatch(), d.unetLr());
+            PrintWriter out = spec.commandLine().getOut();
+            DemoTraining.train(this.out, settings, Version.current(), line -> {
+                out.println(line);
+                out.flush();
+            });
+            out.println("wrote " + this.out);
             return 0;
         }
     }

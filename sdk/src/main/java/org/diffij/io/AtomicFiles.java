@@ -58,7 +58,8 @@ public final class AtomicFiles {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    /** Deletes a folder and everything in it (a work folder this program made itself). */
+    public static void deleteTree(Path root) throws IOException {
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);

@@ -76,6 +76,48 @@ final class ClipBpe {
         return new ClipBpe(vocab, merges);
     }
 
+    /**
+     * A vocabulary in CLIP's layout for a closed set of lower-case words: the 256 byte symbols, each
+     * again with {@code </w>}, the symbols the merges make, then the two specials; each word is merged
+     * left to right so that, as far as the words' shared merges allow, it becomes one token. Any other
+     * text still encodes, byte symbol by byte symbol. Returns the vocabulary and the merge lines.
+     */
+    static Map.Entry<Map<String, Integer>, List<String>> forWords(List<String> words, List<String> specials) {
+        Map<String, Integer> vocab = new java.util.LinkedHashMap<>();
+        List<Integer> order = new java.util.ArrayList<>();
+        for (int b = 0; b < 256; b++) {
+            order.add(b);
+        }
+        // CLIP lists the printable bytes first, then the remapped ones, as GPT-2's table orders them.
+        order.sort(java.util.Comparator.comparingInt(b -> BYTE_SYMBOLS[b]));
+        for (int b : order) {
+            vocab.put(String.valueOf(BYTE_SYMBOLS[b]), vocab.size());
+        }
+        for (int b : order) {
+            vocab.put(BYTE_SYMBOLS[b] + END_OF_WORD, vocab.size());
+        }
+        List<String> merges = new java.util.ArrayList<>();
+        for (String word : words) {
+            if (word.isEmpty() || !word.chars().allMatch(c -> c >= 'a' && c <= 'z')) {
+                throw new IllegalArgumentException("vocabulary words are lower-case ASCII letters, not '" + word + "'");
+            }
+            String left = word.substring(0, 1);
+            for (int i = 1; i < word.length(); i++) {
+                String right = word.substring(i, i + 1) + (i == word.length() - 1 ? END_OF_WORD : "");
+                String merge = left + " " + right;
+                if (!merges.contains(merge)) {
+                    merges.add(merge);
+                    vocab.putIfAbsent(left + right, vocab.size());
+                }
+                left = left + right;
+            }
+        }
+        for (String special : specials) {
+            vocab.put(special, vocab.size());
+        }
+        return Map.entry(vocab, merges);
+    }
+
     private static Map<String, Integer> readVocab(Path file) {
         JsonObject json = Json.readObject(file);
         Map<String, Integer> vocab = new HashMap<>(json.size() * 2);

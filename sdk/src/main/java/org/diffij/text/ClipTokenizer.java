@@ -2,6 +2,7 @@ package org.diffij.text;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,6 +69,41 @@ public final class ClipTokenizer {
         this.padId = padId;
         this.maxLength = maxLength;
         this.addedTokens = Collections.unmodifiableMap(addedTokens);
+    }
+
+    /**
+     * Writes a tokenizer folder that transformers' {@code CLIPTokenizer} and {@link #load} read, for
+     * a closed set of lower-case words (the demo model's world): {@code vocab.json}, {@code merges.txt},
+     * {@code special_tokens_map.json} and {@code tokenizer_config.json}. Returns the vocabulary size.
+     */
+    public static int writeFolder(Path folder, List<String> words) {
+        Map.Entry<Map<String, Integer>, List<String>> built = ClipBpe.forWords(words, List.of(START_OF_TEXT,
+                END_OF_TEXT));
+        Map<String, Integer> vocab = built.getKey();
+        JsonObject vocabJson = new JsonObject();
+        vocab.forEach(vocabJson::addProperty);
+        StringBuilder merges = new StringBuilder("#version: 0.2\n");
+        built.getValue().forEach(line -> merges.append(line).append('\n'));
+        JsonObject specials = new JsonObject();
+        specials.addProperty("bos_token", START_OF_TEXT);
+        specials.addProperty("eos_token", END_OF_TEXT);
+        specials.addProperty("pad_token", END_OF_TEXT);
+        specials.addProperty("unk_token", END_OF_TEXT);
+        JsonObject config = specials.deepCopy();
+        config.addProperty("model_max_length", 77);
+        config.addProperty("tokenizer_class", "CLIPTokenizer");
+        config.addProperty("clean_up_tokenization_spaces", true);
+        config.addProperty("errors", "replace");
+        try {
+            Files.createDirectories(folder);
+            Files.writeString(folder.resolve("vocab.json"), vocabJson.toString(), StandardCharsets.UTF_8);
+            Files.writeString(folder.resolve("merges.txt"), merges, StandardCharsets.UTF_8);
+            Files.writeString(folder.resolve("special_tokens_map.json"), specials.toString(), StandardCharsets.UTF_8);
+            Files.writeString(folder.resolve("tokenizer_config.json"), config.toString(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new DiffijException(folder + ": the tokenizer cannot be written (" + e.getMessage() + ")", e);
+        }
+        return vocab.size();
     }
 
     /** Reads {@code vocab.json}, {@code merges.txt} and the pad token and length of a tokenizer folder. */

@@ -16,6 +16,7 @@ import org.diffij.nn.ParameterLoader;
 import org.diffij.nn.ParameterTree;
 import org.diffij.nn.ParameterizedModel;
 import org.diffij.nn.Params;
+import org.diffij.nn.ScalarOps;
 
 /**
  * The Stable Diffusion VAE: {@link #encode} an image in [-1, 1] to a latent distribution,
@@ -89,7 +90,7 @@ public final class AutoencoderKL implements CachedModel, ParameterizedModel {
         }
         NDList halves = h.split(2, 1);
         NDArray logvar = halves.get(1).clip(LOGVAR_MIN, LOGVAR_MAX);
-        return new LatentDistribution(halves.get(0), logvar, logvar.mul(0.5f).exp());
+        return new LatentDistribution(halves.get(0), logvar, ScalarOps.mul(logvar, 0.5).exp());
     }
 
     /** {@code latents (B, latent_channels, h, w)}, already divided by the scaling factor. */
