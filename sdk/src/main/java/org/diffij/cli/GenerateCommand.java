@@ -83,6 +83,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--mask", description = "inpainting mask (white = repaint), same size as --init")
     Path mask;
 
+    @Option(names = "--only-masked", paramLabel = "PADDING", description = "with --mask: A1111's 'inpaint area: "
+            + "only masked': generate only the mask's bounding box grown by PADDING pixels, at --width x --height, "
+            + "and paste it back into the init image (the output has the init image's size)")
+    Integer onlyMaskedPadding;
+
     @Option(names = "--control", paramLabel = "TYPE=IMG[:SCALE[:START:END]]",
             description = "a control image (already an edge/depth/... map) for the ControlNet of TYPE")
     List<String> controls = new ArrayList<>();
@@ -140,7 +145,7 @@ final class GenerateCommand implements Callable<Integer> {
                 }).await();
         for (int i = 0; i < result.images().size(); i++) {
             RgbImage image = result.images().get(i);
-            PngFiles.write(targets.get(i), image, Map.of("parameters", result.parameters()));
+            PngFiles.write(targets.get(i), image, Map.of("parameters", result.parameters(i)));
             console.println("wrote " + targets.get(i));
         }
         console.printf(Locale.ROOT, "%.2f s%n", result.seconds());
@@ -169,6 +174,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (mask != null && !image) {
             throw new DiffijException("--mask needs --init, the image to paint into");
         }
+        if (onlyMaskedPadding != null && mask == null) {
+            throw new DiffijException("--only-masked needs --mask, the area to repaint");
+        }
         if (mask != null) {
             RgbImage initImage = PngFiles.read(init);
             RgbImage maskImage = PngFiles.read(mask);
@@ -183,6 +191,7 @@ final class GenerateCommand implements Callable<Integer> {
         return GenerationRequest.of(model, prompt).withNegativePrompt(negative).withSampling(sampler, steps, cfg)
                 .withSeed(seed).withSize(width, height, batch)
                 .withInit(image ? init.toString() : "", mask == null ? "" : mask.toString(), effectiveStrength)
+                .withOnlyMasked(onlyMaskedPadding == null ? GenerationRequest.WHOLE_PICTURE : onlyMaskedPadding)
                 .withControls(list).withClipSkip(clipSkip, noise).withImagePrompt(imagePrompt());
     }
 

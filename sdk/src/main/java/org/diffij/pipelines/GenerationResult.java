@@ -5,7 +5,8 @@ import org.diffij.image.RgbImage;
 
 /**
  * What a generation made: the images, the full request that reproduces them (model hash filled in),
- * and how long it took. {@link #parameters()} is the A1111 text recorded on every saved image.
+ * and how long it took. {@link #parameters(int)} is the A1111 text recorded on each saved image: what
+ * reproduces that image, its batch position included.
  */
 public record GenerationResult(GenerationRequest request, List<RgbImage> images, double seconds, String version) {
 
@@ -13,7 +14,18 @@ public record GenerationResult(GenerationRequest request, List<RgbImage> images,
         images = List.copyOf(images);
     }
 
+    /** The parameters text of the whole request. */
     public String parameters() {
         return Infotext.format(request, version);
+    }
+
+    /** The request that reproduces image {@code index} (0-based) exactly, alone. */
+    public GenerationRequest imageRequest(int index) {
+        return images.size() == 1 ? request : request.forImage(index);
+    }
+
+    /** The parameters text of image {@code index} (0-based): its own seed and batch position. */
+    public String parameters(int index) {
+        return Infotext.format(imageRequest(index), version);
     }
 }

@@ -12,7 +12,6 @@ import org.diffij.engine.DiffijEngine;
 import org.diffij.engine.JobContext;
 import org.diffij.engine.JobHandle;
 import org.diffij.engine.ProgressListener;
-import org.diffij.image.Resampler;
 import org.diffij.image.RgbImage;
 import org.diffij.io.ModelHash;
 import org.diffij.models.controlnet.ControlNetModel;
@@ -106,7 +105,7 @@ public final class Generator {
      */
     private record Submitted(GenerationRequest request, Path modelPath, A1111Prompt prompt, A1111Prompt negative,
             List<AdapterFile> adapters, List<Path> controlNets, List<RgbImage> controlImages, RgbImage init,
-            float[] mask, Path ipAdapter, RgbImage ipImage, MemorySettings memory) {
+            float[] mask, InpaintComposite composite, Path ipAdapter, RgbImage ipImage, MemorySettings memory) {
     }
 
     /**
@@ -153,8 +152,32 @@ public final class Generator {
             controlNets.add(models.apply(control.model()));
             controlImages.add(fit(sources.image(control.image()), request));
         }
-        RgbImage init = request.isImageToImage() ? fit(sources.image(request.initImage()), request) : null;
-        float[] mask = request.mask().isEmpty() ? null : luminance(fit(sources.image(request.mask()), request));
+        RgbImage init = null;
+        float[] mask = null;
+        InpaintComposite composite = null;
+        if (request.isImageToImage()) {
+            RgbImage source = sources.image(request.initImage());
+            init = fit(source, request);
+            if (!request.mask().isEmpty()) {
+                RgbImage maskImage = sources.image(request.mask());
+                if (maskImage.width() != source.width() || maskImage.height() != source.height()) {
+                    throw new DiffijException("the mask '" + request.mask() + "' is " + maskImage.width() + "x"
+                            + maskImage.height() + " but the image '" + request.initImage() + "' is " + source.width()
+                            + "x" + source.height() + ": give a mask of the image's size");
+                }
+                if (request.isOnlyMasked()) {
+                    float[] sourceMask = maskImage.luminance();
+                    InpaintComposite.Crop crop = InpaintComposite.Crop.around(sourceMask, source.width(),
+                            source.height(), request.onlyMaskedPadding(), request.width(), request.height());
+                    init = fit(source.crop(crop.x(), crop.y(), crop.width(), crop.height()), request);
+                    mask = fit(maskImage.crop(crop.x(), crop.y(), crop.width(), crop.height()), request).luminance();
+                    composite = new InpaintComposite(source, sourceMask, crop);
+                } else {
+                    mask = fit(maskImage, request).luminance();
+                    composite = new InpaintComposite(init, mask, null);
+                }
+            }
+        }
         Path ipAdapter = null;
         RgbImage ipImage = null;
         if (request.imagePrompt() != null) {
@@ -164,7 +187,7 @@ public final class Generator {
             ipImage = sources.image(request.imagePrompt().image());
         }
         return new Submitted(request, modelPath, prompt, negative, adapters, controlNets, controlImages, init, mask,
-                ipAdapter, ipImage, memory.get());
+                composite, ipAdapter, ipImage, memory.get());
     }
 
     private GenerationResult generate(JobContext job, Submitted submitted, PreviewListener previews) {
@@ -212,7 +235,14 @@ public final class Generator {
         StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs, submitted.memory(),
                 previews == null ? null
                         : (done, total, latents) -> previews.preview(done, total, preview.preview(latents, 0)));
-        return new GenerationResult(complete, output.images(), (System.nanoTime() - start) / 1e9, version);
+        List<RgbImage> images = output.images();
+        if (submitted.composite() != null) {
+            images = images.stream().map(submitted.composite()::apply).toList();
+        }
+        if (request.batchPosition() != GenerationRequest.ALL_IMAGES) {
+            images = List.of(images.get(request.batchPosition() - 1));
+        }
+        return new GenerationResult(complete, images, (System.nanoTime() - start) / 1e9, version);
     }
 
     /**
@@ -230,31 +260,6 @@ public final class Generator {
 
     /** The image at the generation size: resized with Pillow's Lanczos filter when it differs. */
     private static RgbImage fit(RgbImage image, GenerationRequest request) {
-        if (image.width() == request.width() && image.height() == request.height()) {
-            return image;
-        }
-        int[] packed = image.toPackedRgb();
-        int[] channels = new int[3 * packed.length];
-        for (int i = 0; i < packed.length; i++) {
-            channels[3 * i] = (packed[i] >> 16) & 0xff;
-            channels[3 * i + 1] = (packed[i] >> 8) & 0xff;
-            channels[3 * i + 2] = packed[i] & 0xff;
-        }
-        int[] resized = Resampler.resize8(channels, image.width(), image.height(), 3, request.width(),
-                request.height(), Resampler.Filter.LANCZOS);
-        float[] rgb = new float[resized.length];
-        for (int i = 0; i < rgb.length; i++) {
-            rgb[i] = resized[i] / 255f;
-        }
-        return new RgbImage(request.width(), request.height(), rgb);
-    }
-
-    private static float[] luminance(RgbImage image) {
-        float[] rgb = image.rgb();
-        float[] out = new float[rgb.length / 3];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = 0.299f * rgb[3 * i] + 0.587f * rgb[3 * i + 1] + 0.114f * rgb[3 * i + 2];
-        }
-        return out;
+        return image.resized(request.width(), request.height());
     }
 }
