@@ -104,7 +104,11 @@ public final class Operations {
                 preview);
     }
 
-    /** Generates again what {@code source} records; a model whose weights changed since is reported. */
+    /**
+     * Generates again what {@code source} (its current slice) records: one image of a batch records its
+     * batch position, so the batch is computed again and that image kept. A model whose weights
+     * changed since is reported.
+     */
     public ImagePlus rerun(String title, ImagePlus source) {
         GenerationRequest request = Provenance.request(source);
         GenerationResult result = GenerationRun.run(title, generator(), request, new WindowImages(source), null);
@@ -114,7 +118,10 @@ public final class Operations {
             IJ.log(title + ": the model's weights differ from those recorded (SHA-256 " + recorded + " then, " + now
                     + " now): the image will differ");
         }
-        return Provenance.image(List.of(result), source.getCalibration().copy());
+        ImagePlus again = Provenance.image(List.of(result), source.getCalibration().copy());
+        // A title of its own, so that the re-run and the image it repeats are told apart in the Window menu.
+        again.setTitle("Re-run of " + source.getTitle());
+        return again;
     }
 
     static void requireSelection(ImagePlus source) {

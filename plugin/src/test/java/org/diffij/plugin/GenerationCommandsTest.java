@@ -115,6 +115,26 @@ class GenerationCommandsTest {
     }
 
     @Test
+    void reRunOfSliceThreeOfABatchGivesSliceThreeForBothNoiseKinds() {
+        for (String noise : List.of("cpu", "gpu")) {
+            ImagePlus batch = new GenerateCommand().apply(null, common(21, 64, 64, 4) + " noise=" + noise);
+            assertEquals(4, batch.getStackSize());
+            GenerationRequest third = Infotext.parse(batch.getStack().getSliceLabel(3));
+            assertEquals(3, third.batchPosition(), noise);
+            assertEquals(4, third.batchSize(), noise);
+            assertTrue(batch.getStack().getSliceLabel(3).contains("Seed: " + (noise.equals("gpu") ? 23 : 21)
+                    + ","), "the slice records its own seed with " + noise + " noise");
+            batch.setSlice(3);
+            ImagePlus again = new RerunCommand().apply(batch, "");
+            assertEquals(1, again.getStackSize(), noise);
+            assertArrayEquals(pixels(batch, 3), pixels(again, 1), "re-run of slice 3 with " + noise + " noise");
+            assertFalse(Arrays.equals(pixels(batch, 1), pixels(again, 1)), noise);
+            assertEquals(third, Provenance.request(again), "the re-run records the same image");
+            assertTrue(again.getTitle().startsWith("Re-run of "), again.getTitle());
+        }
+    }
+
+    @Test
     void sizesAreRoundedToMultiplesOfEightNotRefused() {
         ImagePlus image = new GenerateCommand().apply(null, common(3, 60, 70, 1));
         assertEquals(64, image.getWidth());
