@@ -5,13 +5,15 @@ import org.diffij.image.RgbImage;
 
 /**
  * What a generation made: the images, the full request that reproduces them (model hash filled in),
- * and how long it took. {@link #parameters(int)} is the A1111 text recorded on each saved image: what
+ * how long it took, and notes for the user (one line each: the embeddings the prompt called). {@link #parameters(int)} is the A1111 text recorded on each saved image: what
  * reproduces that image, its batch position included.
  */
-public record GenerationResult(GenerationRequest request, List<RgbImage> images, double seconds, String version) {
+public record GenerationResult(GenerationRequest request, List<RgbImage> images, double seconds, String version,
+        List<String> notes) {
 
     public GenerationResult {
         images = List.copyOf(images);
+        notes = List.copyOf(notes);
     }
 
     /** The parameters text of the whole request. */

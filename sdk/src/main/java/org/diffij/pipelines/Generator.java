@@ -36,6 +36,7 @@ public final class Generator {
     private final Path singleFileConfig;
     private final String version;
     private final Supplier<MemorySettings> memory;
+    private final List<Path> embeddingFolders;
 
     /**
      * @param models           resolves the request's model name to a folder or file (e.g. searching model folders)
@@ -43,15 +44,16 @@ public final class Generator {
      * @param version          the software version recorded on results
      */
     public Generator(Function<String, Path> models, Path singleFileConfig, String version) {
-        this(models, singleFileConfig, version, MemorySettings::fromEnvironment);
+        this(models, singleFileConfig, version, MemorySettings::fromEnvironment, List.of());
     }
 
     private Generator(Function<String, Path> models, Path singleFileConfig, String version,
-            Supplier<MemorySettings> memory) {
+            Supplier<MemorySettings> memory, List<Path> embeddingFolders) {
         this.models = models;
         this.singleFileConfig = singleFileConfig;
         this.version = version;
         this.memory = memory;
+        this.embeddingFolders = List.copyOf(embeddingFolders);
     }
 
     /**
@@ -59,7 +61,16 @@ public final class Generator {
      * system properties and environment ({@link MemorySettings#fromEnvironment()}).
      */
     public Generator withMemory(MemorySettings settings) {
-        return new Generator(models, singleFileConfig, version, () -> settings);
+        return new Generator(models, singleFileConfig, version, () -> settings, embeddingFolders);
+    }
+
+    /**
+     * This generator calling embeddings the A1111 way: an embedding file in these folders (or their
+     * {@code embeddings/} subfolders) whose name is a word of the prompt or negative prompt is applied
+     * ({@link PromptEmbeddings}), and the result's notes say which.
+     */
+    public Generator withEmbeddingFolders(List<Path> folders) {
+        return new Generator(models, singleFileConfig, version, memory, folders);
     }
 
     private static final List<String> NAME_SUFFIXES = List.of("", ".safetensors", ".pt", ".ckpt", ".bin", ".pth");
@@ -105,7 +116,8 @@ public final class Generator {
      */
     private record Submitted(GenerationRequest request, Path modelPath, A1111Prompt prompt, A1111Prompt negative,
             List<AdapterFile> adapters, List<Path> controlNets, List<RgbImage> controlImages, RgbImage init,
-            float[] mask, InpaintComposite composite, Path ipAdapter, RgbImage ipImage, MemorySettings memory) {
+            float[] mask, InpaintComposite composite, Path ipAdapter, RgbImage ipImage, MemorySettings memory,
+            List<String> notes) {
     }
 
     /**
@@ -143,9 +155,23 @@ public final class Generator {
         prompt.extraNetworks().forEach(tag -> asked.add(Adapter.of(tag)));
         asked.addAll(request.adapters());
         List<AdapterFile> adapters = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         for (Adapter adapter : asked) {
-            adapters.add(new AdapterFile(adapter, models.apply(adapter.name())));
+            AdapterFile file = new AdapterFile(adapter, models.apply(adapter.name()));
+            adapters.add(file);
+            if (adapter.kind() == Adapter.Kind.EMBEDDING) {
+                notes.add("embedding '" + file.token() + "' applied from " + file.file());
+            }
         }
+        PromptEmbeddings.namedIn(List.of(request.prompt(), request.negativePrompt()), embeddingFolders)
+                .forEach((token, file) -> {
+                    boolean given = adapters.stream().anyMatch(a -> a.adapter().kind() == Adapter.Kind.EMBEDDING
+                            && a.token().equalsIgnoreCase(token));
+                    if (!given) {
+                        adapters.add(new AdapterFile(new Adapter(Adapter.Kind.EMBEDDING, file.toString(), 1), file));
+                        notes.add("embedding '" + token + "' named in the prompt, applied from " + file);
+                    }
+                });
         List<Path> controlNets = new ArrayList<>();
         List<RgbImage> controlImages = new ArrayList<>();
         for (Control control : request.controls()) {
@@ -187,7 +213,7 @@ public final class Generator {
             ipImage = sources.image(request.imagePrompt().image());
         }
         return new Submitted(request, modelPath, prompt, negative, adapters, controlNets, controlImages, init, mask,
-                composite, ipAdapter, ipImage, memory.get());
+                composite, ipAdapter, ipImage, memory.get(), notes);
     }
 
     private GenerationResult generate(JobContext job, Submitted submitted, PreviewListener previews) {
@@ -242,7 +268,7 @@ public final class Generator {
         if (request.batchPosition() != GenerationRequest.ALL_IMAGES) {
             images = List.of(images.get(request.batchPosition() - 1));
         }
-        return new GenerationResult(complete, images, (System.nanoTime() - start) / 1e9, version);
+        return new GenerationResult(complete, images, (System.nanoTime() - start) / 1e9, version, submitted.notes());
     }
 
     /**
