@@ -88,7 +88,7 @@ public record DiffusionSettings(List<Path> modelFolders, String singleFileConfig
 
     public Generator generator() {
         return new Generator(modelResolver(), singleFileConfig.isEmpty() ? null : Path.of(singleFileConfig),
-                version());
+                version()).withEmbeddingFolders(modelFolders);
     }
 
     /** The software version recorded on every result. */

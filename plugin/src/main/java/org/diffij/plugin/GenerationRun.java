@@ -13,7 +13,8 @@ import org.diffij.pipelines.PreviewListener;
  * One generation the Fiji way: the job runs on the engine's worker thread while the calling thread
  * (ImageJ's command thread, never the event thread) shows each step in the progress bar and status
  * line and polls Esc, which cancels the job; its native memory is freed by the engine. A
- * {@link PreviewListener} (null for none) receives the latent preview after each step.
+ * {@link PreviewListener} (null for none) receives the latent preview after each step. The result's
+ * notes (the embeddings applied) go to the Log.
  */
 public final class GenerationRun {
 
@@ -46,7 +47,9 @@ public final class GenerationRun {
                     throw new JobCancelledException(title);
                 }
             }
-            return handle.await();
+            GenerationResult result = handle.await();
+            result.notes().forEach(note -> IJ.log(title + ": " + note));
+            return result;
         } finally {
             IJ.showProgress(1.0);
         }

@@ -74,17 +74,24 @@ public final class Operations {
         return result;
     }
 
-    /** Repaints the area selection of the current slice, grown by {@code grow} and feathered by {@code feather} pixels. */
+    /**
+     * Repaints the area selection of the current slice, grown by {@code grow} and feathered by
+     * {@code feather} pixels; outside it the result is the source's own pixels. With
+     * {@code onlyMaskedPadding} other than {@link GenerationRequest#WHOLE_PICTURE}, only the selection's
+     * bounding box grown by that many pixels is generated, at the request's size, and pasted back:
+     * the result has the source's size.
+     */
     public ImagePlus inpaint(String title, ImagePlus source, GenerationRequest base, double strength, double grow,
-            double feather, PreviewListener preview) {
+            double feather, int onlyMaskedPadding, PreviewListener preview) {
         requireSelection(source);
         if (feather < 0) {
             throw new DiffijException("feather must be 0 or more pixels, not " + feather);
         }
         GenerationRequest request = base.withInit(WindowImages.sliceName(source, source.getCurrentSlice()),
-                WindowImages.selectionName(source, grow, feather), strength);
-        return image(title, request, new WindowImages(source), derived(source, request.width(), request.height()),
-                preview);
+                WindowImages.selectionName(source, grow, feather), strength).withOnlyMasked(onlyMaskedPadding);
+        Calibration calibration = request.isOnlyMasked() ? source.getCalibration().copy()
+                : derived(source, request.width(), request.height());
+        return image(title, request, new WindowImages(source), calibration, preview);
     }
 
     /** Text to image steered by the {@code controls} ({@code type|model|image title|scale|start|end; ...}). */
@@ -97,7 +104,11 @@ public final class Operations {
                 preview);
     }
 
-    /** Generates again what {@code source} records; a model whose weights changed since is reported. */
+    /**
+     * Generates again what {@code source} (its current slice) records: one image of a batch records its
+     * batch position, so the batch is computed again and that image kept. A model whose weights
+     * changed since is reported.
+     */
     public ImagePlus rerun(String title, ImagePlus source) {
         GenerationRequest request = Provenance.request(source);
         GenerationResult result = GenerationRun.run(title, generator(), request, new WindowImages(source), null);
@@ -107,7 +118,10 @@ public final class Operations {
             IJ.log(title + ": the model's weights differ from those recorded (SHA-256 " + recorded + " then, " + now
                     + " now): the image will differ");
         }
-        return Provenance.image(List.of(result), source.getCalibration().copy());
+        ImagePlus again = Provenance.image(List.of(result), source.getCalibration().copy());
+        // A title of its own, so that the re-run and the image it repeats are told apart in the Window menu.
+        again.setTitle("Re-run of " + source.getTitle());
+        return again;
     }
 
     static void requireSelection(ImagePlus source) {

@@ -38,8 +38,9 @@ public final class Provenance {
         RgbImage size = first.images().get(0);
         ImageStack stack = new ImageStack(size.width(), size.height());
         for (GenerationResult result : results) {
-            for (RgbImage image : result.images()) {
-                stack.addSlice(result.parameters(), new ColorProcessor(image.width(), image.height(),
+            for (int i = 0; i < result.images().size(); i++) {
+                RgbImage image = result.images().get(i);
+                stack.addSlice(result.parameters(i), new ColorProcessor(image.width(), image.height(),
                         image.toPackedRgb()));
             }
         }

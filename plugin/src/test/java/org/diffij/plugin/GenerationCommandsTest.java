@@ -76,7 +76,8 @@ class GenerationCommandsTest {
         String info = (String) batch.getProperty("Info");
         assertEquals(recorded, Infotext.parse(info));
         assertTrue(info.contains("Version: Diffij"), info);
-        assertEquals(info, batch.getStack().getSliceLabel(2), "every slice is labelled with its parameters");
+        assertEquals(info.replace("Batch size: 2", "Batch size: 2, Batch pos: 1"),
+                batch.getStack().getSliceLabel(2), "every slice is labelled with what reproduces it");
         GenerationResult direct = new Generator(Generator.byPath(), null, "test")
                 .submit(recorded.withModelHash(""), source -> {
                     throw new DiffijException("no sources");
@@ -111,6 +112,26 @@ class GenerationCommandsTest {
                 "the request comes from the PNG's parameters chunk, not from ImageJ");
         ImagePlus fromPng = new RerunCommand().apply(opened, "");
         assertArrayEquals(pixels(first, 1), pixels(fromPng, 1));
+    }
+
+    @Test
+    void reRunOfSliceThreeOfABatchGivesSliceThreeForBothNoiseKinds() {
+        for (String noise : List.of("cpu", "gpu")) {
+            ImagePlus batch = new GenerateCommand().apply(null, common(21, 64, 64, 4) + " noise=" + noise);
+            assertEquals(4, batch.getStackSize());
+            GenerationRequest third = Infotext.parse(batch.getStack().getSliceLabel(3));
+            assertEquals(3, third.batchPosition(), noise);
+            assertEquals(4, third.batchSize(), noise);
+            assertTrue(batch.getStack().getSliceLabel(3).contains("Seed: " + (noise.equals("gpu") ? 23 : 21)
+                    + ","), "the slice records its own seed with " + noise + " noise");
+            batch.setSlice(3);
+            ImagePlus again = new RerunCommand().apply(batch, "");
+            assertEquals(1, again.getStackSize(), noise);
+            assertArrayEquals(pixels(batch, 3), pixels(again, 1), "re-run of slice 3 with " + noise + " noise");
+            assertFalse(Arrays.equals(pixels(batch, 1), pixels(again, 1)), noise);
+            assertEquals(third, Provenance.request(again), "the re-run records the same image");
+            assertTrue(again.getTitle().startsWith("Re-run of "), again.getTitle());
+        }
     }
 
     @Test
@@ -157,13 +178,43 @@ class GenerationCommandsTest {
         assertArrayEquals(pixels(fromGray, 1), pixels(fromRgb, 1), "8-bit enters as its RGB rendering");
     }
 
+    /** A noisy colour photo, so that every changed pixel shows. */
+    private static ImagePlus noisyPhoto(String title, int width, int height) {
+        ColorProcessor ip = new ColorProcessor(width, height);
+        java.util.Random random = new java.util.Random(11);
+        int[] pixels = (int[]) ip.getPixels();
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = random.nextInt(1 << 24);
+        }
+        return new ImagePlus(title, ip);
+    }
+
+    /**
+     * Asserts that every pixel the grown, feathered selection leaves at 0 is the source's own, and
+     * returns how many pixels inside it changed.
+     */
+    private static int assertKeptOutside(ImagePlus photo, double grow, double feather, ImagePlus result) {
+        assertEquals(photo.getWidth(), result.getWidth());
+        assertEquals(photo.getHeight(), result.getHeight());
+        float[] mask = WindowImages.mask(photo, grow, feather).luminance();
+        int[] source = (int[]) photo.getProcessor().getPixels();
+        int[] made = pixels(result, 1);
+        int changedInside = 0;
+        for (int i = 0; i < mask.length; i++) {
+            if (mask[i] == 0) {
+                assertEquals(source[i] & 0xffffff, made[i] & 0xffffff, "pixel " + i % photo.getWidth() + ","
+                        + i / photo.getWidth() + " lies outside the selection");
+            } else if (mask[i] == 1 && (source[i] & 0xffffff) != (made[i] & 0xffffff)) {
+                changedInside++;
+            }
+        }
+        return changedInside;
+    }
+
     @Test
     void inpaintSelectionMakesANewImageFromTheGrownFeatheredSelection() {
-        ColorProcessor ip = new ColorProcessor(64, 64);
-        ip.setColor(0x3060a0);
-        ip.fill();
-        ImagePlus photo = new ImagePlus("photo", ip);
-        int[] before = ((int[]) ip.getPixels()).clone();
+        ImagePlus photo = noisyPhoto("photo", 64, 64);
+        int[] before = ((int[]) photo.getProcessor().getPixels()).clone();
         DiffijException none = assertThrows(DiffijException.class,
                 () -> new InpaintSelectionCommand().apply(photo, common(1, 64, 64, 1)));
         assertTrue(none.getMessage().contains("no area selection"), none.getMessage());
@@ -171,6 +222,7 @@ class GenerationCommandsTest {
         ImagePlus result = new InpaintSelectionCommand().apply(photo, common(1, 64, 64, 1) + " grow=2 feather=1.5");
         assertArrayEquals(before, (int[]) photo.getProcessor().getPixels(), "the source is never modified");
         assertNotNull(photo.getRoi(), "the selection stays");
+        assertTrue(assertKeptOutside(photo, 2, 1.5, result) > 200, "the selection is repainted");
         GenerationRequest request = Provenance.request(result);
         assertEquals("selection of photo (grow 2, feather 1.5)", request.mask());
         assertEquals("photo", request.initImage());
@@ -179,6 +231,21 @@ class GenerationCommandsTest {
                 photo), 1), "re-run finds the image and its selection again");
         ImagePlus plain = new ImageToImageCommand().apply(photo, common(1, 64, 64, 1) + " strength=1");
         assertFalse(Arrays.equals(pixels(result, 1), pixels(plain, 1)), "the mask changes the result");
+    }
+
+    @Test
+    void inpaintSelectionOnlyMaskedRepaintsAroundTheSelectionAtTheSourceSize() {
+        ImagePlus photo = noisyPhoto("field", 200, 150);
+        photo.setRoi(new OvalRoi(120, 30, 20, 16));
+        ImagePlus result = new InpaintSelectionCommand().apply(photo, common(3, 64, 64, 1)
+                + " strength=0.9 grow=1 feather=1 area=[Only masked] padding=12");
+        assertTrue(assertKeptOutside(photo, 1, 1, result) > 100, "the selection is repainted");
+        GenerationRequest request = Provenance.request(result);
+        assertEquals(12, request.onlyMaskedPadding());
+        assertEquals(64, request.width(), "generated at the request's size");
+        assertTrue(((String) result.getProperty("Info")).contains("Inpaint area: Only masked"));
+        assertArrayEquals(pixels(result, 1), pixels(HeadlessImageJ.withOpen(() -> new RerunCommand().apply(result, ""),
+                photo), 1), "re-run repaints the same");
     }
 
     @Test

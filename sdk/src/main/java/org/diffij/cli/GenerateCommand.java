@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.diffij.DiffijException;
 import org.diffij.image.PngFiles;
 import org.diffij.image.RgbImage;
+import org.diffij.pipelines.Adapter;
 import org.diffij.pipelines.Control;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.GenerationResult;
@@ -88,7 +89,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--mask", description = "inpainting mask (white = repaint), same size as --init")
     Path mask;
 
-    @Option(names = "--control", paramLabel = "TYPE=IMG[:SCALE[:START:END]]",
+    @Option(names = "--only-masked", paramLabel = "PADDING", description = "with --mask: A1111's 'inpaint area: "
+            + "only masked': generate only the mask's bounding box grown by PADDING pixels, at --width x --height, "
+            + "and paste it back into the init image (the output has the init image's size)")
+    Integer onlyMaskedPadding;
+
+    @Option(names = "--control", paramLabel = "TYPE=IMG[:SCALE[:START[:END]]]",
             description = "a control image (already an edge/depth/... map) for the ControlNet of TYPE")
     List<String> controls = new ArrayList<>();
 
@@ -111,6 +117,12 @@ final class GenerateCommand implements Callable<Integer> {
                     + "looked up")
     List<Path> modelFolders = new ArrayList<>();
 
+    @Option(names = "--embedding", paramLabel = "FILE_OR_NAME", description = "a textual-inversion embedding "
+            + "(.safetensors, or a .pt/.bin torch pickle; a path or a name in --models-dir), used by writing its "
+            + "token (the file name) in the prompt; repeatable. Embeddings in --models-dir named in the prompt "
+            + "are applied without it, as in A1111")
+    List<String> embeddings = new ArrayList<>();
+
     @Option(names = "--clip-skip", defaultValue = "1", description = "A1111 clip skip (default: ${DEFAULT-VALUE})")
     int clipSkip;
 
@@ -128,8 +140,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter console = spec.commandLine().getOut();
-        GenerationRequest request = request();
-        request.notes(seed, width, height).forEach(console::println);
+        int[] size = size(console);
+        GenerationRequest request = request(size[0], size[1]);
+        request.notes(seed, size[0], size[1]).forEach(console::println);
         List<Path> targets = new ArrayList<>();
         for (int i = 0; i < request.batchSize(); i++) {
             Path target = i == 0 ? out : sibling(out, "-" + i);
@@ -139,25 +152,41 @@ final class GenerateCommand implements Callable<Integer> {
             targets.add(target);
         }
         GenerationResult result = new Generator(Generator.inFolders(modelFolders, parent.hub()), config, "Diffij " + Version.current())
-                .submit(request, source -> PngFiles.read(Path.of(source)), (done, total, message) -> {
+                .withEmbeddingFolders(modelFolders).submit(request, source -> PngFiles.read(Path.of(source)), (done, total, message) -> {
                     console.println(message);
                     console.flush();
                 }).await();
+        result.notes().forEach(console::println);
         for (int i = 0; i < result.images().size(); i++) {
             RgbImage image = result.images().get(i);
-            PngFiles.write(targets.get(i), image, Map.of("parameters", result.parameters()));
+            PngFiles.write(targets.get(i), image, Map.of("parameters", result.parameters(i)));
             console.println("wrote " + targets.get(i));
         }
         console.printf(Locale.ROOT, "%.2f s%n", result.seconds());
         return 0;
     }
 
-    private GenerationRequest request() {
+    /**
+     * The asked size: --width/--height, or, for an init image without them, the init image's own size
+     * (as Fiji uses the source's), said on the console.
+     */
+    private int[] size(PrintWriter console) {
+        var parsed = spec.commandLine().getParseResult();
+        if (init == null || parsed.hasMatchedOption("--width") || parsed.hasMatchedOption("--height")) {
+            return new int[] {width, height};
+        }
+        RgbImage initImage = PngFiles.read(init);
+        console.println("size " + initImage.width() + "x" + initImage.height() + " from the init image "
+                + "(--width/--height set another)");
+        return new int[] {initImage.width(), initImage.height()};
+    }
+
+    private GenerationRequest request(int width, int height) {
         List<Control> list = new ArrayList<>();
         for (String spec : controls) {
             int equals = spec.indexOf('=');
             if (equals <= 0) {
-                throw new DiffijException("--control takes TYPE=IMG[:SCALE[:START:END]], not '" + spec + "'");
+                throw new DiffijException("--control takes TYPE=IMG[:SCALE[:START[:END]]], not '" + spec + "'");
             }
             String type = spec.substring(0, equals);
             String[] parts = spec.substring(equals + 1).split(":");
@@ -165,14 +194,21 @@ final class GenerateCommand implements Callable<Integer> {
             if (modelFolder == null) {
                 throw new DiffijException("no ControlNet model for '" + type + "': add --controlnet " + type + "=DIR");
             }
+            if (parts.length > 4) {
+                throw new DiffijException("--control takes TYPE=IMG[:SCALE[:START[:END]]], not '" + spec + "'");
+            }
+            // TYPE=IMG:SCALE:START acts from START to the end.
             double scale = parts.length > 1 ? number("control scale", parts[1]) : 1.0;
-            double start = parts.length > 3 ? number("control start", parts[2]) : 0.0;
+            double start = parts.length > 2 ? number("control start", parts[2]) : 0.0;
             double end = parts.length > 3 ? number("control end", parts[3]) : 1.0;
             list.add(new Control(type, modelFolder, parts[0], scale, start, end));
         }
         boolean image = init != null;
         if (mask != null && !image) {
             throw new DiffijException("--mask needs --init, the image to paint into");
+        }
+        if (onlyMaskedPadding != null && mask == null) {
+            throw new DiffijException("--only-masked needs --mask, the area to repaint");
         }
         if (mask != null) {
             RgbImage initImage = PngFiles.read(init);
@@ -188,7 +224,9 @@ final class GenerateCommand implements Callable<Integer> {
         return GenerationRequest.of(model, prompt).withNegativePrompt(negative).withSampling(sampler, steps, cfg)
                 .withSeed(seed).withSize(width, height, batch)
                 .withInit(image ? init.toString() : "", mask == null ? "" : mask.toString(), effectiveStrength)
-                .withControls(list).withClipSkip(clipSkip, noise).withImagePrompt(imagePrompt());
+                .withOnlyMasked(onlyMaskedPadding == null ? GenerationRequest.WHOLE_PICTURE : onlyMaskedPadding)
+                .withControls(list).withClipSkip(clipSkip, noise).withImagePrompt(imagePrompt())
+                .withAdapters(embeddings.stream().map(e -> new Adapter(Adapter.Kind.EMBEDDING, e, 1)).toList());
     }
 
     private IpAdapterPrompt imagePrompt() {

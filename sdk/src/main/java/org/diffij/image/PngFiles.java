@@ -3,11 +3,9 @@ package org.diffij.image;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -22,6 +20,7 @@ import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import org.diffij.DiffijException;
+import org.diffij.io.AtomicFiles;
 import org.w3c.dom.Node;
 
 /**
@@ -40,11 +39,7 @@ public final class PngFiles {
         BufferedImage buffered = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
         buffered.setRGB(0, 0, image.width(), image.height(), image.toPackedRgb(), 0, image.width());
         ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
-        Path absolute = target.toAbsolutePath();
-        Path temporary = null;
         try {
-            Files.createDirectories(absolute.getParent());
-            temporary = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".partial");
             IIOMetadata metadata = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(buffered),
                     writer.getDefaultWriteParam());
             IIOMetadataNode root = new IIOMetadataNode(FORMAT);
@@ -75,27 +70,16 @@ public final class PngFiles {
                 root.appendChild(unicode);
             }
             metadata.mergeTree(FORMAT, root);
-            try (ImageOutputStream out = ImageIO.createImageOutputStream(temporary.toFile())) {
-                writer.setOutput(out);
-                writer.write(new IIOImage(buffered, null, metadata));
-            }
-            try {
-                Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-            temporary = null;
+            AtomicFiles.write(target, file -> {
+                try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
+                    writer.setOutput(out);
+                    writer.write(new IIOImage(buffered, null, metadata));
+                }
+            });
         } catch (IOException e) {
             throw new DiffijException(target + ": cannot be written (" + e.getMessage() + ")", e);
         } finally {
             writer.dispose();
-            if (temporary != null) {
-                try {
-                    Files.deleteIfExists(temporary);
-                } catch (IOException ignored) {
-                    // A leftover hidden .partial file is harmless.
-                }
-            }
         }
     }
 

@@ -2,9 +2,11 @@ package org.diffij.io;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -14,6 +16,8 @@ import java.util.stream.Stream;
  * half-written model.
  */
 public final class AtomicFiles {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Writes the content into the file it is given. */
     public interface Content {
@@ -33,7 +37,7 @@ public final class AtomicFiles {
         Path absolute = target.toAbsolutePath();
         Path directory = absolute.getParent();
         Files.createDirectories(directory);
-        Path temporary = Files.createTempDirectory(directory, "." + absolute.getFileName() + ".partial");
+        Path temporary = hidden(directory, absolute.getFileName() + ".partial", true);
         Path replaced = null;
         try {
             content.writeTo(temporary);
@@ -58,6 +62,22 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * A new hidden file or folder {@code .NAME.<random>} in {@code directory}, created with the
+     * permissions the user's umask gives new files (typically 0644 and 0755); not with
+     * {@code Files.createTempFile}, whose 0600 would stay on the renamed output.
+     */
+    private static Path hidden(Path directory, String name, boolean folder) throws IOException {
+        while (true) {
+            Path candidate = directory.resolve("." + name + "." + Long.toUnsignedString(RANDOM.nextLong(), 36));
+            try {
+                return folder ? Files.createDirectory(candidate) : Files.createFile(candidate);
+            } catch (FileAlreadyExistsException taken) {
+                // Another writer drew the same name: draw again.
+            }
+        }
+    }
+
     /** Deletes a folder and everything in it (a work folder this program made itself). */
     public static void deleteTree(Path root) throws IOException {
         try (Stream<Path> paths = Files.walk(root)) {
@@ -72,7 +92,7 @@ public final class AtomicFiles {
         Path absolute = target.toAbsolutePath();
         Path directory = absolute.getParent();
         Files.createDirectories(directory);
-        Path temporary = Files.createTempFile(directory, "." + absolute.getFileName(), ".partial");
+        Path temporary = hidden(directory, absolute.getFileName() + ".partial", false);
         try {
             content.writeTo(temporary);
             try {

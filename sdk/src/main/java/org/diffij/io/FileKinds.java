@@ -31,6 +31,10 @@ public final class FileKinds {
         if (names.contains("clip_l") && names.contains("clip_g")) {
             return "textual inversion (SDXL)";
         }
+        if (names.size() == 1 && !names.iterator().next().contains(".")) {
+            // diffusers' learned_embeds: one tensor named by its token, e.g. "<cat-toy>".
+            return "textual inversion (diffusers)";
+        }
         if (!names.isEmpty() && names.stream().allMatch(n -> n.matches("\\d+\\.[01]\\.linear\\..+"))) {
             return "hypernetwork (A1111)";
         }

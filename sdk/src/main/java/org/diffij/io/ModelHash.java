@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -139,7 +140,8 @@ public final class ModelHash {
     /** The folder's weight files with one of the suffixes; pickles count only where there is no safetensors. */
     private static List<Path> weightFiles(Path folder, List<String> suffixes) {
         List<Path> files = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(folder)) {
+        // A model folder is often a symbolic link (or holds links, as the Hugging Face cache does): follow them.
+        try (Stream<Path> walk = Files.walk(folder, FileVisitOption.FOLLOW_LINKS)) {
             walk.filter(p -> suffixes.stream().anyMatch(p.getFileName().toString()::endsWith))
                     .filter(Files::isRegularFile).sorted().forEach(files::add);
         } catch (IOException e) {

@@ -26,17 +26,27 @@ import org.diffij.DiffijException;
  * @param noise          which random numbers the seed gives: {@code cpu} (torch CPU randn, diffusers and
  *                       ComfyUI) or {@code gpu} (A1111's default Philox noise)
  * @param imagePrompt    the IP-Adapter image prompt, or null for none
+ * @param onlyMaskedPadding {@value #WHOLE_PICTURE} to inpaint the whole picture at the generation size;
+ *                       otherwise A1111's "inpaint area: only masked": the mask's bounding box grown by
+ *                       this many pixels is generated at the generation size and pasted back
+ * @param batchPosition  {@value #ALL_IMAGES} for every image of the batch; 1..batch size for only that
+ *                       image of it (what one image of a batch records, so that it is reproduced exactly:
+ *                       the batch is drawn and computed as it was, and that image kept)
  */
 public record GenerationRequest(String model, String modelHash, String prompt, String negativePrompt, String sampler,
         int steps, double cfgScale, long seed, int width, int height, int batchSize, double strength,
         String initImage, String mask, List<Control> controls, List<Adapter> adapters, int clipSkip, String noise,
-        IpAdapterPrompt imagePrompt) {
+        IpAdapterPrompt imagePrompt, int onlyMaskedPadding, int batchPosition) {
 
     public static final int MAX_SIDE = 4096;
     public static final int MAX_STEPS = 1000;
     public static final int MAX_BATCH = 64;
     /** The seed that asks for a random one. */
     public static final long RANDOM_SEED = -1;
+    /** {@link #onlyMaskedPadding} of a request that inpaints the whole picture. */
+    public static final int WHOLE_PICTURE = -1;
+    /** {@link #batchPosition} of a request that keeps every image of its batch. */
+    public static final int ALL_IMAGES = 0;
 
     public GenerationRequest {
         model = text(model);
@@ -88,6 +98,17 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         if (!noise.equals("cpu") && !noise.equals("gpu")) {
             throw new DiffijException("noise must be cpu or gpu, not '" + noise + "'");
         }
+        if (onlyMaskedPadding < WHOLE_PICTURE || onlyMaskedPadding > MAX_SIDE) {
+            throw new DiffijException("the only-masked padding must be 0.." + MAX_SIDE + " pixels (or "
+                    + WHOLE_PICTURE + " to inpaint the whole picture), not " + onlyMaskedPadding);
+        }
+        if (onlyMaskedPadding != WHOLE_PICTURE && mask.isEmpty()) {
+            throw new DiffijException("'inpaint area: only masked' needs a mask");
+        }
+        if (batchPosition < ALL_IMAGES || batchPosition > batchSize) {
+            throw new DiffijException("batch position must be 1.." + batchSize + " (the batch size), or "
+                    + ALL_IMAGES + " for every image, not " + batchPosition);
+        }
     }
 
     private static String text(String value) {
@@ -124,66 +145,111 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
     /** A request with the defaults users expect; set what differs with the {@code with...} methods. */
     public static GenerationRequest of(String model, String prompt) {
         return new GenerationRequest(model, "", prompt, "", "DPM++ 2M Karras", 25, 7, 0, 512, 512, 1, 1, "", "",
-                List.of(), List.of(), 1, "cpu", null);
+                List.of(), List.of(), 1, "cpu", null, WHOLE_PICTURE, ALL_IMAGES);
     }
 
     public boolean isImageToImage() {
         return !initImage.isEmpty();
     }
 
+    /** Whether only the mask's surroundings are generated (A1111's "inpaint area: only masked"). */
+    public boolean isOnlyMasked() {
+        return onlyMaskedPadding != WHOLE_PICTURE;
+    }
+
+    /**
+     * The seed that image {@code index} (0-based) of the batch gets on its own: seed + index with
+     * per-image ({@code gpu}) noise, as A1111 records it; the batch's seed with {@code cpu} noise,
+     * which one generator draws for the whole batch.
+     */
+    public long imageSeed(int index) {
+        return noise.equals("gpu") ? seed + index : seed;
+    }
+
+    /**
+     * The request that reproduces exactly image {@code index} (0-based) of this request's results:
+     * the same batch with that position kept. A request for one image already is that request.
+     */
+    public GenerationRequest forImage(int index) {
+        if (batchPosition != ALL_IMAGES || batchSize == 1) {
+            return this;
+        }
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, index + 1);
+    }
+
+    /** This request inpainting only around the mask, with {@code padding} pixels ({@value #WHOLE_PICTURE}: the whole picture). */
+    public GenerationRequest withOnlyMasked(int padding) {
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                padding, batchPosition);
+    }
+
     public GenerationRequest withModelHash(String hash) {
         return new GenerationRequest(model, hash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width, height,
-                batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
+                batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition);
     }
 
     public GenerationRequest withPrompt(String prompt) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
-                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition);
     }
 
     public GenerationRequest withNegativePrompt(String negative) {
         return new GenerationRequest(model, modelHash, prompt, negative, sampler, steps, cfgScale, seed, width, height,
-                batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
+                batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition);
     }
 
     public GenerationRequest withSampling(String sampler, int steps, double cfgScale) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
-                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition);
     }
 
     public GenerationRequest withSeed(long seed) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
-                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition);
     }
 
     public GenerationRequest withSize(int width, int height, int batchSize) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
-                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition);
     }
 
     public GenerationRequest withInit(String initImage, String mask, double strength) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
-                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition);
     }
 
     public GenerationRequest withControls(List<Control> controls) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
-                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition);
     }
 
     public GenerationRequest withAdapters(List<Adapter> adapters) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
-                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition);
     }
 
     public GenerationRequest withClipSkip(int clipSkip, String noise) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
-                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition);
     }
 
     public GenerationRequest withImagePrompt(IpAdapterPrompt imagePrompt) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
-                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt);
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition);
     }
 
     /** The ImageJ macro options of this request, the keys documented in the README, in a fixed order. */
@@ -224,6 +290,12 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         if (!noise.equals("cpu")) {
             options.put("noise", noise);
         }
+        if (isOnlyMasked()) {
+            options.put("only_masked_padding", Integer.toString(onlyMaskedPadding));
+        }
+        if (batchPosition != ALL_IMAGES) {
+            options.put("batch_position", Integer.toString(batchPosition));
+        }
         if (!modelHash.isEmpty()) {
             options.put("model_sha256", modelHash);
         }
@@ -234,7 +306,8 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
     public static GenerationRequest fromMacroOptions(String text) {
         Map<String, String> o = MacroOptions.parse(text);
         List<String> known = List.of("model", "prompt", "negative", "sampler", "steps", "cfg", "seed", "width", "height",
-                "batch", "init", "strength", "mask", "controls", "adapters", "ip_adapter", "clip_skip", "noise", "model_sha256");
+                "batch", "init", "strength", "mask", "controls", "adapters", "ip_adapter", "clip_skip", "noise", "only_masked_padding", "batch_position",
+                "model_sha256");
         for (String key : o.keySet()) {
             if (!known.contains(key)) {
                 throw new DiffijException("unknown option '" + key + "'; the options are " + String.join(", ", known));
@@ -275,7 +348,7 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
                 integer("height", o, defaults.height()), integer("batch", o, 1),
                 decimal("strength", o.getOrDefault("strength", "1")), o.getOrDefault("init", ""),
                 o.getOrDefault("mask", ""), controls, adapters, integer("clip_skip", o, 1), o.getOrDefault("noise", "cpu"),
-                imagePrompt);
+                imagePrompt, integer("only_masked_padding", o, WHOLE_PICTURE), integer("batch_position", o, ALL_IMAGES));
     }
 
     /** A stable key: two requests with the same key produce the same pixels. */

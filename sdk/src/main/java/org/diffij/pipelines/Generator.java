@@ -14,7 +14,6 @@ import org.diffij.engine.JobHandle;
 import org.diffij.engine.ProgressListener;
 import org.diffij.hub.HubSettings;
 import org.diffij.hub.ModelLocator;
-import org.diffij.image.Resampler;
 import org.diffij.image.RgbImage;
 import org.diffij.io.ModelHash;
 import org.diffij.models.controlnet.ControlNetModel;
@@ -39,6 +38,7 @@ public final class Generator {
     private final Path singleFileConfig;
     private final String version;
     private final Supplier<MemorySettings> memory;
+    private final List<Path> embeddingFolders;
 
     /**
      * @param models           resolves the request's model name to a folder or file (e.g. searching model folders)
@@ -46,15 +46,16 @@ public final class Generator {
      * @param version          the software version recorded on results
      */
     public Generator(Function<String, Path> models, Path singleFileConfig, String version) {
-        this(models, singleFileConfig, version, MemorySettings::fromEnvironment);
+        this(models, singleFileConfig, version, MemorySettings::fromEnvironment, List.of());
     }
 
     private Generator(Function<String, Path> models, Path singleFileConfig, String version,
-            Supplier<MemorySettings> memory) {
+            Supplier<MemorySettings> memory, List<Path> embeddingFolders) {
         this.models = models;
         this.singleFileConfig = singleFileConfig;
         this.version = version;
         this.memory = memory;
+        this.embeddingFolders = List.copyOf(embeddingFolders);
     }
 
     /**
@@ -62,7 +63,16 @@ public final class Generator {
      * system properties and environment ({@link MemorySettings#fromEnvironment()}).
      */
     public Generator withMemory(MemorySettings settings) {
-        return new Generator(models, singleFileConfig, version, () -> settings);
+        return new Generator(models, singleFileConfig, version, () -> settings, embeddingFolders);
+    }
+
+    /**
+     * This generator calling embeddings the A1111 way: an embedding file in these folders (or their
+     * {@code embeddings/} subfolders) whose name is a word of the prompt or negative prompt is applied
+     * ({@link PromptEmbeddings}), and the result's notes say which.
+     */
+    public Generator withEmbeddingFolders(List<Path> folders) {
+        return new Generator(models, singleFileConfig, version, memory, folders);
     }
 
     /** Models named by path or hub repo id, as on the command line. */
@@ -97,7 +107,8 @@ public final class Generator {
      */
     private record Submitted(GenerationRequest request, Path modelPath, A1111Prompt prompt, A1111Prompt negative,
             List<AdapterFile> adapters, List<Path> controlNets, List<RgbImage> controlImages, RgbImage init,
-            float[] mask, Path ipAdapter, RgbImage ipImage, MemorySettings memory) {
+            float[] mask, InpaintComposite composite, Path ipAdapter, RgbImage ipImage, MemorySettings memory,
+            List<String> notes) {
     }
 
     /**
@@ -135,17 +146,55 @@ public final class Generator {
         prompt.extraNetworks().forEach(tag -> asked.add(Adapter.of(tag)));
         asked.addAll(request.adapters());
         List<AdapterFile> adapters = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         for (Adapter adapter : asked) {
-            adapters.add(new AdapterFile(adapter, models.apply(adapter.name())));
+            AdapterFile file = new AdapterFile(adapter, models.apply(adapter.name()));
+            adapters.add(file);
+            if (adapter.kind() == Adapter.Kind.EMBEDDING) {
+                notes.add("embedding '" + file.token() + "' applied from " + file.file());
+            }
         }
+        PromptEmbeddings.namedIn(List.of(request.prompt(), request.negativePrompt()), embeddingFolders)
+                .forEach((token, file) -> {
+                    boolean given = adapters.stream().anyMatch(a -> a.adapter().kind() == Adapter.Kind.EMBEDDING
+                            && a.token().equalsIgnoreCase(token));
+                    if (!given) {
+                        adapters.add(new AdapterFile(new Adapter(Adapter.Kind.EMBEDDING, file.toString(), 1), file));
+                        notes.add("embedding '" + token + "' named in the prompt, applied from " + file);
+                    }
+                });
         List<Path> controlNets = new ArrayList<>();
         List<RgbImage> controlImages = new ArrayList<>();
         for (Control control : request.controls()) {
             controlNets.add(models.apply(control.model()));
             controlImages.add(fit(sources.image(control.image()), request));
         }
-        RgbImage init = request.isImageToImage() ? fit(sources.image(request.initImage()), request) : null;
-        float[] mask = request.mask().isEmpty() ? null : luminance(fit(sources.image(request.mask()), request));
+        RgbImage init = null;
+        float[] mask = null;
+        InpaintComposite composite = null;
+        if (request.isImageToImage()) {
+            RgbImage source = sources.image(request.initImage());
+            init = fit(source, request);
+            if (!request.mask().isEmpty()) {
+                RgbImage maskImage = sources.image(request.mask());
+                if (maskImage.width() != source.width() || maskImage.height() != source.height()) {
+                    throw new DiffijException("the mask '" + request.mask() + "' is " + maskImage.width() + "x"
+                            + maskImage.height() + " but the image '" + request.initImage() + "' is " + source.width()
+                            + "x" + source.height() + ": give a mask of the image's size");
+                }
+                if (request.isOnlyMasked()) {
+                    float[] sourceMask = maskImage.luminance();
+                    InpaintComposite.Crop crop = InpaintComposite.Crop.around(sourceMask, source.width(),
+                            source.height(), request.onlyMaskedPadding(), request.width(), request.height());
+                    init = fit(source.crop(crop.x(), crop.y(), crop.width(), crop.height()), request);
+                    mask = fit(maskImage.crop(crop.x(), crop.y(), crop.width(), crop.height()), request).luminance();
+                    composite = new InpaintComposite(source, sourceMask, crop);
+                } else {
+                    mask = fit(maskImage, request).luminance();
+                    composite = new InpaintComposite(init, mask, null);
+                }
+            }
+        }
         Path ipAdapter = null;
         RgbImage ipImage = null;
         if (request.imagePrompt() != null) {
@@ -155,7 +204,7 @@ public final class Generator {
             ipImage = sources.image(request.imagePrompt().image());
         }
         return new Submitted(request, modelPath, prompt, negative, adapters, controlNets, controlImages, init, mask,
-                ipAdapter, ipImage, memory.get());
+                composite, ipAdapter, ipImage, memory.get(), notes);
     }
 
     private GenerationResult generate(JobContext job, Submitted submitted, PreviewListener previews) {
@@ -203,7 +252,14 @@ public final class Generator {
         StableDiffusionPipeline.Output output = StableDiffusionPipeline.run(job, model, inputs, submitted.memory(),
                 previews == null ? null
                         : (done, total, latents) -> previews.preview(done, total, preview.preview(latents, 0)));
-        return new GenerationResult(complete, output.images(), (System.nanoTime() - start) / 1e9, version);
+        List<RgbImage> images = output.images();
+        if (submitted.composite() != null) {
+            images = images.stream().map(submitted.composite()::apply).toList();
+        }
+        if (request.batchPosition() != GenerationRequest.ALL_IMAGES) {
+            images = List.of(images.get(request.batchPosition() - 1));
+        }
+        return new GenerationResult(complete, images, (System.nanoTime() - start) / 1e9, version, submitted.notes());
     }
 
     /**
@@ -221,31 +277,6 @@ public final class Generator {
 
     /** The image at the generation size: resized with Pillow's Lanczos filter when it differs. */
     private static RgbImage fit(RgbImage image, GenerationRequest request) {
-        if (image.width() == request.width() && image.height() == request.height()) {
-            return image;
-        }
-        int[] packed = image.toPackedRgb();
-        int[] channels = new int[3 * packed.length];
-        for (int i = 0; i < packed.length; i++) {
-            channels[3 * i] = (packed[i] >> 16) & 0xff;
-            channels[3 * i + 1] = (packed[i] >> 8) & 0xff;
-            channels[3 * i + 2] = packed[i] & 0xff;
-        }
-        int[] resized = Resampler.resize8(channels, image.width(), image.height(), 3, request.width(),
-                request.height(), Resampler.Filter.LANCZOS);
-        float[] rgb = new float[resized.length];
-        for (int i = 0; i < rgb.length; i++) {
-            rgb[i] = resized[i] / 255f;
-        }
-        return new RgbImage(request.width(), request.height(), rgb);
-    }
-
-    private static float[] luminance(RgbImage image) {
-        float[] rgb = image.rgb();
-        float[] out = new float[rgb.length / 3];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = 0.299f * rgb[3 * i] + 0.587f * rgb[3 * i + 1] + 0.114f * rgb[3 * i + 2];
-        }
-        return out;
+        return image.resized(request.width(), request.height());
     }
 }

@@ -34,7 +34,9 @@ public final class Infotext {
         pairs.put("Steps", Integer.toString(r.steps()));
         pairs.put("Sampler", r.sampler());
         pairs.put("CFG scale", GenerationRequest.number(r.cfgScale()));
-        pairs.put("Seed", Long.toString(r.seed()));
+        // One image of a batch records its own seed and place, as A1111 does (Batch pos counts from 0).
+        boolean oneOfBatch = r.batchPosition() != GenerationRequest.ALL_IMAGES;
+        pairs.put("Seed", Long.toString(oneOfBatch ? r.imageSeed(r.batchPosition() - 1) : r.seed()));
         pairs.put("Size", r.width() + "x" + r.height());
         if (!r.modelHash().isEmpty()) {
             pairs.put("Model hash", r.modelHash().substring(0, Math.min(10, r.modelHash().length())));
@@ -46,6 +48,10 @@ public final class Infotext {
         }
         if (!r.mask().isEmpty()) {
             pairs.put("Mask", r.mask());
+            if (r.isOnlyMasked()) {
+                pairs.put("Inpaint area", "Only masked");
+                pairs.put("Masked area padding", Integer.toString(r.onlyMaskedPadding()));
+            }
         }
         if (r.clipSkip() != 1) {
             pairs.put("Clip skip", Integer.toString(r.clipSkip()));
@@ -53,6 +59,9 @@ public final class Infotext {
         pairs.put("RNG", r.noise().toUpperCase(Locale.ROOT));
         if (r.batchSize() != 1) {
             pairs.put("Batch size", Integer.toString(r.batchSize()));
+            if (oneOfBatch) {
+                pairs.put("Batch pos", Integer.toString(r.batchPosition() - 1));
+            }
         }
         for (int i = 0; i < r.controls().size(); i++) {
             Control c = r.controls().get(i);
@@ -177,17 +186,26 @@ public final class Infotext {
         }
         // A1111 only writes RNG when it is not its default GPU noise.
         String noise = pairs.getOrDefault("RNG", "GPU").toLowerCase(Locale.ROOT);
+        int batchPosition = pairs.containsKey("Batch pos")
+                ? (int) GenerationRequest.longInteger("Batch pos", pairs.get("Batch pos")) + 1 : GenerationRequest.ALL_IMAGES;
+        long seed = GenerationRequest.longInteger("Seed", pairs.getOrDefault("Seed", "0"));
+        if (batchPosition != GenerationRequest.ALL_IMAGES && noise.equals("gpu")) {
+            // The image's own seed is the batch's seed + its position.
+            seed -= batchPosition - 1;
+        }
+        int onlyMaskedPadding = "Only masked".equals(pairs.get("Inpaint area"))
+                ? (int) GenerationRequest.longInteger("Masked area padding", pairs.getOrDefault("Masked area padding",
+                        "32")) : GenerationRequest.WHOLE_PICTURE;
         return new GenerationRequest(pairs.getOrDefault("Model", ""), pairs.getOrDefault("Model sha256", ""),
                 prompt.toString(), negative.toString(), pairs.getOrDefault("Sampler", ""),
                 (int) GenerationRequest.longInteger("Steps", pairs.get("Steps")),
                 GenerationRequest.decimal("CFG scale", pairs.getOrDefault("CFG scale", "7")),
-                GenerationRequest.longInteger("Seed", pairs.getOrDefault("Seed", "0")),
-                Integer.parseInt(size.group(1)), Integer.parseInt(size.group(2)),
+                seed, Integer.parseInt(size.group(1)), Integer.parseInt(size.group(2)),
                 (int) GenerationRequest.longInteger("Batch size", pairs.getOrDefault("Batch size", "1")),
                 GenerationRequest.decimal("Denoising strength", pairs.getOrDefault("Denoising strength", "1")),
                 pairs.getOrDefault("Init image", pairs.containsKey("Denoising strength") ? "unknown" : ""),
                 pairs.getOrDefault("Mask", ""), controls, adapters,
                 (int) GenerationRequest.longInteger("Clip skip", pairs.getOrDefault("Clip skip", "1")), noise,
-                imagePrompt);
+                imagePrompt, onlyMaskedPadding, batchPosition);
     }
 }

@@ -2,10 +2,14 @@ package org.diffij.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.diffij.image.PngFiles;
 import org.diffij.image.RgbImage;
@@ -124,5 +128,80 @@ class GenerateCommandTest {
         assertEquals(0, CliRun.of(args).exitCode());
         assertArrayEquals(PngFiles.read(dir.resolve("a.png")).toPackedRgb(),
                 PngFiles.read(dir.resolve("b.png")).toPackedRgb());
+    }
+
+    private int[] pixels(String file) {
+        return PngFiles.read(dir.resolve(file)).toPackedRgb();
+    }
+
+    private CliRun tinyRun(String out, String prompt, String... more) {
+        List<String> args = new ArrayList<>(List.of("generate", "--model", model(), "--prompt", prompt, "--steps", "2",
+                "--seed", "5", "--width", "64", "--height", "64", "--out", dir.resolve(out).toString()));
+        args.addAll(List.of(more));
+        return CliRun.of(args.toArray(String[]::new));
+    }
+
+    @Test
+    void embeddingsNamedInThePromptAreFoundInTheModelFoldersAppliedAndLogged() {
+        Path folder = Golden.manifest().root().resolve("models/textual_inversion");
+        CliRun plain = tinyRun("plain.png", "a photo of cat-toy-a1111");
+        assertEquals(0, plain.exitCode(), plain.err());
+        assertFalse(plain.out().contains("embedding"), plain.out());
+        CliRun found = tinyRun("found.png", "a photo of cat-toy-a1111", "--models-dir", folder.toString());
+        assertEquals(0, found.exitCode(), found.err());
+        assertTrue(found.out().contains("embedding 'cat-toy-a1111' named in the prompt, applied from "), found.out());
+        assertFalse(Arrays.equals(pixels("plain.png"), pixels("found.png")), "the embedding changes the image");
+        CliRun given = tinyRun("given.png", "a photo of cat-toy-a1111", "--embedding",
+                folder.resolve("cat-toy-a1111.pt").toString());
+        assertEquals(0, given.exitCode(), given.err());
+        assertTrue(given.out().contains("embedding 'cat-toy-a1111' applied from "), given.out());
+        assertArrayEquals(pixels("found.png"), pixels("given.png"), "the same file, found or given");
+        CliRun unnamed = tinyRun("unnamed.png", "a photo of a cat toy", "--models-dir", folder.toString());
+        assertFalse(unnamed.out().contains("embedding"), "an embedding the prompt does not name stays out");
+    }
+
+    @Test
+    void anInitImageGivesItsSizeWhenNoneIsAsked() {
+        Path init = dir.resolve("init.png");
+        PngFiles.write(init, new RgbImage(60, 40, new float[3 * 60 * 40]), Map.of());
+        CliRun run = CliRun.of("generate", "--model", model(), "--prompt", "x", "--steps", "2", "--init",
+                init.toString(), "--strength", "0.5", "--out", dir.resolve("i2i.png").toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("size 60x40 from the init image"), run.out());
+        assertTrue(run.out().contains("width 60 rounded to 64"), run.out());
+        RgbImage made = PngFiles.read(dir.resolve("i2i.png"));
+        assertEquals(64, made.width());
+        assertEquals(40, made.height());
+    }
+
+    @Test
+    void aControlWithThreePartsStartsAtItsStartAndEndsAtTheEnd() {
+        Path edges = dir.resolve("edges.png");
+        PngFiles.write(edges, new RgbImage(64, 64, new float[3 * 64 * 64]), Map.of());
+        String controlNet = Golden.manifest().modelPath("tiny-controlnet-sd15").toString();
+        CliRun run = tinyRun("control.png", "x", "--control", "canny=" + edges + ":0.7:0.25", "--controlnet",
+                "canny=" + controlNet);
+        assertEquals(0, run.exitCode(), run.err());
+        GenerationRequest request = Infotext.parse(PngFiles.readText(dir.resolve("control.png")).get("parameters"));
+        assertEquals(0.7, request.controls().get(0).scale());
+        assertEquals(0.25, request.controls().get(0).start());
+        assertEquals(1.0, request.controls().get(0).end());
+        assertError("--control takes TYPE=IMG[:SCALE[:START[:END]]]", "--model", model(), "--prompt", "x",
+                "--control", "canny=" + edges + ":1:0:1:9", "--controlnet", "canny=" + controlNet);
+        assertError(dir.resolve("none.png").toString(), "--model", model(), "--prompt", "x", "--control",
+                "canny=" + dir.resolve("none.png"), "--controlnet", "canny=" + controlNet);
+    }
+
+    @Test
+    void aModelFolderGivenThroughASymbolicLinkIsUsed() throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("linked-sd15"), Path.of(model()).toAbsolutePath());
+        CliRun direct = tinyRun("direct.png", "cat");
+        CliRun linked = CliRun.of("generate", "--model", link.toString(), "--prompt", "cat", "--steps", "2",
+                "--seed", "5", "--width", "64", "--height", "64", "--out", dir.resolve("linked.png").toString());
+        assertEquals(0, direct.exitCode(), direct.err());
+        assertEquals(0, linked.exitCode(), linked.err());
+        assertArrayEquals(pixels("direct.png"), pixels("linked.png"));
+        assertEquals(Infotext.parse(PngFiles.readText(dir.resolve("direct.png")).get("parameters")).modelHash(),
+                Infotext.parse(PngFiles.readText(dir.resolve("linked.png")).get("parameters")).modelHash());
     }
 }

@@ -49,4 +49,12 @@ class ModelHashTest {
         assertEquals(hash, ModelHash.of(dir), "only weights identify a model");
         assertThrows(DiffijException.class, () -> ModelHash.of(Files.createDirectory(dir.resolve("empty"))));
     }
+
+    @Test
+    void aFolderGivenThroughASymbolicLinkHashesAsTheFolder() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("model/unet"));
+        Files.writeString(folder.resolve("diffusion_pytorch_model.safetensors"), "weights");
+        Path link = Files.createSymbolicLink(dir.resolve("linked"), dir.resolve("model"));
+        assertEquals(ModelHash.of(dir.resolve("model")), ModelHash.of(link));
+    }
 }

@@ -67,6 +67,24 @@ class GeneratorTest {
     }
 
     @Test
+    void eachImageOfABatchRecordsWhatReproducesExactlyThatImage() {
+        for (String noise : List.of("cpu", "gpu")) {
+            GenerationResult batch = run(tiny("Euler a").withSize(64, 64, 3).withClipSkip(1, noise), NO_IMAGES);
+            for (int i = 0; i < 3; i++) {
+                GenerationRequest one = Infotext.parse(batch.parameters(i));
+                assertEquals(batch.imageRequest(i), one, noise + " image " + i);
+                assertEquals(i + 1, one.batchPosition());
+                assertEquals(noise.equals("gpu") ? 42 + i : 42, Long.parseLong(Infotext.pairs(batch.parameters(i))
+                        .get("Seed")), "the image's own seed, as A1111 records it");
+                GenerationResult again = run(one, NO_IMAGES);
+                assertEquals(1, again.images().size());
+                assertArrayEquals(batch.images().get(i).rgb(), again.images().get(0).rgb(), noise + " image " + i);
+                assertEquals(one, again.imageRequest(0), "the image alone records the same");
+            }
+        }
+    }
+
+    @Test
     void everySamplerProducesAnImageAndItsParameters() {
         List<String> a1111 = Samplers.names().stream().filter(n -> !n.endsWith("Scheduler")).toList();
         assertTrue(a1111.size() >= 10, a1111.toString());

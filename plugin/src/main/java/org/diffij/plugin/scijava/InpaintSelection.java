@@ -1,6 +1,7 @@
 package org.diffij.plugin.scijava;
 
 import ij.ImagePlus;
+import org.diffij.pipelines.GenerationRequest;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -21,9 +22,13 @@ public final class InpaintSelection extends RequestCommand {
     @Parameter(label = "Feather (pixels)", required = false, persist = false)
     double feather;
 
+    @Parameter(label = "Only masked padding (pixels; -1 = inpaint the whole picture)", required = false,
+            persist = false)
+    int onlyMaskedPadding = GenerationRequest.WHOLE_PICTURE;
+
     @Override
     public void run() {
         image = diffusion.operations().inpaint("Inpaint Selection", source, request("Inpaint Selection"), strength,
-                grow, feather, null);
+                grow, feather, onlyMaskedPadding, null);
     }
 }
