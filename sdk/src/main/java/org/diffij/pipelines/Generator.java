@@ -139,7 +139,7 @@ public final class Generator {
                     + "of the same architecture (SD 1.x, 2.x or XL) for its configs and tokenizer (--config DIR)");
         }
         A1111Prompt prompt = A1111Prompt.parse(request.prompt(), request.steps());
-        A1111Prompt negative = A1111Prompt.parse(request.negativePrompt(), request.steps());
+        A1111Prompt negative = A1111Prompt.parse("the negative prompt", request.negativePrompt(), request.steps());
         List<Adapter> asked = new ArrayList<>();
         prompt.extraNetworks().forEach(tag -> asked.add(Adapter.of(tag)));
         asked.addAll(request.adapters());
