@@ -14,6 +14,7 @@ import org.diffij.engine.JobHandle;
 import org.diffij.engine.ProgressListener;
 import org.diffij.image.Resampler;
 import org.diffij.image.RgbImage;
+import org.diffij.io.InputFiles;
 import org.diffij.io.ModelHash;
 import org.diffij.models.controlnet.ControlNetModel;
 import org.diffij.models.clip.ClipVisionModelWithProjection;
@@ -79,12 +80,14 @@ public final class Generator {
         return name -> {
             Path path = Path.of(name);
             if (Files.exists(path)) {
+                InputFiles.requireFileOrFolder(path);
                 return path;
             }
             for (Path folder : folders) {
                 for (String suffix : NAME_SUFFIXES) {
                     Path candidate = folder.resolve(name + suffix);
                     if (Files.exists(candidate)) {
+                        InputFiles.requireFileOrFolder(candidate);
                         return candidate;
                     }
                 }
