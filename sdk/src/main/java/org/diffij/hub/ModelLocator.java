@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.diffij.DiffijException;
+import org.diffij.io.InputFiles;
 
 /**
  * Finds a model, LoRA, embedding, hypernetwork, ControlNet, IP-Adapter or VAE by the name a user
@@ -82,7 +83,12 @@ public final class ModelLocator implements Function<String, Path> {
     private static Optional<Path> existing(Path folder, String name) {
         try {
             Path candidate = folder.resolve(name);
-            return Files.exists(candidate) ? Optional.of(candidate) : Optional.empty();
+            if (!Files.exists(candidate)) {
+                return Optional.empty();
+            }
+            // A FIFO or device named as a model would hang the hashing: regular files and folders only.
+            InputFiles.requireFileOrFolder(candidate);
+            return Optional.of(candidate);
         } catch (InvalidPathException e) {
             // Windows refuses ':' in paths, which repo references use for their subfolder.
             return Optional.empty();

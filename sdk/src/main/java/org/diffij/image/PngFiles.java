@@ -21,6 +21,7 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import org.diffij.DiffijException;
 import org.diffij.io.AtomicFiles;
+import org.diffij.io.InputFiles;
 import org.w3c.dom.Node;
 
 /**
@@ -83,27 +84,15 @@ public final class PngFiles {
         }
     }
 
-    /** The image's pixels as RGB (alpha and palette resolved by ImageIO). */
+    /** The image's pixels as RGB, read by {@link ImageFiles} (any format it reads, 16/32-bit included). */
     public static RgbImage read(Path file) {
-        BufferedImage image;
-        try {
-            image = ImageIO.read(file.toFile());
-        } catch (IOException e) {
-            throw new DiffijException(file + ": cannot be read as an image (" + e.getMessage() + ")", e);
-        }
-        if (image == null) {
-            if (!Files.exists(file)) {
-                throw new DiffijException(file + ": no such file");
-            }
-            throw new DiffijException(file + ": not an image format Java can read (use PNG, JPEG, BMP or GIF)");
-        }
-        int[] packed = image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
-        return RgbImage.fromPackedRgb(image.getWidth(), image.getHeight(), packed);
+        return ImageFiles.readRgb(file);
     }
 
     /** The text chunks (tEXt, zTXt, iTXt) of a PNG file, by keyword. */
     public static Map<String, String> readText(Path file) {
         Map<String, String> text = new LinkedHashMap<>();
+        InputFiles.requireFile(file);
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) {
                 throw new NoSuchFileException(file.toString());

@@ -55,6 +55,10 @@ public final class ModelFolder {
                     throw new DiffijException(root + ": model_index.json names component '" + entry.getKey()
                             + "' but the folder " + entry.getKey() + "/ is missing");
                 }
+                if (!spec.get(1).isJsonPrimitive() || !spec.get(1).getAsJsonPrimitive().isString()) {
+                    throw new DiffijException(index + ": component '" + entry.getKey() + "' should be [library, "
+                            + "class name] (two strings), found " + spec);
+                }
                 components.put(entry.getKey(), component(entry.getKey(), folder, spec.get(1).getAsString()));
             }
             return new ModelFolder(root, stringOr(json, "_class_name", "unknown pipeline"), components);
@@ -87,7 +91,7 @@ public final class ModelFolder {
             return fallback;
         }
         if (value.isJsonArray() && value.getAsJsonArray().size() > 0) {
-            return value.getAsJsonArray().get(0).getAsString();
+            value = value.getAsJsonArray().get(0);
         }
         return value.isJsonPrimitive() ? value.getAsString() : fallback;
     }

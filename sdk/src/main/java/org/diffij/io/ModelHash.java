@@ -38,6 +38,7 @@ public final class ModelHash {
     }
 
     public static String of(Path model) {
+        InputFiles.requireFileOrFolder(model);
         if (Files.isDirectory(model)) {
             return ofFolder(model);
         }
@@ -45,6 +46,7 @@ public final class ModelHash {
     }
 
     public static String ofFile(Path file) {
+        InputFiles.requireFile(file);
         Path key = file.toAbsolutePath().normalize();
         try {
             Stamp stamp = new Stamp(Files.size(key), Files.getLastModifiedTime(key));
@@ -63,7 +65,7 @@ public final class ModelHash {
             CACHE.put(key, Map.entry(stamp, hash));
             return hash;
         } catch (IOException e) {
-            throw new DiffijException(file + ": cannot be hashed (" + e.getMessage() + ")", e);
+            throw new DiffijException(InputFiles.describe(file, e), e);
         }
     }
 

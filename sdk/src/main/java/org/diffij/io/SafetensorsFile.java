@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.diffij.DiffijException;
 
 /**
  * A safetensors file opened for lazy reading: the header is parsed and validated at open, tensor
@@ -47,13 +48,14 @@ public final class SafetensorsFile implements WeightFile {
     }
 
     public static SafetensorsFile open(Path path) {
+        InputFiles.requireFile(path);
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             throw new SafetensorsException(path, "no such file");
         } catch (IOException e) {
-            throw new SafetensorsException(path, "cannot be opened: " + e.getMessage(), e);
+            throw new DiffijException(InputFiles.describe(path, e), e);
         }
         try {
             return parse(path, channel);

@@ -40,9 +40,7 @@ public interface WeightFile extends Weights, AutoCloseable {
 
     /** Opens a safetensors file or a torch pickle, whichever the content is. */
     static WeightFile open(Path path) {
-        if (!Files.isRegularFile(path)) {
-            throw new DiffijException(path.getFileName() + ": no such file");
-        }
+        InputFiles.requireFile(path);
         byte[] head = head(path);
         if (TorchPickleFile.recognises(head)) {
             return TorchPickleFile.open(path);
@@ -68,7 +66,7 @@ public interface WeightFile extends Weights, AutoCloseable {
             head.get(bytes);
             return bytes;
         } catch (IOException e) {
-            throw new DiffijException(path.getFileName() + ": cannot be read (" + e.getMessage() + ")", e);
+            throw new DiffijException(InputFiles.describe(path, e), e);
         }
     }
 }

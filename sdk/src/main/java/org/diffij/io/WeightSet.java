@@ -99,13 +99,20 @@ public final class WeightSet implements Weights, AutoCloseable {
 
     private static WeightSet openIndex(Path index) {
         JsonObject json = Json.readObject(index);
-        JsonObject map = json.getAsJsonObject("weight_map");
-        if (map == null) {
-            throw new DiffijException(index + ": a shard index needs a \"weight_map\"");
+        JsonElement weightMap = json.get("weight_map");
+        if (weightMap == null || !weightMap.isJsonObject() || weightMap.getAsJsonObject().isEmpty()) {
+            throw new DiffijException(index + ": a shard index needs a \"weight_map\" object from tensor names to "
+                    + "shard file names");
         }
+        JsonObject map = weightMap.getAsJsonObject();
         Map<String, Path> shards = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> entry : map.entrySet()) {
-            String shard = entry.getValue().getAsString();
+            JsonElement value = entry.getValue();
+            String shard = value.isJsonPrimitive() && value.getAsJsonPrimitive().isString() ? value.getAsString() : "";
+            if (shard.isEmpty() || shard.contains("/") || shard.contains("\\") || shard.equals("..")) {
+                throw new DiffijException(index + ": \"weight_map\" maps '" + entry.getKey() + "' to " + value
+                        + "; each value must be the file name of a shard beside the index");
+            }
             shards.computeIfAbsent(shard, s -> index.resolveSibling(s));
         }
         List<WeightFile> files = new ArrayList<>();

@@ -15,6 +15,7 @@ import org.diffij.engine.ProgressListener;
 import org.diffij.hub.HubSettings;
 import org.diffij.hub.ModelLocator;
 import org.diffij.image.RgbImage;
+import org.diffij.io.InputFiles;
 import org.diffij.io.ModelHash;
 import org.diffij.models.controlnet.ControlNetModel;
 import org.diffij.models.clip.ClipVisionModelWithProjection;
@@ -141,7 +142,7 @@ public final class Generator {
                     + "of the same architecture (SD 1.x, 2.x or XL) for its configs and tokenizer (--config DIR)");
         }
         A1111Prompt prompt = A1111Prompt.parse(request.prompt(), request.steps());
-        A1111Prompt negative = A1111Prompt.parse(request.negativePrompt(), request.steps());
+        A1111Prompt negative = A1111Prompt.parse("the negative prompt", request.negativePrompt(), request.steps());
         List<Adapter> asked = new ArrayList<>();
         prompt.extraNetworks().forEach(tag -> asked.add(Adapter.of(tag)));
         asked.addAll(request.adapters());

@@ -18,6 +18,7 @@ import org.diffij.io.ModelFolder;
 import org.diffij.io.WeightSet;
 import org.diffij.io.Weights;
 import org.diffij.models.checkpoint.SingleFileCheckpoint;
+import org.diffij.models.ConfigReader;
 import org.diffij.models.unet.UNet2DConditionConfig;
 import org.diffij.models.unet.UNet2DConditionModel;
 import org.diffij.models.vae.AutoencoderKL;
@@ -120,8 +121,8 @@ public final class StableDiffusionModel implements CachedModel {
         Path folder = model.root();
         boolean xl = model.components().containsKey("text_encoder_2");
         JsonObject index = Json.readObject(folder.resolve("model_index.json"));
-        boolean forceZeros = index.has("force_zeros_for_empty_prompt")
-                && index.get("force_zeros_for_empty_prompt").getAsBoolean();
+        boolean forceZeros = new ConfigReader(index, folder.resolve("model_index.json").toString())
+                .bool("force_zeros_for_empty_prompt", false);
         try (W unet = weights.apply("unet"); W vae = weights.apply("vae"); W text = weights.apply("text_encoder");
                 W text2 = xl ? weights.apply("text_encoder_2") : null) {
             return new StableDiffusionModel(path, folder,
@@ -131,9 +132,11 @@ public final class StableDiffusionModel implements CachedModel {
                     xl ? ClipTokenizer.load(folder.resolve("tokenizer_2")) : null,
                     xl ? ClipTextModel.load(ClipTextConfig.read(folder.resolve("text_encoder_2/config.json")), text2,
                             manager, computeType) : null,
-                    new UNet2DConditionModel(UNet2DConditionConfig.from(model.component("unet").config()), unet, manager,
+                    new UNet2DConditionModel(UNet2DConditionConfig.from(model.component("unet").config(),
+                            folder.resolve("unet").toString()), unet, manager,
                             computeType),
-                    new AutoencoderKL(AutoencoderKLConfig.from(model.component("vae").config()), vae, manager,
+                    new AutoencoderKL(AutoencoderKLConfig.from(model.component("vae").config(),
+                            folder.resolve("vae").toString()), vae, manager,
                             computeType),
                     Json.readObject(folder.resolve("scheduler").resolve("scheduler_config.json")),
                     forceZeros);

@@ -26,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.diffij.DiffijException;
+import org.diffij.image.ImageFiles;
 import org.diffij.image.Resampler;
 
 /**
@@ -56,7 +57,7 @@ public final class TrainingData {
     public record Item(Path file, int page, int pages, String caption, int repeats, Framing framing, Path mask) {
 
         public String label() {
-            return TrainingImages.label(file, page, pages);
+            return ImageFiles.label(file, page, pages);
         }
     }
 
@@ -155,9 +156,9 @@ public final class TrainingData {
             Path mask = dir.resolve(image.getKey() + MASK_SUFFIX);
             int pages = TrainingImages.pageCount(file);
             for (int page = 0; page < pages; page++) {
-                TrainingImages.Page pixels = TrainingImages.read(file, page);
+                ImageFiles.Page pixels = ImageFiles.read(file, page);
                 Random crop = new Random(mix(seed, -2, items.size()));
-                Framing framing = frame(TrainingImages.label(file, page, pages), pixels.width(), pixels.height(),
+                Framing framing = frame(ImageFiles.label(file, page, pages), pixels.width(), pixels.height(),
                         options, crop);
                 items.add(new Item(file, page, pages, caption, repeats, framing, Files.isRegularFile(mask) ? mask
                         : null));
@@ -321,7 +322,7 @@ public final class TrainingData {
     /** The image of a sample as a (1, 3, H, W) float32 tensor in [-1, 1] (k / 127.5 - 1). */
     public static NDArray pixels(NDManager manager, Sample sample) {
         Item item = sample.item();
-        TrainingImages.Page page = TrainingImages.read(item.file(), item.page());
+        ImageFiles.Page page = ImageFiles.read(item.file(), item.page());
         int[] interleaved = new int[3 * page.rgb().length];
         for (int i = 0; i < page.rgb().length; i++) {
             interleaved[3 * i] = (page.rgb()[i] >> 16) & 0xff;
@@ -341,7 +342,7 @@ public final class TrainingData {
         if (item.mask() == null) {
             return Optional.empty();
         }
-        TrainingImages.Page mask = TrainingImages.read(item.mask(), 0);
+        ImageFiles.Page mask = ImageFiles.read(item.mask(), 0);
         int[] grey = new int[mask.rgb().length];
         for (int i = 0; i < grey.length; i++) {
             int rgb = mask.rgb()[i];

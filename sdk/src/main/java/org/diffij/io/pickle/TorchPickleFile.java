@@ -21,8 +21,10 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import org.diffij.DiffijException;
 import org.diffij.io.DType;
 import org.diffij.io.HostTensor;
+import org.diffij.io.InputFiles;
 import org.diffij.io.TensorInfo;
 import org.diffij.io.WeightFile;
 
@@ -87,12 +89,13 @@ public final class TorchPickleFile implements WeightFile {
     }
 
     public static TorchPickleFile open(Path path) {
+        InputFiles.requireFile(path);
         byte[] head = new byte[LEGACY_MAGIC.length];
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ);
         } catch (IOException e) {
-            throw new TorchPickleException(path, "cannot be opened: " + e.getMessage(), e);
+            throw new DiffijException(InputFiles.describe(path, e), e);
         }
         try {
             ByteBuffer buffer = ByteBuffer.wrap(head);

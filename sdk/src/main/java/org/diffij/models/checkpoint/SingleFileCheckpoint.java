@@ -19,6 +19,7 @@ import org.diffij.io.ModelFolder;
 import org.diffij.io.WeightSet;
 import org.diffij.io.Weights;
 import org.diffij.models.ConfigReader;
+import org.diffij.models.clip.ClipTextConfig;
 import org.diffij.models.unet.UNet2DConditionConfig;
 import org.diffij.models.vae.AutoencoderKLConfig;
 
@@ -69,12 +70,14 @@ public final class SingleFileCheckpoint implements AutoCloseable {
         Map<String, Integer> textLayers = new LinkedHashMap<>();
         for (String name : List.of("text_encoder", "text_encoder_2")) {
             if (folder.components().containsKey(name)) {
-                textLayers.put(name, new ConfigReader(folder.component(name).config(), name)
-                        .requiredInteger("num_hidden_layers"));
+                textLayers.put(name, new ConfigReader(folder.component(name).config(),
+                        folder.component(name).folder().toString()).requiredInteger("num_hidden_layers", 1,
+                                ClipTextConfig.MAX_LAYERS));
             }
         }
-        return open(path, UNet2DConditionConfig.from(folder.component("unet").config()),
-                AutoencoderKLConfig.from(folder.component("vae").config()), textLayers);
+        return open(path, UNet2DConditionConfig.from(folder.component("unet").config(),
+                folder.component("unet").folder().toString()), AutoencoderKLConfig.from(folder.component("vae").config(),
+                folder.component("vae").folder().toString()), textLayers);
     }
 
     private void map(Path path, UNet2DConditionConfig unetConfig, AutoencoderKLConfig vaeConfig,

@@ -1,11 +1,11 @@
 package org.diffij.models.clip;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.diffij.DiffijException;
 import org.diffij.io.Json;
+import org.diffij.models.ConfigReader;
 
 /**
  * The {@code config.json} of a transformers CLIP text encoder ({@code text_encoder/},
@@ -17,6 +17,13 @@ import org.diffij.io.Json;
 public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize, int numHiddenLayers,
         int numAttentionHeads, int maxPositionEmbeddings, String hiddenAct, double layerNormEps, int projectionDim,
         int eosTokenId, boolean withProjection) {
+
+    /** Token table rows accepted (CLIP has 49,408; multilingual tokenizers reach 250,000). */
+    public static final int MAX_VOCABULARY = 1 << 20;
+    /** Encoder layers accepted (the largest CLIP has 48). */
+    public static final int MAX_LAYERS = 256;
+    /** Positions accepted (CLIP has 77; long-context variants 248). */
+    public static final int MAX_POSITIONS = 4096;
 
     public ClipTextConfig {
         if (vocabSize < 1 || hiddenSize < 1 || intermediateSize < 1 || numHiddenLayers < 1 || numAttentionHeads < 1
@@ -48,32 +55,31 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
     }
 
     public static ClipTextConfig fromJson(JsonObject json, String source) {
-        JsonObject c = json.has("text_config") && json.get("text_config").isJsonObject()
-                ? json.getAsJsonObject("text_config") : json;
-        boolean withProjection = false;
-        JsonElement architectures = json.get("architectures");
-        if (architectures != null && architectures.isJsonArray()) {
-            for (JsonElement a : architectures.getAsJsonArray()) {
-                withProjection |= a.getAsString().equals("CLIPTextModelWithProjection");
-            }
-        }
-        try {
-            return new ClipTextConfig(intOr(c, "vocab_size", 49408), intOr(c, "hidden_size", 512),
-                    intOr(c, "intermediate_size", 2048), intOr(c, "num_hidden_layers", 12),
-                    intOr(c, "num_attention_heads", 8), intOr(c, "max_position_embeddings", 77),
-                    c.has("hidden_act") ? c.get("hidden_act").getAsString() : "quick_gelu",
-                    c.has("layer_norm_eps") ? c.get("layer_norm_eps").getAsDouble() : 1e-5,
-                    intOr(c, "projection_dim", 512), intOr(c, "eos_token_id", 2), withProjection);
-        } catch (DiffijException e) {
-            throw new DiffijException(source + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new DiffijException(source + ": not a CLIP text config (" + e.getMessage() + ")", e);
-        }
+        ConfigReader top = new ConfigReader(json, source);
+        boolean nested = json.has("text_config") && json.get("text_config").isJsonObject();
+        ConfigReader c = nested ? new ConfigReader(json.getAsJsonObject("text_config"), source + " text_config") : top;
+        boolean withProjection = top.has("architectures")
+                && top.strings("architectures").contains("CLIPTextModelWithProjection");
+        int hidden = c.integer("hidden_size", 512, 1, ConfigReader.MAX_WIDTH);
+        int heads = c.integer("num_attention_heads", 8, 1, ConfigReader.MAX_WIDTH);
+        c.require(hidden % heads == 0, "\"hidden_size\" " + hidden + " is not divisible by \"num_attention_heads\" "
+                + heads);
+        String act = c.has("hidden_act") ? c.string("hidden_act") : "quick_gelu";
+        c.requireOneOf("hidden_act", "quick_gelu", "gelu");
+        ClipTextConfig config = new ClipTextConfig(c.integer("vocab_size", 49408, 1, MAX_VOCABULARY), hidden,
+                c.integer("intermediate_size", 2048, 1, 8 * ConfigReader.MAX_WIDTH), c.integer("num_hidden_layers", 12,
+                        1, MAX_LAYERS), heads, c.integer("max_position_embeddings", 77, 2, MAX_POSITIONS), act,
+                c.real("layer_norm_eps", 1e-5, Double.MIN_VALUE, 1), c.integer("projection_dim", 512, 1,
+                        ConfigReader.MAX_WIDTH), c.integer("eos_token_id", 2, 0, MAX_VOCABULARY), withProjection);
+        c.requireFits(config.estimatedParameters());
+        return config;
     }
 
-    private static int intOr(JsonObject json, String key, int fallback) {
-        JsonElement value = json.get(key);
-        return value == null || value.isJsonNull() ? fallback : value.getAsInt();
+    /** Embedding tables, transformer layers (attention and MLP) and the projection, as float32 values. */
+    public double estimatedParameters() {
+        double h = hiddenSize;
+        return (double) (vocabSize + maxPositionEmbeddings) * h
+                + numHiddenLayers * (4 * h * h + 2 * h * intermediateSize) + h * projectionDim;
     }
 
     public int headDim() {

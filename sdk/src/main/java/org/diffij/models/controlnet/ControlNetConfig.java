@@ -15,13 +15,22 @@ public record ControlNetConfig(UNet2DConditionConfig unet, int conditioningChann
         int[] conditioningEmbeddingOutChannels, boolean bgr, boolean globalPoolConditions) {
 
     public static ControlNetConfig from(JsonObject json) {
-        ConfigReader c = new ConfigReader(json, "ControlNetModel");
+        return from(json, "ControlNetModel");
+    }
+
+    /** {@code what} names the config in messages (the ControlNet's folder). */
+    public static ControlNetConfig from(JsonObject json, String what) {
+        ConfigReader c = new ConfigReader(json, what);
         c.requireOneOf("controlnet_conditioning_channel_order", "rgb", "bgr");
+        int[] embedding = c.has("conditioning_embedding_out_channels")
+                ? c.integers("conditioning_embedding_out_channels", 1, ConfigReader.MAX_WIDTH)
+                : new int[] {16, 32, 96, 256};
+        c.require(embedding.length <= ConfigReader.MAX_LEVELS, "\"conditioning_embedding_out_channels\" has "
+                + embedding.length + " values; at most " + ConfigReader.MAX_LEVELS + " are supported");
         return new ControlNetConfig(
-                UNet2DConditionConfig.from(json, "ControlNetModel"),
-                c.integer("conditioning_channels", 3),
-                c.has("conditioning_embedding_out_channels") ? c.integers("conditioning_embedding_out_channels")
-                        : new int[] {16, 32, 96, 256},
+                UNet2DConditionConfig.from(json, what),
+                c.integer("conditioning_channels", 3, 1, 256),
+                embedding,
                 "bgr".equals(c.string("controlnet_conditioning_channel_order")),
                 c.bool("global_pool_conditions", false));
     }

@@ -83,7 +83,7 @@ public final class ControlNetModel implements CachedModel, ParameterizedModel {
 
     /** A diffusers ControlNet folder ({@code config.json} beside its weights). */
     public static ControlNetModel load(Path folder, NDManager manager, DataType computeType) {
-        ControlNetConfig config = ControlNetConfig.from(Json.readObject(folder.resolve("config.json")));
+        ControlNetConfig config = ControlNetConfig.from(Json.readObject(folder.resolve("config.json")), folder.toString());
         try (WeightSet weights = WeightSet.openFolder(folder)) {
             return new ControlNetModel(config, weights, manager, computeType);
         }

@@ -64,42 +64,93 @@ public record UNet2DConditionConfig(
         c.requireOneOf("attention_type", "default");
         c.requireOneOf("center_input_sample", "false");
         c.requireOneOf("reverse_transformer_layers_per_block");
-        int[] channels = c.integers("block_out_channels");
+        int[] channels = c.integers("block_out_channels", 1, ConfigReader.MAX_WIDTH);
         int levels = channels.length;
+        c.require(levels <= ConfigReader.MAX_LEVELS, "has " + levels + " block_out_channels; at most "
+                + ConfigReader.MAX_LEVELS + " levels are supported");
         List<String> down = c.strings("down_block_types");
         List<String> up = json.has("up_block_types") ? c.strings("up_block_types") : List.of();
         if (down.size() != levels || (!up.isEmpty() && up.size() != levels)) {
             throw new DiffijException(what + ": config.json has " + levels + " block_out_channels but "
                     + down.size() + " down_block_types and " + up.size() + " up_block_types");
         }
-        int[] heads = c.has("num_attention_heads") ? c.perLevel("num_attention_heads", levels, 8)
-                : c.perLevel("attention_head_dim", levels, 8);
+        requireTypes(c, "down_block_types", down, "DownBlock2D", "CrossAttnDownBlock2D");
+        requireTypes(c, "up_block_types", up, "UpBlock2D", "CrossAttnUpBlock2D");
+        String headsKey = c.has("num_attention_heads") ? "num_attention_heads" : "attention_head_dim";
+        int[] heads = c.perLevel(headsKey, levels, 8, 1, ConfigReader.MAX_WIDTH);
+        int groups = c.integer("norm_num_groups", 32, 1, ConfigReader.MAX_WIDTH);
+        for (int i = 0; i < levels; i++) {
+            c.require(channels[i] % groups == 0, "\"block_out_channels\" " + channels[i] + " (level " + i
+                    + ") is not divisible by \"norm_num_groups\" " + groups);
+            c.require(channels[i] % heads[i] == 0, "\"block_out_channels\" " + channels[i] + " (level " + i
+                    + ") is not divisible by \"" + headsKey + "\" " + heads[i]);
+        }
         String addition = c.string("addition_embed_type");
-        return new UNet2DConditionConfig(
-                c.integer("in_channels", 4),
-                c.integer("out_channels", 4),
+        UNet2DConditionConfig config = new UNet2DConditionConfig(
+                c.integer("in_channels", 4, 1, 256),
+                c.integer("out_channels", 4, 1, 256),
                 channels,
                 down,
                 up,
-                c.perLevel("layers_per_block", levels, 2),
+                c.perLevel("layers_per_block", levels, 2, 1, ConfigReader.MAX_DEPTH),
                 heads,
-                c.perLevel("cross_attention_dim", levels, 1280),
-                c.perLevel("transformer_layers_per_block", levels, 1),
+                c.perLevel("cross_attention_dim", levels, 1280, 1, ConfigReader.MAX_WIDTH),
+                c.perLevel("transformer_layers_per_block", levels, 1, 1, ConfigReader.MAX_DEPTH),
                 c.bool("use_linear_projection", false),
                 c.bool("upcast_attention", false),
-                c.integer("norm_num_groups", 32),
-                c.number("norm_eps", 1e-5f),
+                groups,
+                c.number("norm_eps", 1e-5f, Float.MIN_VALUE, 1),
                 c.bool("flip_sin_to_cos", true),
-                c.number("freq_shift", 0),
-                c.integer("time_embedding_dim", channels[0] * 4),
-                c.integer("downsample_padding", 1),
-                c.number("mid_block_scale_factor", 1),
-                c.number("resnet_out_scale_factor", 1),
-                c.integer("conv_in_kernel", 3),
-                c.integer("conv_out_kernel", 3),
+                c.number("freq_shift", 0, -1e6f, 1e6f),
+                c.integer("time_embedding_dim", channels[0] * 4, 1, 4 * ConfigReader.MAX_WIDTH),
+                c.integer("downsample_padding", 1, 0, 3),
+                c.number("mid_block_scale_factor", 1, -1e6f, 1e6f),
+                c.number("resnet_out_scale_factor", 1, Float.MIN_VALUE, 1e6f),
+                oddKernel(c, "conv_in_kernel"),
+                oddKernel(c, "conv_out_kernel"),
                 addition,
-                addition == null ? 0 : c.requiredInteger("addition_time_embed_dim"),
-                addition == null ? 0 : c.requiredInteger("projection_class_embeddings_input_dim"));
+                addition == null ? 0 : c.requiredInteger("addition_time_embed_dim", 1, ConfigReader.MAX_WIDTH),
+                addition == null ? 0 : c.requiredInteger("projection_class_embeddings_input_dim", 1,
+                        16 * ConfigReader.MAX_WIDTH));
+        c.requireFits(config.estimatedParameters());
+        return config;
+    }
+
+    private static void requireTypes(ConfigReader c, String key, List<String> types, String... supported) {
+        for (String type : types) {
+            c.require(List.of(supported).contains(type), "\"" + key + "\" holds '" + type + "'; supported: "
+                    + String.join(", ", supported));
+        }
+    }
+
+    private static int oddKernel(ConfigReader c, String key) {
+        int kernel = c.integer(key, 3, 1, 7);
+        c.require(kernel % 2 == 1, "\"" + key + "\" = " + kernel + " must be odd (1, 3, 5 or 7)");
+        return kernel;
+    }
+
+    /**
+     * The parameter count this config implies, to within a small factor: per level its resnets
+     * (two 3x3 convolutions each) and transformer layers (self- and cross-attention, GEGLU feed
+     * forward), the up path with its wider skip inputs, and the mid block. Used to refuse configs
+     * that cannot fit before anything is allocated.
+     */
+    public double estimatedParameters() {
+        double total = 0;
+        for (int i = 0; i < levels(); i++) {
+            double c = blockOutChannels[i];
+            double attention = transformerLayersPerBlock[i] * (18 * c * c + 2 * c * crossAttentionDim[i]);
+            boolean attends = downBlockTypes.get(i).startsWith("CrossAttn");
+            total += layersPerBlock[i] * (18 * c * c + (attends ? attention : 0));
+            if (!upBlockTypes.isEmpty()) {
+                total += (layersPerBlock[i] + 1) * (27 * c * c + (attends ? attention : 0));
+            }
+        }
+        double last = blockOutChannels[levels() - 1];
+        total += 36 * last * last + transformerLayersPerBlock[levels() - 1]
+                * (18 * last * last + 2 * last * crossAttentionDim[levels() - 1]);
+        return total + (double) timeEmbedDim * (blockOutChannels[0] + timeEmbedDim)
+                + (double) projectionClassEmbeddingsInputDim * timeEmbedDim;
     }
 
     public int levels() {

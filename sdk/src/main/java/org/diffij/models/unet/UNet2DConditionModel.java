@@ -73,7 +73,8 @@ public final class UNet2DConditionModel implements CachedModel, ParameterizedMod
 
     /** A diffusers {@code unet/} folder: {@code config.json} and its safetensors weights. */
     public static UNet2DConditionModel load(Path folder, NDManager manager, DataType computeType) {
-        UNet2DConditionConfig config = UNet2DConditionConfig.from(Json.readObject(folder.resolve("config.json")));
+        UNet2DConditionConfig config = UNet2DConditionConfig.from(Json.readObject(folder.resolve("config.json")),
+                folder.toString());
         try (WeightSet weights = WeightSet.openFolder(folder)) {
             return new UNet2DConditionModel(config, weights, manager, computeType);
         }

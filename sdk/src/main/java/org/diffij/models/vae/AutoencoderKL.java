@@ -57,7 +57,7 @@ public final class AutoencoderKL implements CachedModel, ParameterizedModel {
 
     /** A diffusers {@code vae/} folder. */
     public static AutoencoderKL load(Path folder, NDManager manager, DataType computeType) {
-        AutoencoderKLConfig config = AutoencoderKLConfig.from(Json.readObject(folder.resolve("config.json")));
+        AutoencoderKLConfig config = AutoencoderKLConfig.from(Json.readObject(folder.resolve("config.json")), folder.toString());
         try (WeightSet weights = WeightSet.openFolder(folder)) {
             return new AutoencoderKL(config, weights, manager, computeType);
         }

@@ -108,6 +108,7 @@ public final class PromptChunks {
     }
 
     private void nextChunk() {
+        PromptLimits.checkChunks(chunks.size() + 1);
         int length = chunkLength + 2;
         long[] ids = new long[length];
         float[] w = new float[length];
