@@ -6,6 +6,9 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -51,6 +54,22 @@ public final class TrainingImages {
     public static Page read(Path file, int page) {
         BufferedImage image = withReader(file, reader -> reader.read(page));
         return new Page(image.getWidth(), image.getHeight(), toRgb(image));
+    }
+
+    /** SHA-256 (hex) of a page's pixels as bytes R, G, B per pixel, row by row: the pixels trained on. */
+    public static String pixelHash(Page page) {
+        byte[] bytes = new byte[3 * page.rgb().length];
+        for (int i = 0; i < page.rgb().length; i++) {
+            bytes[3 * i] = (byte) (page.rgb()[i] >> 16);
+            bytes[3 * i + 1] = (byte) (page.rgb()[i] >> 8);
+            bytes[3 * i + 2] = (byte) page.rgb()[i];
+        }
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String label(Path file, int page, int pages) {
