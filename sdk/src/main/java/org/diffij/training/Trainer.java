@@ -104,13 +104,23 @@ public final class Trainer {
      */
     public JobHandle<Result> submit(TrainingRequest request, Path resume, boolean overwrite, ProgressListener listener,
             Consumer<Progress> steps) {
-        Plan plan = plan(request, resume, overwrite);
+        return submit(request, null, resume, overwrite, listener, steps);
+    }
+
+    /**
+     * Submits a run on the given data (e.g. {@link TrainingData#fromSamples} of images in memory)
+     * instead of the request's {@code data} folder, which then only names the data in the provenance;
+     * null reads the folder.
+     */
+    public JobHandle<Result> submit(TrainingRequest request, TrainingData data, Path resume, boolean overwrite,
+            ProgressListener listener, Consumer<Progress> steps) {
+        Plan plan = plan(request, data, resume, overwrite);
         DreamBoothTraining.ensureClassImages(request, Files.isDirectory(plan.modelPath()) ? plan.modelPath()
                 : singleFileConfig, new Generator(models, singleFileConfig, version), listener);
         return DiffijEngine.get().queue().submit("training", job -> train(job, plan, steps), listener);
     }
 
-    private Plan plan(TrainingRequest request, Path resume, boolean overwrite) {
+    private Plan plan(TrainingRequest request, TrainingData given, Path resume, boolean overwrite) {
         request.checkComplete();
         if (request.output().isBlank()) {
             throw new DiffijException("no output given: name the file to write, e.g. output=my-lora.safetensors");
@@ -135,8 +145,8 @@ public final class Trainer {
             throw new DiffijException(modelPath.getFileName() + " is a single-file checkpoint: name a diffusers folder "
                     + "of the same architecture for its configs and tokenizer");
         }
-        TrainingData data = TrainingData.scan(Path.of(request.data()), request.dataOptions(), conceptName(request),
-                request.seed());
+        TrainingData data = given != null ? given : TrainingData.scan(Path.of(request.data()), request.dataOptions(),
+                conceptName(request), request.seed());
         TrainingCheckpoint checkpoint = null;
         if (resume != null) {
             checkpoint = TrainingCheckpoint.read(resume);
@@ -165,7 +175,7 @@ public final class Trainer {
     }
 
     /** The template's {@code [name]}: the token for textual inversion, else the output's file name. */
-    private static String conceptName(TrainingRequest request) {
+    static String conceptName(TrainingRequest request) {
         if (request.method() == TrainingRequest.Method.TI) {
             return request.ti().token();
         }
@@ -356,7 +366,7 @@ public final class Trainer {
 
     /** The batch's loss masks at latent resolution (the mean of each latent pixel's image block), or null. */
     private static NDArray lossMask(NDManager scope, List<TrainingData.Sample> samples, NDArray latents) {
-        if (samples.stream().allMatch(s -> s.item().mask() == null)) {
+        if (samples.stream().allMatch(s -> !s.item().masked())) {
             return null;
         }
         long h = latents.getShape().get(2);

@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +32,8 @@ import org.diffij.image.ImageFiles;
 import org.diffij.image.Resampler;
 
 /**
- * A folder of training images and their captions, read without modifying anything in it.
+ * Training images and their captions: a folder, read without modifying anything in it, or samples
+ * given in memory ({@link #fromSamples}, e.g. the slices of an open stack), framed the same way.
  *
  * <p>Layout: images directly in the folder (repeated once per epoch) and/or kohya's repeat folders
  * {@code N_token class} (each image repeated N times; {@code token class} is the caption of images
@@ -53,11 +56,26 @@ public final class TrainingData {
     private static final String MASK_SUFFIX = ".mask.png";
     private static final Pattern REPEAT_FOLDER = Pattern.compile("(\\d+)_(.*)");
 
-    /** One training image (a page of a file) with its caption, repeat count, framing and optional mask. */
-    public record Item(Path file, int page, int pages, String caption, int repeats, Framing framing, Path mask) {
+    /**
+     * One training image with its caption, repeat count, framing and optional mask: a page of a file
+     * (and a mask file), or an in-memory {@code sample} ({@code file} and {@code mask} null).
+     * {@code pixelHash} is the SHA-256 of its 8-bit RGB pixels ({@link TrainingImages#pixelHash}).
+     */
+    public record Item(Path file, int page, int pages, String caption, int repeats, Framing framing, Path mask,
+            ImageSample sample, String pixelHash) {
 
         public String label() {
-            return ImageFiles.label(file, page, pages);
+            return sample != null ? sample.name() : ImageFiles.label(file, page, pages);
+        }
+
+        /** Whether a loss mask restricts this image's loss. */
+        public boolean masked() {
+            return mask != null || sample != null && sample.mask() != null;
+        }
+
+        /** kohya's dataset folder of the image: its file's folder, or the source of an in-memory sample. */
+        public String group() {
+            return sample != null ? sample.source() : file.getParent().getFileName().toString();
         }
     }
 
@@ -161,9 +179,37 @@ public final class TrainingData {
                 Framing framing = frame(ImageFiles.label(file, page, pages), pixels.width(), pixels.height(),
                         options, crop);
                 items.add(new Item(file, page, pages, caption, repeats, framing, Files.isRegularFile(mask) ? mask
-                        : null));
+                        : null, null, TrainingImages.pixelHash(pixels)));
             }
         }
+    }
+
+    /**
+     * In-memory samples as training data, each drawn once per epoch, framed and captioned by the
+     * request's data options as a folder's images are ({@code [filewords]} is the sample's caption,
+     * {@code [name]} the request's concept name). Names must be unique: they identify the samples in
+     * the provenance and a resume's data check.
+     */
+    public static TrainingData fromSamples(List<ImageSample> samples, TrainingRequest request) {
+        if (samples.isEmpty()) {
+            throw new DiffijException("no training images: give at least one image");
+        }
+        DataOptions options = request.dataOptions();
+        Set<String> names = new HashSet<>();
+        List<Item> items = new ArrayList<>();
+        for (ImageSample sample : samples) {
+            if (!names.add(sample.name())) {
+                throw new DiffijException("two training samples are both named '" + sample.name()
+                        + "'; give each its own name");
+            }
+            Random crop = new Random(mix(request.seed(), -2, items.size()));
+            ImageFiles.Page image = sample.image();
+            Framing framing = frame(sample.name(), image.width(), image.height(), options, crop);
+            String caption = Captions.applyTemplate(options.template(), Trainer.conceptName(request),
+                    sample.caption());
+            items.add(new Item(null, 0, 1, caption, 1, framing, null, sample, TrainingImages.pixelHash(image)));
+        }
+        return new TrainingData(null, options, request.seed(), items);
     }
 
     private static String readCaption(Path dir, String stem, DataOptions options) {
@@ -234,6 +280,7 @@ public final class TrainingData {
         }
     }
 
+    /** The folder read, or null for in-memory samples. */
     public Path folder() {
         return folder;
     }
@@ -322,7 +369,8 @@ public final class TrainingData {
     /** The image of a sample as a (1, 3, H, W) float32 tensor in [-1, 1] (k / 127.5 - 1). */
     public static NDArray pixels(NDManager manager, Sample sample) {
         Item item = sample.item();
-        ImageFiles.Page page = ImageFiles.read(item.file(), item.page());
+        ImageFiles.Page page = item.sample() != null ? item.sample().image()
+                : ImageFiles.read(item.file(), item.page());
         int[] interleaved = new int[3 * page.rgb().length];
         for (int i = 0; i < page.rgb().length; i++) {
             interleaved[3 * i] = (page.rgb()[i] >> 16) & 0xff;
@@ -339,17 +387,28 @@ public final class TrainingData {
     /** The loss mask of a sample as (1, 1, H, W) in [0, 1] (white = trained), framed like its image. */
     public static Optional<NDArray> lossMask(NDManager manager, Sample sample) {
         Item item = sample.item();
-        if (item.mask() == null) {
+        if (!item.masked()) {
             return Optional.empty();
         }
-        ImageFiles.Page mask = ImageFiles.read(item.mask(), 0);
-        int[] grey = new int[mask.rgb().length];
-        for (int i = 0; i < grey.length; i++) {
-            int rgb = mask.rgb()[i];
-            grey[i] = (((rgb >> 16) & 0xff) + ((rgb >> 8) & 0xff) + (rgb & 0xff)) / 3;
+        int width;
+        int height;
+        int[] grey;
+        if (item.sample() != null) {
+            width = item.sample().image().width();
+            height = item.sample().image().height();
+            grey = item.sample().mask();
+        } else {
+            ImageFiles.Page mask = ImageFiles.read(item.mask(), 0);
+            width = mask.width();
+            height = mask.height();
+            grey = new int[mask.rgb().length];
+            for (int i = 0; i < grey.length; i++) {
+                int rgb = mask.rgb()[i];
+                grey[i] = (((rgb >> 16) & 0xff) + ((rgb >> 8) & 0xff) + (rgb & 0xff)) / 3;
+            }
         }
         Framing f = item.framing();
-        float[] planar = framed(grey, mask.width(), mask.height(), 1, f, sample.flip());
+        float[] planar = framed(grey, width, height, 1, f, sample.flip());
         for (int i = 0; i < planar.length; i++) {
             planar[i] /= 255f;
         }
@@ -390,13 +449,28 @@ public final class TrainingData {
         }
     }
 
-    /** The item list in order with sizes and captions: a resume checks that the data did not change. */
+    /** An item's name in this data: its file relative to the folder ({@code #page} for stacks), or the sample's name. */
+    public String name(Item item) {
+        return item.sample() != null ? item.sample().name()
+                : folder.relativize(item.file()) + (item.pages() > 1 ? "#" + item.page() : "");
+    }
+
+    /**
+     * The item list in order with sizes and captions (in-memory samples also with their pixels' and
+     * mask's hashes, as nothing else tells that they changed): a resume checks that the data did not change.
+     */
     public Map<String, String> describe() {
         Map<String, String> lines = new LinkedHashMap<>();
         for (Item item : items) {
             Framing f = item.framing();
-            lines.put(folder.relativize(item.file()) + (item.pages() > 1 ? "#" + item.page() : ""),
-                    f.width() + "x" + f.height() + " x" + item.repeats() + " " + item.caption());
+            String line = f.width() + "x" + f.height() + " x" + item.repeats() + " " + item.caption();
+            if (item.sample() == null) {
+                lines.put(name(item), line);
+            } else {
+                int[] mask = item.sample().mask();
+                lines.put(name(item), line + " " + item.pixelHash() + (mask == null ? ""
+                        : " mask " + Arrays.hashCode(mask)) + " " + item.sample().geometry());
+            }
         }
         return lines;
     }

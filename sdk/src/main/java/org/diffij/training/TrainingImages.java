@@ -2,6 +2,9 @@ package org.diffij.training;
 
 import java.awt.Dimension;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import org.diffij.DiffijException;
 import org.diffij.image.ImageFiles;
@@ -32,5 +35,20 @@ public final class TrainingImages {
             }
         }
         return pages;
+    }
+
+    /** SHA-256 (hex) of a page's pixels as bytes R, G, B per pixel, row by row: the pixels trained on. */
+    public static String pixelHash(ImageFiles.Page page) {
+        byte[] bytes = new byte[3 * page.rgb().length];
+        for (int i = 0; i < page.rgb().length; i++) {
+            bytes[3 * i] = (byte) (page.rgb()[i] >> 16);
+            bytes[3 * i + 1] = (byte) (page.rgb()[i] >> 8);
+            bytes[3 * i + 2] = (byte) page.rgb()[i];
+        }
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -1,10 +1,13 @@
 package org.diffij.training;
 
+import com.google.gson.Gson;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.diffij.schedulers.PredictionType;
@@ -81,13 +84,33 @@ public record TrainingProvenance(TrainingRequest request, Path model, String mod
         return m;
     }
 
-    /** Our own keys: the request as macro options, the model hash, the steps done, the version. */
+    /**
+     * Our own keys: the request as macro options, the model hash, the steps done, the version, and
+     * per training image ({@code diffij.samples}, JSON) its name, caption, repeats, the SHA-256 of
+     * the pixels trained on, whether a loss mask restricted it and, for in-memory samples, where it
+     * was cut from.
+     */
     public Map<String, String> metadata() {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("diffij.training_request", request.toMacroOptions());
         metadata.put("diffij.model_hash", modelHash);
         metadata.put("diffij.steps", Long.toString(step));
         metadata.put("diffij.version", version);
+        List<Map<String, Object>> samples = new ArrayList<>();
+        for (TrainingData.Item item : data.items()) {
+            Map<String, Object> sample = new LinkedHashMap<>();
+            sample.put("name", data.name(item));
+            sample.put("caption", item.caption());
+            sample.put("repeats", item.repeats());
+            sample.put("sha256", item.pixelHash());
+            sample.put("masked", item.masked());
+            if (item.sample() != null) {
+                sample.put("source", item.sample().source());
+                sample.put("geometry", item.sample().geometry());
+            }
+            samples.add(sample);
+        }
+        metadata.put("diffij.samples", new Gson().toJson(samples));
         return metadata;
     }
 
@@ -103,9 +126,7 @@ public record TrainingProvenance(TrainingRequest request, Path model, String mod
     public Map<String, Map<String, Integer>> tagFrequency() {
         Map<String, Map<String, Integer>> frequency = new TreeMap<>();
         for (TrainingData.Item item : data.items()) {
-            Path folder = item.file().getParent();
-            Map<String, Integer> tags = frequency.computeIfAbsent(folder.getFileName().toString(),
-                    k -> new TreeMap<>());
+            Map<String, Integer> tags = frequency.computeIfAbsent(item.group(), k -> new TreeMap<>());
             for (String tag : item.caption().split(",")) {
                 if (!tag.isBlank()) {
                     tags.merge(tag.strip(), 1, Integer::sum);
@@ -119,8 +140,7 @@ public record TrainingProvenance(TrainingRequest request, Path model, String mod
     public Map<String, Map<String, Integer>> datasetDirs() {
         Map<String, Map<String, Integer>> dirs = new TreeMap<>();
         for (TrainingData.Item item : data.items()) {
-            Map<String, Integer> dir = dirs.computeIfAbsent(item.file().getParent().getFileName().toString(),
-                    k -> new LinkedHashMap<>());
+            Map<String, Integer> dir = dirs.computeIfAbsent(item.group(), k -> new LinkedHashMap<>());
             dir.put("n_repeats", item.repeats());
             dir.merge("img_count", 1, Integer::sum);
         }
