@@ -10,6 +10,9 @@ import java.util.Arrays;
  */
 public final class HostTensor {
 
+    /** float16's largest value: the bound {@link #valueProblem(double)} callers put on adapter values, all storable in float16. */
+    public static final float FLOAT16_MAX = 65504f;
+
     private final DType dtype;
     private final long[] shape;
     private final ByteBuffer data;
@@ -96,6 +99,47 @@ public final class HostTensor {
             }
         }
         return out;
+    }
+
+    /**
+     * The largest absolute value, NaN when any value is NaN (infinite when one is), read in place:
+     * how adapter loaders check that a file holds usable numbers before any of them is used.
+     */
+    public double largestMagnitude() {
+        long n = numel();
+        ByteBuffer b = bytes();
+        double largest = 0;
+        for (int i = 0; i < n; i++) {
+            double v = switch (dtype) {
+                case F32 -> b.getFloat(4 * i);
+                case F16 -> HalfFloats.f16ToFloat(b.getShort(2 * i));
+                case BF16 -> HalfFloats.bf16ToFloat(b.getShort(2 * i));
+                case F64 -> b.getDouble(8 * i);
+                default -> 0;
+            };
+            if (Double.isNaN(v)) {
+                return Double.NaN;
+            }
+            largest = Math.max(largest, Math.abs(v));
+        }
+        return largest;
+    }
+
+    /**
+     * What makes this tensor unusable as adapter or embedding weights, in words, or null when it is
+     * usable: a dtype that is not floating point, NaN, infinite values, or values beyond {@code limit}.
+     */
+    public String valueProblem(double limit) {
+        if (!dtype.isFloating()) {
+            return "has dtype " + dtype + " where floating-point values belong";
+        }
+        double largest = largestMagnitude();
+        if (largest <= limit) {
+            return null;
+        }
+        return "holds " + (Double.isNaN(largest) ? "NaN" : Double.isInfinite(largest) ? "infinite values"
+                : "values up to " + (float) largest) + " (finite values of at most " + (float) limit
+                + " are accepted): the file is damaged";
     }
 
     /** The values as float64 (exact for every float dtype). */

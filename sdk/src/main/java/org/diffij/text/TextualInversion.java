@@ -23,6 +23,8 @@ public record TextualInversion(String token, Map<String, float[][]> vectorsByEnc
     public static final String SINGLE = "single";
     public static final String CLIP_L = "clip_l";
     public static final String CLIP_G = "clip_g";
+    /** The widest vectors accepted (the widest CLIP text encoder is 1,280). */
+    public static final int MAX_WIDTH = 16_384;
 
     public TextualInversion {
         if (token == null || token.isBlank()) {
@@ -61,7 +63,7 @@ public record TextualInversion(String token, Map<String, float[][]> vectorsByEnc
      */
     public static TextualInversion load(Path file, String token) {
         String name = file.getFileName().toString();
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             throw new DiffijException(file + ": no such embedding file");
         }
         String stem = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
@@ -101,6 +103,14 @@ public record TextualInversion(String token, Map<String, float[][]> vectorsByEnc
         if (shape.length != 2 || shape[0] < 1 || shape[1] < 1 || shape[0] > 75) {
             throw new DiffijException(file + ": '" + name + "' has shape " + Arrays.toString(tensor.shape())
                     + "; an embedding is (vectors <= 75, width) or (width)");
+        }
+        if (shape[1] > MAX_WIDTH) {
+            throw new DiffijException(file + ": '" + name + "' has " + shape[1] + "-wide vectors; no text encoder is "
+                    + "wider than " + MAX_WIDTH);
+        }
+        String values = tensor.valueProblem(HostTensor.FLOAT16_MAX);
+        if (values != null) {
+            throw new DiffijException(file + ": '" + name + "' " + values);
         }
         float[] flat = tensor.toFloatArray();
         int width = (int) shape[1];

@@ -33,7 +33,7 @@ import org.diffij.nn.DecoupledCrossAttention;
  */
 public final class IpAdapter implements CachedModel {
 
-    private static final Pattern LAYER_KEY = Pattern.compile("ip_adapter\\.(\\d+)\\.(to_k_ip|to_v_ip)\\.weight");
+    private static final Pattern LAYER_KEY = Pattern.compile("ip_adapter\\.(\\d{1,6})\\.(to_k_ip|to_v_ip)\\.weight");
     private static final List<String> PROJECTION_KEYS = List.of("image_proj.proj.weight", "image_proj.proj.bias",
             "image_proj.norm.weight", "image_proj.norm.bias");
     private static final int NAMES_SHOWN = 5;
@@ -101,10 +101,10 @@ public final class IpAdapter implements CachedModel {
         }
         List<NDArray> loaded = new ArrayList<>();
         ImageProjection projection = new ImageProjection(
-                array(weights, "image_proj.proj.weight", manager, dtype, loaded),
-                array(weights, "image_proj.proj.bias", manager, dtype, loaded),
-                array(weights, "image_proj.norm.weight", manager, dtype, loaded),
-                array(weights, "image_proj.norm.bias", manager, dtype, loaded), source);
+                array(weights, "image_proj.proj.weight", manager, dtype, loaded, source),
+                array(weights, "image_proj.proj.bias", manager, dtype, loaded, source),
+                array(weights, "image_proj.norm.weight", manager, dtype, loaded, source),
+                array(weights, "image_proj.norm.bias", manager, dtype, loaded, source), source);
         List<KeyValue> layers = new ArrayList<>();
         int index = 0;
         for (Map.Entry<Integer, HostTensor[]> e : byKey.entrySet()) {
@@ -125,7 +125,8 @@ public final class IpAdapter implements CachedModel {
                         + Arrays.toString(k.shape()) + " and to_v_ip " + Arrays.toString(v.shape()) + "; both must be "
                         + "[inner, " + projection.crossAttentionDim() + "] for the image_proj's token width");
             }
-            layers.add(new KeyValue(array(k, manager, dtype, loaded), array(v, manager, dtype, loaded)));
+            layers.add(new KeyValue(array(k, "ip_adapter." + e.getKey() + ".to_k_ip.weight", manager, dtype, loaded,
+                    source), array(v, "ip_adapter." + e.getKey() + ".to_v_ip.weight", manager, dtype, loaded, source)));
             index++;
         }
         long bytes = loaded.stream().mapToLong(a -> a.size() * dtype.getNumOfBytes()).sum();
@@ -133,11 +134,17 @@ public final class IpAdapter implements CachedModel {
     }
 
     private static NDArray array(Weights weights, String name, NDManager manager, DataType dtype,
-            List<NDArray> loaded) {
-        return array(weights.read(name), manager, dtype, loaded);
+            List<NDArray> loaded, String source) {
+        return array(weights.read(name), name, manager, dtype, loaded, source);
     }
 
-    private static NDArray array(HostTensor tensor, NDManager manager, DataType dtype, List<NDArray> loaded) {
+    /** A tensor on the engine once its values are checked (before anything computes with them). */
+    private static NDArray array(HostTensor tensor, String name, NDManager manager, DataType dtype,
+            List<NDArray> loaded, String source) {
+        String values = tensor.valueProblem(HostTensor.FLOAT16_MAX);
+        if (values != null) {
+            throw new DiffijException(source + ": '" + name + "' " + values);
+        }
         NDArray array = Tensors.toNDArray(manager, tensor, dtype);
         loaded.add(array);
         return array;

@@ -224,13 +224,23 @@ public record LoraLayer(String module, String key, LoraAlgorithm algorithm, Map<
      */
     void validate(String file, long[] weight, long[] bias) {
         for (Map.Entry<String, HostTensor> p : parts.entrySet()) {
-            if (!p.getKey().equals("on_input") && !p.getValue().dtype().isFloating()) {
-                throw problem(file, p.getKey() + " has dtype " + p.getValue().dtype() + "; adapter tensors must be "
-                        + "floating point");
-            }
             if (p.getValue().numel() == 0) {
                 throw problem(file, p.getKey() + " " + Arrays.toString(p.getValue().shape()) + " is empty (rank 0)");
             }
+            if (p.getKey().equals("on_input")) {
+                continue;
+            }
+            if (p.getValue().shape().length == 0) {
+                throw problem(file, p.getKey() + " is a single number where a tensor belongs");
+            }
+            String values = p.getValue().valueProblem(HostTensor.FLOAT16_MAX);
+            if (values != null) {
+                throw problem(file, p.getKey() + " " + values);
+            }
+        }
+        if (!Float.isNaN(alpha) && !(Math.abs(alpha) <= HostTensor.FLOAT16_MAX)) {
+            throw problem(file, "alpha " + alpha + " is absurd (at most " + HostTensor.FLOAT16_MAX + "; usually the rank or "
+                    + "less): the file is damaged");
         }
         long out = weight[0];
         long rest = HostTensor.numel(weight) / out;
