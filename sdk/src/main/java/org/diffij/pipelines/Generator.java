@@ -7,13 +7,13 @@ import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.diffij.DiffijException;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.engine.JobContext;
 import org.diffij.engine.JobHandle;
 import org.diffij.engine.ProgressListener;
 import org.diffij.hub.HubSettings;
 import org.diffij.hub.ModelLocator;
+import org.diffij.hub.SingleFileConfigs;
 import org.diffij.image.Resampler;
 import org.diffij.image.RgbImage;
 import org.diffij.io.ModelHash;
@@ -37,22 +37,33 @@ public final class Generator {
 
     private final Function<String, Path> models;
     private final Path singleFileConfig;
+    private final HubSettings hub;
     private final String version;
     private final Supplier<MemorySettings> memory;
 
     /**
      * @param models           resolves the request's model name to a folder or file (e.g. searching model folders)
      * @param singleFileConfig a diffusers folder giving configs and tokenizers to single-file checkpoints, or null
+     *                         for the hub repo of the checkpoint's architecture in the environment's hub cache
      * @param version          the software version recorded on results
      */
     public Generator(Function<String, Path> models, Path singleFileConfig, String version) {
-        this(models, singleFileConfig, version, MemorySettings::fromEnvironment);
+        this(models, singleFileConfig, HubSettings.fromEnvironment(), version);
     }
 
-    private Generator(Function<String, Path> models, Path singleFileConfig, String version,
+    /**
+     * As {@link #Generator(Function, Path, String)}, with single-file checkpoints' configs (when
+     * {@code singleFileConfig} is null) from the cache of these hub settings ({@link SingleFileConfigs}).
+     */
+    public Generator(Function<String, Path> models, Path singleFileConfig, HubSettings hub, String version) {
+        this(models, singleFileConfig, hub, version, MemorySettings::fromEnvironment);
+    }
+
+    private Generator(Function<String, Path> models, Path singleFileConfig, HubSettings hub, String version,
             Supplier<MemorySettings> memory) {
         this.models = models;
         this.singleFileConfig = singleFileConfig;
+        this.hub = hub;
         this.version = version;
         this.memory = memory;
     }
@@ -62,7 +73,7 @@ public final class Generator {
      * system properties and environment ({@link MemorySettings#fromEnvironment()}).
      */
     public Generator withMemory(MemorySettings settings) {
-        return new Generator(models, singleFileConfig, version, () -> settings);
+        return new Generator(models, singleFileConfig, hub, version, () -> settings);
     }
 
     /** Models named by path or hub repo id, as on the command line. */
@@ -95,7 +106,8 @@ public final class Generator {
      * prompt parsed, its images read (at the generation size), so that a queued job computes what
      * the caller saw when submitting, whatever happens to files and windows while it waits.
      */
-    private record Submitted(GenerationRequest request, Path modelPath, A1111Prompt prompt, A1111Prompt negative,
+    private record Submitted(GenerationRequest request, Path modelPath, Path config, A1111Prompt prompt,
+            A1111Prompt negative,
             List<AdapterFile> adapters, List<Path> controlNets, List<RgbImage> controlImages, RgbImage init,
             float[] mask, Path ipAdapter, RgbImage ipImage, MemorySettings memory) {
     }
@@ -125,10 +137,8 @@ public final class Generator {
     private Submitted prepare(GenerationRequest request, ImageSources sources) {
         Samplers.lookup(request.sampler());
         Path modelPath = models.apply(request.model());
-        if (!Files.isDirectory(modelPath) && singleFileConfig == null) {
-            throw new DiffijException(modelPath.getFileName() + " is a single-file checkpoint: name a diffusers folder "
-                    + "of the same architecture (SD 1.x, 2.x or XL) for its configs and tokenizer (--config DIR)");
-        }
+        Path config = Files.isDirectory(modelPath) ? null : singleFileConfig != null ? singleFileConfig
+                : SingleFileConfigs.configFolder(modelPath, hub);
         A1111Prompt prompt = A1111Prompt.parse(request.prompt(), request.steps());
         A1111Prompt negative = A1111Prompt.parse(request.negativePrompt(), request.steps());
         List<Adapter> asked = new ArrayList<>();
@@ -154,8 +164,8 @@ public final class Generator {
             IpAdapter.imageEncoderFolder(ipAdapter);
             ipImage = sources.image(request.imagePrompt().image());
         }
-        return new Submitted(request, modelPath, prompt, negative, adapters, controlNets, controlImages, init, mask,
-                ipAdapter, ipImage, memory.get());
+        return new Submitted(request, modelPath, config, prompt, negative, adapters, controlNets, controlImages, init,
+                mask, ipAdapter, ipImage, memory.get());
     }
 
     private GenerationResult generate(JobContext job, Submitted submitted, PreviewListener previews) {
@@ -166,12 +176,14 @@ public final class Generator {
         GenerationRequest complete = request.withModelHash(ModelHash.of(modelPath));
         job.checkCancelled();
         job.progress(0, request.steps(), "loading " + modelPath.getFileName());
+        // A single-file checkpoint is another model with other configs: they are part of the cache key.
+        String config = submitted.config() == null ? "" : submitted.config().toAbsolutePath().normalize() + ":";
         StableDiffusionModel model = job.model("stable-diffusion:" + modelPath.toAbsolutePath().normalize() + ":"
-                + complete.modelHash() + ":" + job.engine().computeType(), manager -> {
+                + config + complete.modelHash() + ":" + job.engine().computeType(), manager -> {
                     if (Files.isDirectory(modelPath)) {
                         return StableDiffusionModel.load(modelPath, manager, job.engine().computeType());
                     }
-                    return StableDiffusionModel.loadSingleFile(modelPath, singleFileConfig, manager,
+                    return StableDiffusionModel.loadSingleFile(modelPath, submitted.config(), manager,
                             job.engine().computeType());
                 });
         return render(job, model, complete, submitted, previews, start);
