@@ -43,12 +43,13 @@ final class GenerateCommand implements Callable<Integer> {
     DiffijCli parent;
 
     @Option(names = "--model", required = true,
-            description = "diffusers model folder, single-file .safetensors checkpoint (with --config), name in "
+            description = "diffusers model folder, single-file .safetensors checkpoint, name in "
                     + "--models-dir, or hub repo id org/name[@rev][:subfolder] in the hub cache")
     String model;
 
     @Option(names = "--config", description = "for a single-file checkpoint: a diffusers folder of the same "
-            + "architecture giving the component configs and tokenizer")
+            + "architecture giving the component configs and tokenizer (default: the hub repo diffusers takes them "
+            + "from, in the hub cache)")
     Path config;
 
     @Option(names = "--prompt", required = true, description = "what to generate")
@@ -151,7 +152,8 @@ final class GenerateCommand implements Callable<Integer> {
             }
             targets.add(target);
         }
-        GenerationResult result = new Generator(Generator.inFolders(modelFolders, parent.hub()), config, "Diffij " + Version.current())
+        GenerationResult result = new Generator(Generator.inFolders(modelFolders, parent.hub()), config, parent.hub(),
+                "Diffij " + Version.current())
                 .withEmbeddingFolders(modelFolders).submit(request, source -> PngFiles.read(Path.of(source)), (done, total, message) -> {
                     console.println(message);
                     console.flush();

@@ -14,8 +14,8 @@ import org.diffij.engine.JobHandle;
 import org.diffij.engine.ProgressListener;
 import org.diffij.hub.HubSettings;
 import org.diffij.hub.ModelLocator;
+import org.diffij.hub.SingleFileConfigs;
 import org.diffij.image.RgbImage;
-import org.diffij.io.InputFiles;
 import org.diffij.io.ModelHash;
 import org.diffij.models.controlnet.ControlNetModel;
 import org.diffij.models.clip.ClipVisionModelWithProjection;
@@ -37,6 +37,7 @@ public final class Generator {
 
     private final Function<String, Path> models;
     private final Path singleFileConfig;
+    private final HubSettings hub;
     private final String version;
     private final Supplier<MemorySettings> memory;
     private final List<Path> embeddingFolders;
@@ -44,16 +45,26 @@ public final class Generator {
     /**
      * @param models           resolves the request's model name to a folder or file (e.g. searching model folders)
      * @param singleFileConfig a diffusers folder giving configs and tokenizers to single-file checkpoints, or null
+     *                         for the hub repo of the checkpoint's architecture in the environment's hub cache
      * @param version          the software version recorded on results
      */
     public Generator(Function<String, Path> models, Path singleFileConfig, String version) {
-        this(models, singleFileConfig, version, MemorySettings::fromEnvironment, List.of());
+        this(models, singleFileConfig, HubSettings.fromEnvironment(), version);
     }
 
-    private Generator(Function<String, Path> models, Path singleFileConfig, String version,
+    /**
+     * As {@link #Generator(Function, Path, String)}, with single-file checkpoints' configs (when
+     * {@code singleFileConfig} is null) from the cache of these hub settings ({@link SingleFileConfigs}).
+     */
+    public Generator(Function<String, Path> models, Path singleFileConfig, HubSettings hub, String version) {
+        this(models, singleFileConfig, hub, version, MemorySettings::fromEnvironment, List.of());
+    }
+
+    private Generator(Function<String, Path> models, Path singleFileConfig, HubSettings hub, String version,
             Supplier<MemorySettings> memory, List<Path> embeddingFolders) {
         this.models = models;
         this.singleFileConfig = singleFileConfig;
+        this.hub = hub;
         this.version = version;
         this.memory = memory;
         this.embeddingFolders = List.copyOf(embeddingFolders);
@@ -64,7 +75,7 @@ public final class Generator {
      * system properties and environment ({@link MemorySettings#fromEnvironment()}).
      */
     public Generator withMemory(MemorySettings settings) {
-        return new Generator(models, singleFileConfig, version, () -> settings, embeddingFolders);
+        return new Generator(models, singleFileConfig, hub, version, () -> settings, embeddingFolders);
     }
 
     /**
@@ -73,7 +84,7 @@ public final class Generator {
      * ({@link PromptEmbeddings}), and the result's notes say which.
      */
     public Generator withEmbeddingFolders(List<Path> folders) {
-        return new Generator(models, singleFileConfig, version, memory, folders);
+        return new Generator(models, singleFileConfig, hub, version, memory, folders);
     }
 
     /** Models named by path or hub repo id, as on the command line. */
@@ -106,7 +117,8 @@ public final class Generator {
      * prompt parsed, its images read (at the generation size), so that a queued job computes what
      * the caller saw when submitting, whatever happens to files and windows while it waits.
      */
-    private record Submitted(GenerationRequest request, Path modelPath, A1111Prompt prompt, A1111Prompt negative,
+    private record Submitted(GenerationRequest request, Path modelPath, Path config, A1111Prompt prompt,
+            A1111Prompt negative,
             List<AdapterFile> adapters, List<Path> controlNets, List<RgbImage> controlImages, RgbImage init,
             float[] mask, InpaintComposite composite, Path ipAdapter, RgbImage ipImage, MemorySettings memory,
             List<String> notes) {
@@ -137,10 +149,8 @@ public final class Generator {
     private Submitted prepare(GenerationRequest request, ImageSources sources) {
         Samplers.lookup(request.sampler());
         Path modelPath = models.apply(request.model());
-        if (!Files.isDirectory(modelPath) && singleFileConfig == null) {
-            throw new DiffijException(modelPath.getFileName() + " is a single-file checkpoint: name a diffusers folder "
-                    + "of the same architecture (SD 1.x, 2.x or XL) for its configs and tokenizer (--config DIR)");
-        }
+        Path config = Files.isDirectory(modelPath) ? null : singleFileConfig != null ? singleFileConfig
+                : SingleFileConfigs.configFolder(modelPath, hub);
         A1111Prompt prompt = A1111Prompt.parse(request.prompt(), request.steps());
         A1111Prompt negative = A1111Prompt.parse("the negative prompt", request.negativePrompt(), request.steps());
         List<Adapter> asked = new ArrayList<>();
@@ -204,8 +214,8 @@ public final class Generator {
             IpAdapter.imageEncoderFolder(ipAdapter);
             ipImage = sources.image(request.imagePrompt().image());
         }
-        return new Submitted(request, modelPath, prompt, negative, adapters, controlNets, controlImages, init, mask,
-                composite, ipAdapter, ipImage, memory.get(), notes);
+        return new Submitted(request, modelPath, config, prompt, negative, adapters, controlNets, controlImages, init,
+                mask, composite, ipAdapter, ipImage, memory.get(), notes);
     }
 
     private GenerationResult generate(JobContext job, Submitted submitted, PreviewListener previews) {
@@ -216,12 +226,14 @@ public final class Generator {
         GenerationRequest complete = request.withModelHash(ModelHash.of(modelPath));
         job.checkCancelled();
         job.progress(0, request.steps(), "loading " + modelPath.getFileName());
+        // A single-file checkpoint is another model with other configs: they are part of the cache key.
+        String config = submitted.config() == null ? "" : submitted.config().toAbsolutePath().normalize() + ":";
         StableDiffusionModel model = job.model("stable-diffusion:" + modelPath.toAbsolutePath().normalize() + ":"
-                + complete.modelHash() + ":" + job.engine().computeType(), manager -> {
+                + config + complete.modelHash() + ":" + job.engine().computeType(), manager -> {
                     if (Files.isDirectory(modelPath)) {
                         return StableDiffusionModel.load(modelPath, manager, job.engine().computeType());
                     }
-                    return StableDiffusionModel.loadSingleFile(modelPath, singleFileConfig, manager,
+                    return StableDiffusionModel.loadSingleFile(modelPath, submitted.config(), manager,
                             job.engine().computeType());
                 });
         return render(job, model, complete, submitted, previews, start);

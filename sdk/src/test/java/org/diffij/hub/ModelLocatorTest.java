@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.diffij.DiffijException;
 import org.diffij.io.ModelHash;
 import org.diffij.parity.Golden;
@@ -25,29 +23,6 @@ class ModelLocatorTest {
 
     @TempDir
     Path dir;
-
-    /**
-     * Writes a cache entry the way huggingface_hub does: each file as blobs/<etag> (here its SHA-256),
-     * snapshots/<commit>/<path> a relative symlink to it, refs/main the commit.
-     */
-    static void cacheLikeHuggingfaceHub(Path cache, String repo, Path folder, String commit) throws IOException {
-        Path repoFolder = cache.resolve("models--" + repo.replace("/", "--"));
-        Files.createDirectories(repoFolder.resolve("blobs"));
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(folder)) {
-            files = walk.filter(Files::isRegularFile).toList();
-        }
-        for (Path file : files) {
-            String etag = ModelHash.ofFile(file);
-            Path blob = repoFolder.resolve("blobs").resolve(etag);
-            Files.copy(file, blob);
-            Path link = repoFolder.resolve("snapshots").resolve(commit).resolve(folder.relativize(file).toString());
-            Files.createDirectories(link.getParent());
-            Files.createSymbolicLink(link, link.getParent().relativize(blob));
-        }
-        Files.createDirectories(repoFolder.resolve("refs"));
-        Files.writeString(repoFolder.resolve("refs/main"), commit, StandardCharsets.UTF_8);
-    }
 
     private HubSettings hub(boolean offline) {
         return HubSettings.of(offline ? Map.of("HF_HOME", dir.resolve("hf").toString(), "HF_HUB_OFFLINE", "1")
@@ -101,7 +76,7 @@ class ModelLocatorTest {
     void aCacheThatHuggingfaceHubWroteIsFoundByRepoIdRevisionAndPath() throws IOException {
         Path folder = Golden.manifest().modelPath("tiny-sd15");
         HubSettings hub = hub(true);
-        cacheLikeHuggingfaceHub(hub.cache(), "org/tiny-sd15", folder, COMMIT);
+        HubCaches.write(hub.cache(), "org/tiny-sd15", folder, COMMIT, file -> true);
         ModelLocator locator = ModelLocator.of(List.of(), hub);
         Path snapshot = hub.cache().resolve("models--org--tiny-sd15/snapshots").resolve(COMMIT);
         assertEquals(snapshot, locator.apply("org/tiny-sd15"));
@@ -125,7 +100,8 @@ class ModelLocatorTest {
     @Test
     void pathsComeFirstThenFolderNamesThenTheHub() throws IOException {
         HubSettings hub = hub(true);
-        cacheLikeHuggingfaceHub(hub.cache(), "org/lora", Golden.manifest().root().resolve("models/lora"), COMMIT);
+        HubCaches.write(hub.cache(), "org/lora", Golden.manifest().root().resolve("models/lora"), COMMIT,
+                file -> true);
         Path loras = Files.createDirectories(dir.resolve("loras/org"));
         Path named = Files.writeString(loras.resolve("lora.safetensors"), "x");
         ModelLocator locator = ModelLocator.of(List.of(dir.resolve("loras")), hub);
