@@ -84,4 +84,17 @@ class BridgeAndParametersTest {
         DiffijException choice = assertThrows(DiffijException.class, p::nextChoice);
         assertEquals("Canny Edges: 'aperture' must be one of 3, 5, 7, got '4'", choice.getMessage());
     }
+
+    @Test
+    void longMessagesWrapAtSpacesForDialogs() {
+        String message = "the ControlNet tiny-controlnet-sd15 belongs to another base model: text width 32 and block "
+                + "widths [32, 64], the model's are 64 and [32, 64]; use a ControlNet made for this model's architecture";
+        String wrapped = Feedback.wrapped(message);
+        assertEquals(message, wrapped.replace('\n', ' '), "only spaces become line breaks");
+        assertTrue(wrapped.lines().count() >= 3, wrapped);
+        wrapped.lines().forEach(line -> assertTrue(line.length() <= Feedback.DIALOG_COLUMNS, line));
+        assertEquals("short\nlines stay", Feedback.wrapped("short\nlines stay"));
+        String word = "x".repeat(100);
+        assertEquals(word + "\nend", Feedback.wrapped(word + " end"), "a word longer than a line stays whole");
+    }
 }

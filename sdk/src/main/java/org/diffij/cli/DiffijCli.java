@@ -78,7 +78,9 @@ public final class DiffijCli implements Runnable {
         cli.setParameterExceptionHandler((error, args) -> {
             PrintWriter err = error.getCommandLine().getErr();
             err.println("diffij: " + error.getMessage());
-            err.println("Try 'diffij " + error.getCommandLine().getCommandName() + " --help'.");
+            // A mistyped command or option: picocli's nearest names ("Did you mean: diffij generate?").
+            CommandLine.UnmatchedArgumentException.printSuggestions(error, err);
+            err.println("Try '" + error.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return BAD_INPUT;
         });
         return cli;

@@ -1,11 +1,19 @@
 package org.diffij.io;
 
+import java.nio.file.Path;
 import java.util.Set;
 
 /** Recognises what a single weight file is from its tensor names, as users' files come unlabelled. */
 public final class FileKinds {
 
     private FileKinds() {
+    }
+
+    /** What one weight file is, from its header (or a pickle's data.pkl) alone. */
+    public static String of(Path file) {
+        try (WeightFile weights = WeightFile.open(file)) {
+            return detect(weights.names());
+        }
     }
 
     public static String detect(Set<String> names) {

@@ -3,6 +3,7 @@ package org.diffij.pipelines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
@@ -16,11 +17,13 @@ import org.diffij.hub.HubSettings;
 import org.diffij.hub.ModelLocator;
 import org.diffij.hub.SingleFileConfigs;
 import org.diffij.image.RgbImage;
+import org.diffij.io.FileKinds;
 import org.diffij.io.ModelHash;
 import org.diffij.models.controlnet.ControlNetModel;
 import org.diffij.models.clip.ClipVisionModelWithProjection;
 import org.diffij.models.ipadapter.ImagePrompt;
 import org.diffij.models.ipadapter.IpAdapter;
+import org.diffij.models.unet.UNet2DConditionConfig;
 import org.diffij.noise.NoiseSource;
 import org.diffij.noise.PerImageNoise;
 import org.diffij.noise.RandomSource;
@@ -149,6 +152,9 @@ public final class Generator {
     private Submitted prepare(GenerationRequest request, ImageSources sources) {
         Samplers.lookup(request.sampler());
         Path modelPath = models.apply(request.model());
+        if (!Files.isDirectory(modelPath)) {
+            requireCheckpoint(modelPath);
+        }
         Path config = Files.isDirectory(modelPath) ? null : singleFileConfig != null ? singleFileConfig
                 : SingleFileConfigs.configFolder(modelPath, hub);
         A1111Prompt prompt = A1111Prompt.parse(request.prompt(), request.steps());
@@ -218,6 +224,51 @@ public final class Generator {
                 mask, composite, ipAdapter, ipImage, memory.get(), notes);
     }
 
+    /**
+     * Refuses a file that is not a single-file checkpoint, saying what it is instead and how that kind
+     * is used, before anything is loaded (what {@code diffij inspect} says of it).
+     */
+    private static void requireCheckpoint(Path file) {
+        String kind = FileKinds.of(file);
+        String name = file.getFileName().toString();
+        String stem = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+        String use;
+        if (kind.startsWith("single-file checkpoint")) {
+            return;
+        } else if (kind.startsWith("LoRA")) {
+            use = "this is a LoRA: use it with <lora:" + stem + ":1> in the prompt or in the adapters";
+        } else if (kind.startsWith("textual inversion")) {
+            use = "this is a textual-inversion embedding: write " + stem + " in the prompt (with the file in the model "
+                    + "folders) or give it as an embedding adapter";
+        } else if (kind.startsWith("hypernetwork")) {
+            use = "this is a hypernetwork: use it with <hypernet:" + stem + ":1> in the prompt";
+        } else if (kind.startsWith("ControlNet")) {
+            use = "this is a ControlNet: give it as a control's ControlNet model (--controlnet, Generate with ControlNet)";
+        } else if (kind.startsWith("IP-Adapter")) {
+            use = "this is an IP-Adapter: give it as the image prompt's adapter (--ip-adapter, the ip_adapter key)";
+        } else {
+            use = "it holds " + kind + ", not a Stable Diffusion checkpoint (no model.diffusion_model.* weights)";
+        }
+        throw new DiffijException(name + " is not a model to generate with: " + use);
+    }
+
+    /**
+     * Refuses a ControlNet made for another base model (SD 1.x on SDXL, ...) by its shapes, before its
+     * first step would fail inside the engine.
+     */
+    private static void requireSameBase(ControlNetModel net, Path file, StableDiffusionModel model) {
+        UNet2DConditionConfig unet = model.unet().config();
+        UNet2DConditionConfig control = net.config().unet();
+        if (unet.crossAttentionDim()[0] != control.crossAttentionDim()[0]
+                || !Arrays.equals(unet.blockOutChannels(), control.blockOutChannels())) {
+            throw new DiffijException("the ControlNet " + file.getFileName() + " belongs to another base model: text "
+                    + "width " + control.crossAttentionDim()[0] + " and block widths "
+                    + Arrays.toString(control.blockOutChannels()) + ", the model's are " + unet.crossAttentionDim()[0]
+                    + " and " + Arrays.toString(unet.blockOutChannels()) + "; use a ControlNet made for this model's "
+                    + "architecture (SD 1.x, 2.x or XL)");
+        }
+    }
+
     private GenerationResult generate(JobContext job, Submitted submitted, PreviewListener previews) {
         long start = System.nanoTime();
         GenerationRequest request = submitted.request();
@@ -246,6 +297,7 @@ public final class Generator {
         for (int i = 0; i < request.controls().size(); i++) {
             Control control = request.controls().get(i);
             ControlNetModel net = ControlNetModel.cached(job, submitted.controlNets().get(i));
+            requireSameBase(net, submitted.controlNets().get(i), model);
             controls.add(new StableDiffusionPipeline.ControlInput(net, submitted.controlImages().get(i),
                     (float) control.scale(), control.start(), control.end()));
         }

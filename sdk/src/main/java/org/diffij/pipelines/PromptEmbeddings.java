@@ -12,7 +12,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.diffij.DiffijException;
 import org.diffij.io.FileKinds;
-import org.diffij.io.WeightFile;
 
 /**
  * Textual-inversion embeddings called the A1111 way: by writing an embedding file's name (without its
@@ -72,8 +71,8 @@ final class PromptEmbeddings {
     }
 
     private static boolean isEmbedding(Path file) {
-        try (WeightFile weights = WeightFile.open(file)) {
-            return FileKinds.detect(weights.names()).startsWith("textual inversion");
+        try {
+            return FileKinds.of(file).startsWith("textual inversion");
         } catch (DiffijException unreadable) {
             // A damaged or foreign file beside the embeddings is not one; naming it explicitly reports why.
             return false;

@@ -70,6 +70,21 @@ class GenerateCommandTest {
         assertError("--mask needs --init", "--model", model(), "--prompt", "x", "--mask", mask.toString());
         assertError("no ControlNet model for 'canny'", "--model", model(), "--prompt", "x", "--control",
                 "canny=" + init);
+        Path models = Golden.manifest().root().resolve("models");
+        assertError("tiny-sd15-lora-kohya.safetensors is not a model to generate with: this is a LoRA: use it with "
+                + "<lora:tiny-sd15-lora-kohya:1>", "--model", models.resolve("lora/tiny-sd15-lora-kohya.safetensors")
+                .toString(), "--prompt", "x");
+        assertError("this is a hypernetwork: use it with <hypernet:tiny-sd15-hn-linear:1>", "--model",
+                models.resolve("hypernetworks/tiny-sd15-hn-linear.pt").toString(), "--prompt", "x");
+        assertError("this is a textual-inversion embedding", "--model",
+                models.resolve("textual_inversion/cat-toy-a1111.pt").toString(), "--prompt", "x");
+        assertError("the ControlNet tiny-controlnet-sd15 belongs to another base model", "--model",
+                models.resolve("tiny-sdxl").toString(), "--prompt", "x", "--steps", "1", "--width", "64", "--height",
+                "64", "--control", "canny=" + init, "--controlnet", "canny=" + models.resolve("tiny-controlnet-sd15"));
+        CliRun typo = CliRun.of("genrate", "--model", model());
+        assertEquals(2, typo.exitCode());
+        assertTrue(typo.err().contains("Did you mean: diffij generate"), typo.err());
+        assertTrue(typo.err().contains("Try 'diffij --help'"), typo.err());
     }
 
     private void assertError(String message, String... args) {
