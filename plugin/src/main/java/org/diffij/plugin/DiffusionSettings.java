@@ -79,8 +79,9 @@ public record DiffusionSettings(List<Path> modelFolders, String singleFileConfig
     /**
      * Model names as users give them: an existing path (absolute, or relative to the working folder)
      * is used as is; otherwise a folder or file of that name (with or without {@code .safetensors} or a
-     * torch-pickle suffix) in one of the model folders. LoRAs, embeddings and ControlNets are found the
-     * same way.
+     * torch-pickle suffix) in one of the model folders (an A1111 or ComfyUI installation standing for its
+     * model folders); otherwise a hub repo id {@code org/name[@revision][:path]} in the Hugging Face cache.
+     * LoRAs, embeddings and ControlNets are found the same way.
      */
     public Function<String, Path> modelResolver() {
         return Generator.inFolders(modelFolders);

@@ -67,7 +67,13 @@ final class HubClient {
             JsonObject json = JsonParser.parseString(response.body()).getAsJsonObject();
             List<String> files = new ArrayList<>();
             for (JsonElement sibling : json.getAsJsonArray("siblings")) {
-                files.add(sibling.getAsJsonObject().get("rfilename").getAsString());
+                String file = sibling.getAsJsonObject().get("rfilename").getAsString();
+                // The names become paths in the snapshot: none may leave it.
+                if (file.startsWith("/") || file.contains("\\") || List.of(file.split("/")).contains("..")) {
+                    throw new DiffijException(uri + " lists the file '" + file + "', which would be written outside "
+                            + "the snapshot folder: check HF_ENDPOINT (" + settings.endpoint() + ")");
+                }
+                files.add(file);
             }
             return new RevisionInfo(json.get("sha").getAsString(), files);
         } catch (JsonParseException | IllegalStateException | NullPointerException | UnsupportedOperationException e) {

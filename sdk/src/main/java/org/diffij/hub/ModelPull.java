@@ -163,6 +163,10 @@ public final class ModelPull {
             long offset = Files.exists(incomplete) ? Files.size(incomplete) : 0;
             HubClient.Download download = client.download(reference, file, offset);
             boolean append = download.resumed() && offset > 0;
+            if (!append) {
+                // A restart fetches again the bytes the space check counted as already there.
+                counter.grow(offset);
+            }
             MessageDigest digest = sha256();
             if (append && file.isLfs()) {
                 digestExisting(incomplete, digest);
@@ -230,7 +234,7 @@ public final class ModelPull {
 
     /** Bytes received over the whole pull, with the rate since it began. */
     private static final class Counter {
-        private final long total;
+        private long total;
         private final Progress progress;
         private final long start = System.nanoTime();
         private long done;
@@ -238,6 +242,10 @@ public final class ModelPull {
         Counter(long total, Progress progress) {
             this.total = total;
             this.progress = progress;
+        }
+
+        void grow(long bytes) {
+            total += bytes;
         }
 
         void add(String file, long bytes) {

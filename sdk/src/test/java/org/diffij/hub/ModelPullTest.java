@@ -199,6 +199,11 @@ class ModelPullTest {
             assertTrue(hub.requests().subList(before, hub.requests().size()).stream()
                     .noneMatch(r -> r.path().startsWith("/cdn/")), "nothing is downloaded before the space check");
         }
+        try (FakeHub hub = new FakeHub().serveFiles("org/evil", Map.of("../../outside.json", bytes("{}")), COMMIT)) {
+            assertError("would be written outside the snapshot folder", new ModelPull(settings(hub.endpoint())),
+                    "org/evil");
+            assertFalse(Files.exists(dir.resolve("hf/outside.json")));
+        }
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
