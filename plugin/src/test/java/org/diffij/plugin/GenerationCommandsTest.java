@@ -135,6 +135,22 @@ class GenerationCommandsTest {
     }
 
     @Test
+    void aFailedRunKeepsTheLastModelThatWorkedAndDialogMemoryStaysOutOfMacroRuns() {
+        String good = HeadlessImageJ.model("tiny-sd15");
+        new GenerateCommand().apply(null, common(2, 64, 64, 1));
+        assertEquals(good, ij.Prefs.get("diffij.last.model", ""), "a run that worked is remembered");
+        assertThrows(DiffijException.class, () -> new GenerateCommand().apply(null, "model=[/nowhere/sd15] prompt=cat"));
+        assertEquals(good, ij.Prefs.get("diffij.last.model", ""), "a failed run leaves the model that worked");
+        ij.Prefs.set("diffij.dialog.generate.steps", "40");
+        try {
+            ImagePlus recorded = new GenerateCommand().apply(null, common(2, 64, 64, 1).replace(" steps=2", ""));
+            assertEquals(25, Provenance.request(recorded).steps(), "a macro line's missing key keeps its default");
+        } finally {
+            ij.Prefs.set("diffij.dialog.generate.steps", null);
+        }
+    }
+
+    @Test
     void sizesAreRoundedToMultiplesOfEightNotRefused() {
         ImagePlus image = new GenerateCommand().apply(null, common(3, 60, 70, 1));
         assertEquals(64, image.getWidth());
