@@ -1,6 +1,7 @@
 package org.diffij.plugin;
 
 import ij.Macro;
+import ij.Prefs;
 import ij.gui.GenericDialog;
 import java.awt.Choice;
 import java.awt.FlowLayout;
@@ -10,8 +11,10 @@ import java.awt.Panel;
 import java.awt.TextField;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.BinaryOperator;
 import org.diffij.DiffijException;
 
@@ -31,6 +34,7 @@ public final class CommandParameters {
     private final String options;
     private final GenericDialog dialog;
     private final List<Field> fields = new ArrayList<>();
+    private final Map<String, String> used = new LinkedHashMap<>();
     private int next;
 
     private CommandParameters(String title, String options, GenericDialog dialog) {
@@ -48,36 +52,65 @@ public final class CommandParameters {
         return new CommandParameters(title, null, new GenericDialog(title));
     }
 
+    /**
+     * Whether this run's dialog shows the values last used in it, as ImageJ's own dialogs do: only
+     * for a dialog the user sees, never in a macro run, whose missing keys keep their documented defaults.
+     */
+    private boolean remembers() {
+        return dialog != null && Macro.getOptions() == null;
+    }
+
+    private String preference(String key) {
+        return DiffusionSettings.PREFIX + "dialog." + title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_")
+                + "." + key;
+    }
+
+    private String initial(String key, String defaultValue) {
+        return remembers() ? Prefs.get(preference(key), defaultValue) : defaultValue;
+    }
+
+    /** Keeps the values of a run that worked as the next defaults of this dialog (in ImageJ's preferences). */
+    public void remember() {
+        if (remembers()) {
+            used.forEach((key, value) -> Prefs.set(preference(key), value));
+        }
+    }
+
     /** Values from a macro options string such as {@code "low=100 high=200 l2"}; missing keys take defaults. */
     public static CommandParameters forOptions(String title, String options) {
         return new CommandParameters(title, options, null);
     }
 
     public void addNumber(String label, double defaultValue, int digits) {
-        fields.add(new Field(Macro.trimKey(label), format(defaultValue, digits), null));
+        String key = Macro.trimKey(label);
+        fields.add(new Field(key, format(defaultValue, digits), null));
         if (dialog != null) {
-            dialog.addNumericField(label, defaultValue, digits);
+            dialog.addNumericField(label, number(initial(key, format(defaultValue, digits)), defaultValue), digits);
         }
     }
 
     public void addChoice(String label, String[] choices, String defaultChoice) {
-        fields.add(new Field(Macro.trimKey(label), defaultChoice, choices.clone()));
+        String key = Macro.trimKey(label);
+        fields.add(new Field(key, defaultChoice, choices.clone()));
         if (dialog != null) {
-            dialog.addChoice(label, choices, defaultChoice);
+            String initial = initial(key, defaultChoice);
+            dialog.addChoice(label, choices, Arrays.asList(choices).contains(initial) ? initial : defaultChoice);
         }
     }
 
     public void addCheckbox(String label, boolean defaultValue) {
-        fields.add(new Field(Macro.trimKey(label), Boolean.toString(defaultValue), null));
+        String key = Macro.trimKey(label);
+        fields.add(new Field(key, Boolean.toString(defaultValue), null));
         if (dialog != null) {
-            dialog.addCheckbox(label, defaultValue);
+            dialog.addCheckbox(label, Boolean.parseBoolean(initial(key, Boolean.toString(defaultValue))));
         }
     }
 
     public void addString(String label, String defaultValue, int columns) {
-        fields.add(new Field(Macro.trimKey(label), defaultValue, null));
+        String key = Macro.trimKey(label);
+        fields.add(new Field(key, defaultValue, null));
         if (dialog != null) {
-            dialog.addStringField(label, defaultValue, columns);
+            dialog.addStringField(label, initial(key, defaultValue), columns);
         }
     }
 
@@ -125,6 +158,7 @@ public final class CommandParameters {
             if (dialog.invalidNumber()) {
                 throw new DiffijException(title + ": '" + field.key() + "' must be a number");
             }
+            used.put(field.key(), Double.toString(value));
             return value;
         }
         String text = Macro.getValue(options, field.key(), field.defaultValue());
@@ -142,18 +176,23 @@ public final class CommandParameters {
             throw new DiffijException(title + ": '" + field.key() + "' must be one of "
                     + String.join(", ", field.choices()) + ", got '" + value + "'");
         }
+        used.put(field.key(), value);
         return value;
     }
 
     public String nextString() {
         Field field = nextField();
-        return dialog != null ? dialog.getNextString() : Macro.getValue(options, field.key(), field.defaultValue());
+        String value = dialog != null ? dialog.getNextString() : Macro.getValue(options, field.key(), field.defaultValue());
+        used.put(field.key(), value);
+        return value;
     }
 
     public boolean nextBoolean() {
         Field field = nextField();
         if (dialog != null) {
-            return dialog.getNextBoolean();
+            boolean value = dialog.getNextBoolean();
+            used.put(field.key(), Boolean.toString(value));
+            return value;
         }
         if (options.isBlank()) {
             return Boolean.parseBoolean(field.defaultValue());
@@ -166,6 +205,14 @@ public final class CommandParameters {
             throw new IllegalStateException(title + " reads more parameters than it declared");
         }
         return fields.get(next++);
+    }
+
+    private static double number(String text, double fallback) {
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     private static String format(double value, int digits) {

@@ -61,7 +61,11 @@ public abstract class DiffusionCommand implements PlugIn {
         if (needsImage() && source == null) {
             throw new DiffijException("no image is open: open the image to work on first");
         }
-        return generate(source, parameters, new Operations(DiffusionSettings.load()));
+        ImagePlus result = generate(source, parameters, new Operations(DiffusionSettings.load()));
+        if (result != null) {
+            parameters.remember();
+        }
+        return result;
     }
 
     private static String stackTrace(Throwable e) {

@@ -48,6 +48,7 @@ public final class GenerationRun {
                 }
             }
             GenerationResult result = handle.await();
+            RequestFields.rememberModel(request.model());
             result.notes().forEach(note -> IJ.log(title + ": " + note));
             return result;
         } finally {

@@ -43,6 +43,16 @@ public final class RequestFields {
         parameters.addChoice("Noise (cpu = diffusers/ComfyUI, gpu = A1111)", new String[] {"cpu", "gpu"}, "cpu");
     }
 
+    /**
+     * Remembers the model of a run that worked as the dialogs' next default; a failed run (a
+     * mistyped model) leaves the last working one.
+     */
+    static void rememberModel(String model) {
+        if (!model.isBlank()) {
+            Prefs.set(LAST_MODEL, model);
+        }
+    }
+
     /** Reads the fields back in declaration order into a text-to-image request ({@link #request}). */
     static GenerationRequest read(String title, CommandParameters parameters) {
         String model = parameters.nextString().strip();
@@ -71,9 +81,6 @@ public final class RequestFields {
     public static GenerationRequest request(String title, String model, String prompt, String negative,
             String sampler, int steps, double cfg, long seed, int width, int height, int batch, String adapters,
             String ipAdapter, int clipSkip, String noise) {
-        if (!model.isEmpty()) {
-            Prefs.set(LAST_MODEL, model);
-        }
         GenerationRequest request = GenerationRequest.of(model, prompt).withNegativePrompt(negative)
                 .withSampling(sampler, steps, cfg).withSeed(seed).withSize(width, height, batch)
                 .withAdapters(adapters(adapters)).withImagePrompt(imagePrompt(ipAdapter)).withClipSkip(clipSkip, noise);

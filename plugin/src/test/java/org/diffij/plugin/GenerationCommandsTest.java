@@ -135,6 +135,22 @@ class GenerationCommandsTest {
     }
 
     @Test
+    void aFailedRunKeepsTheLastModelThatWorkedAndDialogMemoryStaysOutOfMacroRuns() {
+        String good = HeadlessImageJ.model("tiny-sd15");
+        new GenerateCommand().apply(null, common(2, 64, 64, 1));
+        assertEquals(good, ij.Prefs.get("diffij.last.model", ""), "a run that worked is remembered");
+        assertThrows(DiffijException.class, () -> new GenerateCommand().apply(null, "model=[/nowhere/sd15] prompt=cat"));
+        assertEquals(good, ij.Prefs.get("diffij.last.model", ""), "a failed run leaves the model that worked");
+        ij.Prefs.set("diffij.dialog.generate.steps", "40");
+        try {
+            ImagePlus recorded = new GenerateCommand().apply(null, common(2, 64, 64, 1).replace(" steps=2", ""));
+            assertEquals(25, Provenance.request(recorded).steps(), "a macro line's missing key keeps its default");
+        } finally {
+            ij.Prefs.set("diffij.dialog.generate.steps", null);
+        }
+    }
+
+    @Test
     void sizesAreRoundedToMultiplesOfEightNotRefused() {
         ImagePlus image = new GenerateCommand().apply(null, common(3, 60, 70, 1));
         assertEquals(64, image.getWidth());
@@ -215,8 +231,9 @@ class GenerationCommandsTest {
     void inpaintSelectionMakesANewImageFromTheGrownFeatheredSelection() {
         ImagePlus photo = noisyPhoto("photo", 64, 64);
         int[] before = ((int[]) photo.getProcessor().getPixels()).clone();
+        String options = common(1, 64, 64, 1);
         DiffijException none = assertThrows(DiffijException.class,
-                () -> new InpaintSelectionCommand().apply(photo, common(1, 64, 64, 1)));
+                () -> new InpaintSelectionCommand().apply(photo, options));
         assertTrue(none.getMessage().contains("no area selection"), none.getMessage());
         photo.setRoi(new OvalRoi(16, 16, 24, 24));
         ImagePlus result = new InpaintSelectionCommand().apply(photo, common(1, 64, 64, 1) + " grow=2 feather=1.5");
@@ -262,8 +279,9 @@ class GenerationCommandsTest {
         ImagePlus weaker = new ControlNetCommand().apply(control, common(4, 64, 64, 1)
                 + controls.replace("|1|0|1]", "|0|0|1]"));
         assertFalse(Arrays.equals(pixels(result, 1), pixels(weaker, 1)), "the control acts");
+        String noWindow = common(4, 64, 64, 1) + controls.replace("|Canny of disc|", "|no such window|");
         DiffijException missing = assertThrows(DiffijException.class, () -> new ControlNetCommand().apply(control,
-                common(4, 64, 64, 1) + controls.replace("|Canny of disc|", "|no such window|")));
+                noWindow));
         assertTrue(missing.getMessage().contains("no such window"), missing.getMessage());
     }
 
@@ -337,8 +355,9 @@ class GenerationCommandsTest {
         DiffijException model = assertThrows(DiffijException.class,
                 () -> new GenerateCommand().apply(null, "model=[/nowhere/sd15] prompt=cat"));
         assertTrue(model.getMessage().contains("'/nowhere/sd15' not found"), model.getMessage());
+        String misspelt = common(1, 64, 64, 1).replace("Euler a", "Eulr");
         DiffijException sampler = assertThrows(DiffijException.class,
-                () -> new GenerateCommand().apply(null, common(1, 64, 64, 1).replace("Euler a", "Eulr")));
+                () -> new GenerateCommand().apply(null, misspelt));
         assertTrue(sampler.getMessage().contains("'sampler' must be one of"), sampler.getMessage());
     }
 

@@ -27,10 +27,27 @@ public final class GoldenData {
         return Optional.empty();
     }
 
+    /**
+     * Where the golden data is expected: the {@code diffij.golden.dir} system property when set (to run
+     * the tests against another copy, or none), else {@code ../shared/golden} beside the project root.
+     */
+    public static Optional<Path> expectedFolder() {
+        String property = System.getProperty("diffij.golden.dir");
+        if (property != null && !property.isBlank()) {
+            return Optional.of(Path.of(property).toAbsolutePath().normalize());
+        }
+        return projectRoot().map(root -> root.resolveSibling("shared").resolve("golden"));
+    }
+
     /** The manifest file when the golden data is present. */
     public static Optional<Path> manifestFile() {
-        return projectRoot().map(root -> root.resolveSibling("shared").resolve("golden").resolve("manifest.json"))
-                .filter(Files::isRegularFile);
+        return expectedFolder().map(folder -> folder.resolve("manifest.json")).filter(Files::isRegularFile);
+    }
+
+    /** The one line a test prints when the golden data is missing: where it was expected. */
+    public static String missingMessage() {
+        return "golden reference data not found at " + expectedFolder().map(Path::toString).orElse("../shared/golden "
+                + "(no project root found)");
     }
 
     /** True under CI, where missing golden data is a failure rather than a skip. */

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 import org.diffij.DiffijException;
+import org.diffij.schedulers.Samplers;
 
 /**
  * Everything that determines a generated image, and nothing else: the one job description that is
@@ -64,6 +65,10 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         }
         if (sampler.isBlank()) {
             throw new DiffijException("no sampler given, e.g. \"DPM++ 2M Karras\" or \"Euler a\"");
+        }
+        if (Samplers.names().stream().anyMatch(sampler.strip()::equalsIgnoreCase)) {
+            // The table's spelling, so that provenance and A1111 read one name ("euler a" is "Euler a").
+            sampler = Samplers.lookup(sampler).name();
         }
         if (steps < 1 || steps > MAX_STEPS) {
             throw new DiffijException("steps must be 1.." + MAX_STEPS + ", not " + steps);

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.diffij.DiffijException;
+import org.diffij.schedulers.Samplers;
 
 /**
  * A1111's "parameters" text (PNG info): the prompt, a {@code Negative prompt:} line, then one line of
@@ -25,14 +26,33 @@ public final class Infotext {
     private Infotext() {
     }
 
+    /** A1111's samplers whose "Automatic" schedule is Karras: their plain form is written "Uniform". */
+    private static final List<String> KARRAS_BY_DEFAULT = List.of("DPM++ 2M", "DPM++ 2M SDE");
+    private static final String KARRAS = " Karras";
+    /** The key of Diffij's own sampler name where A1111 has none (diffusers class names). */
+    private static final String DIFFIJ_SAMPLER = "Diffij sampler";
+    /** A1111's inpainting keys: their presence says a mask was used, which A1111 does not name. */
+    private static final List<String> INPAINT_KEYS = List.of("Mask blur", "Masked content", "Inpaint area");
+
     public static String format(GenerationRequest r, String version) {
         StringBuilder text = new StringBuilder(r.prompt());
+        // LoRAs of the request's adapter list are written as A1111 calls LoRAs: tags in the prompt.
+        for (Adapter a : r.adapters()) {
+            if (a.kind() == Adapter.Kind.LORA) {
+                text.append(text.isEmpty() ? "" : " ").append("<lora:").append(a.name()).append(':')
+                        .append(GenerationRequest.number(a.weight()));
+                if (a.unetWeight() != a.weight()) {
+                    text.append(':').append(GenerationRequest.number(a.unetWeight()));
+                }
+                text.append('>');
+            }
+        }
         if (!r.negativePrompt().isEmpty()) {
             text.append("\nNegative prompt: ").append(r.negativePrompt());
         }
         Map<String, String> pairs = new LinkedHashMap<>();
         pairs.put("Steps", Integer.toString(r.steps()));
-        pairs.put("Sampler", r.sampler());
+        putSampler(pairs, r.sampler());
         pairs.put("CFG scale", GenerationRequest.number(r.cfgScale()));
         // One image of a batch records its own seed and place, as A1111 does (Batch pos counts from 0).
         boolean oneOfBatch = r.batchPosition() != GenerationRequest.ALL_IMAGES;
@@ -48,8 +68,9 @@ public final class Infotext {
         }
         if (!r.mask().isEmpty()) {
             pairs.put("Mask", r.mask());
+            pairs.put("Masked content", "original");
+            pairs.put("Inpaint area", r.isOnlyMasked() ? "Only masked" : "Whole picture");
             if (r.isOnlyMasked()) {
-                pairs.put("Inpaint area", "Only masked");
                 pairs.put("Masked area padding", Integer.toString(r.onlyMaskedPadding()));
             }
         }
@@ -63,14 +84,19 @@ public final class Infotext {
                 pairs.put("Batch pos", Integer.toString(r.batchPosition() - 1));
             }
         }
+        // The sd-webui-controlnet extension's unit format; the control image is already a map, so its
+        // preprocessor is none; Diffij's control type and image follow as keys of their own.
         for (int i = 0; i < r.controls().size(); i++) {
             Control c = r.controls().get(i);
-            pairs.put("ControlNet " + i, "Module: " + c.type() + ", Model: " + c.model() + ", Weight: "
-                    + GenerationRequest.number(c.scale()) + ", Image: " + c.image() + ", Guidance Start: "
-                    + GenerationRequest.number(c.start()) + ", Guidance End: " + GenerationRequest.number(c.end()));
+            pairs.put("ControlNet " + i, "Module: none, Model: " + c.model() + ", Weight: "
+                    + GenerationRequest.number(c.scale()) + ", Resize Mode: Crop and Resize, Low Vram: False, "
+                    + "Guidance Start: " + GenerationRequest.number(c.start()) + ", Guidance End: "
+                    + GenerationRequest.number(c.end()) + ", Pixel Perfect: False, Control Mode: Balanced, Type: "
+                    + c.type() + ", Image: " + c.image());
         }
-        for (int i = 0; i < r.adapters().size(); i++) {
-            Adapter a = r.adapters().get(i);
+        List<Adapter> others = r.adapters().stream().filter(a -> a.kind() != Adapter.Kind.LORA).toList();
+        for (int i = 0; i < others.size(); i++) {
+            Adapter a = others.get(i);
             pairs.put("Adapter " + i, a.kind().tag() + ": " + a.name() + ": " + GenerationRequest.number(a.weight()));
         }
         // A1111's own fields for the hypernetwork it applies outside the prompt (its readers turn them
@@ -97,6 +123,39 @@ public final class Infotext {
             first = false;
         }
         return text.toString();
+    }
+
+    /**
+     * A1111's sampler keys (1.9 and later): the sampler without its schedule, and {@code Schedule type}
+     * where the schedule is not the sampler's automatic one; a diffusers class name is written as the
+     * nearest A1111 sampler with Diffij's own name beside it.
+     */
+    private static void putSampler(Map<String, String> pairs, String sampler) {
+        if (!Samplers.isA1111(sampler)) {
+            pairs.put("Sampler", Samplers.a1111Name(sampler));
+            pairs.put(DIFFIJ_SAMPLER, sampler);
+        } else if (sampler.endsWith(KARRAS)) {
+            pairs.put("Sampler", sampler.substring(0, sampler.length() - KARRAS.length()));
+            pairs.put("Schedule type", "Karras");
+        } else {
+            pairs.put("Sampler", sampler);
+            if (KARRAS_BY_DEFAULT.contains(sampler)) {
+                pairs.put("Schedule type", "Uniform");
+            }
+        }
+    }
+
+    /** The sampler the sampler keys name, as {@link #putSampler} writes them and as A1111 writes them. */
+    private static String sampler(Map<String, String> pairs) {
+        if (pairs.containsKey(DIFFIJ_SAMPLER)) {
+            return pairs.get(DIFFIJ_SAMPLER);
+        }
+        String sampler = pairs.getOrDefault("Sampler", "");
+        String schedule = pairs.get("Schedule type");
+        boolean diffij = pairs.getOrDefault("Version", "").startsWith("Diffij");
+        boolean karras = "Karras".equals(schedule) || (schedule == null || schedule.equals("Automatic"))
+                && KARRAS_BY_DEFAULT.contains(sampler) && !(diffij && schedule == null);
+        return karras && !sampler.endsWith(KARRAS) ? sampler + KARRAS : sampler;
     }
 
     private static String quote(String value) {
@@ -160,7 +219,8 @@ public final class Infotext {
         for (Map.Entry<String, String> pair : pairs.entrySet()) {
             if (pair.getKey().startsWith("ControlNet ")) {
                 Map<String, String> c = parsePairs(pair.getValue());
-                controls.add(new Control(c.getOrDefault("Module", "none"), c.getOrDefault("Model", "none"),
+                controls.add(new Control(c.getOrDefault("Type", c.getOrDefault("Module", "none")),
+                        c.getOrDefault("Model", "none"),
                         c.getOrDefault("Image", "unknown"), GenerationRequest.decimal("Weight", c.getOrDefault("Weight",
                                 "1")), GenerationRequest.decimal("Guidance Start", c.getOrDefault("Guidance Start", "0")),
                         GenerationRequest.decimal("Guidance End", c.getOrDefault("Guidance End", "1"))));
@@ -197,14 +257,15 @@ public final class Infotext {
                 ? (int) GenerationRequest.longInteger("Masked area padding", pairs.getOrDefault("Masked area padding",
                         "32")) : GenerationRequest.WHOLE_PICTURE;
         return new GenerationRequest(pairs.getOrDefault("Model", ""), pairs.getOrDefault("Model sha256", ""),
-                prompt.toString(), negative.toString(), pairs.getOrDefault("Sampler", ""),
+                prompt.toString(), negative.toString(), sampler(pairs),
                 (int) GenerationRequest.longInteger("Steps", pairs.get("Steps")),
                 GenerationRequest.decimal("CFG scale", pairs.getOrDefault("CFG scale", "7")),
                 seed, Integer.parseInt(size.group(1)), Integer.parseInt(size.group(2)),
                 (int) GenerationRequest.longInteger("Batch size", pairs.getOrDefault("Batch size", "1")),
                 GenerationRequest.decimal("Denoising strength", pairs.getOrDefault("Denoising strength", "1")),
                 pairs.getOrDefault("Init image", pairs.containsKey("Denoising strength") ? "unknown" : ""),
-                pairs.getOrDefault("Mask", ""), controls, adapters,
+                pairs.getOrDefault("Mask", INPAINT_KEYS.stream().anyMatch(pairs::containsKey) ? "unknown" : ""),
+                controls, adapters,
                 (int) GenerationRequest.longInteger("Clip skip", pairs.getOrDefault("Clip skip", "1")), noise,
                 imagePrompt, onlyMaskedPadding, batchPosition);
     }

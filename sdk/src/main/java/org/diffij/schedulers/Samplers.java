@@ -84,6 +84,28 @@ public final class Samplers {
         return sampler;
     }
 
+    /**
+     * A1111's name for a sampler: the canonical spelling of an A1111 name, or for a diffusers class
+     * name the A1111 sampler of the same scheduler kind (the nearest A1111 reads).
+     */
+    public static String a1111Name(String name) {
+        Sampler sampler = lookup(name);
+        if (isA1111(sampler)) {
+            return sampler.name();
+        }
+        return TABLE.values().stream().filter(c -> c.type() == sampler.type() && isA1111(c)).findFirst()
+                .map(Sampler::name).orElse(sampler.name());
+    }
+
+    /** Whether the name is one of A1111's (not a diffusers class name). */
+    public static boolean isA1111(String name) {
+        return isA1111(lookup(name));
+    }
+
+    private static boolean isA1111(Sampler sampler) {
+        return !sampler.name().equals(sampler.type().className());
+    }
+
     /** The scheduler a name selects, configured from a model's {@code scheduler_config.json}. */
     public static Scheduler create(String name, JsonObject modelConfig) {
         return lookup(name).create(modelConfig);

@@ -17,8 +17,7 @@ public final class Golden {
         if (manifest == null) {
             Path file = GoldenData.manifestFile().orElse(null);
             if (file == null) {
-                String message = "golden reference data not found at ../shared/golden beside the project root "
-                        + GoldenData.projectRoot().map(Path::toString).orElse("(unknown)");
+                String message = GoldenData.missingMessage();
                 if (GoldenData.required()) {
                     fail(message + " - it is mandatory under CI");
                 }

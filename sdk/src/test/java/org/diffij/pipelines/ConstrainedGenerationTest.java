@@ -18,12 +18,11 @@ import org.junit.jupiter.api.Test;
  */
 class ConstrainedGenerationTest {
 
-    private static final Path MODEL = Golden.manifest().modelPath("tiny-sd15");
-
     private static float[] generate(Map<String, String> settings) {
         settings.forEach(System::setProperty);
         try {
-            GenerationRequest request = GenerationRequest.of(MODEL.toString(), "a photo of a cat")
+            String model = Golden.manifest().modelPath("tiny-sd15").toString();
+            GenerationRequest request = GenerationRequest.of(model, "a photo of a cat")
                     .withNegativePrompt("blurry").withSampling("DDIM", 3, 7).withSeed(11).withSize(64, 64, 1);
             return new Generator(Generator.byPath(), null, "test").submit(request, source -> {
                 throw new DiffijException("no images");
@@ -51,7 +50,8 @@ class ConstrainedGenerationTest {
     }
 
     private static MemoryPlan planFor(Map<String, String> settings) {
-        AutoencoderKLConfig vae = AutoencoderKLConfig.from(Json.readObject(MODEL.resolve("vae/config.json")));
+        AutoencoderKLConfig vae = AutoencoderKLConfig.from(Json.readObject(Golden.manifest().modelPath("tiny-sd15")
+                .resolve("vae/config.json")));
         DiffijEngine.get();
         settings.forEach(System::setProperty);
         try {

@@ -47,15 +47,85 @@ class GenerationRequestTest {
         GenerationRequest request = full();
         String text = Infotext.format(request, "Diffij test");
         String[] lines = text.split("\n");
-        assertEquals("a (cat:1.2) on [mars], photo", lines[0]);
+        assertEquals("a (cat:1.2) on [mars], photo <lora:style.safetensors:0.7>", lines[0],
+                "the request's LoRAs are written as A1111 calls them");
         assertEquals("Negative prompt: blurry, low quality", lines[1]);
         assertTrue(lines[2].startsWith("Steps: 30, Sampler: Euler a, CFG scale: 6.5, Seed: 4294967295, Size: 768x512, "
                 + "Model hash: 6ce0161689, Model: models/tiny sd15, Denoising strength: 0.6"), lines[2]);
-        assertTrue(lines[2].contains("ControlNet 0: \"Module: canny, Model: control-canny, Weight: 0.8, "
-                + "Image: Edges of cat.tif, Guidance Start: 0, Guidance End: 0.75\""), lines[2]);
+        assertTrue(lines[2].contains("ControlNet 0: \"Module: none, Model: control-canny, Weight: 0.8, Resize Mode: "
+                + "Crop and Resize, Low Vram: False, Guidance Start: 0, Guidance End: 0.75, Pixel Perfect: False, "
+                + "Control Mode: Balanced, Type: canny, Image: Edges of cat.tif\""), lines[2]);
+        assertTrue(lines[2].contains("Mask: Mask of cat.tif, Masked content: original, Inpaint area: Whole picture"),
+                lines[2]);
+        assertTrue(!lines[2].contains("Adapter 0"), lines[2]);
         assertTrue(lines[2].contains("IP-Adapter: \"file: ip-adapter_sd15.safetensors, image: Face of cat.tif, "
                 + "scale: 0.6\""), lines[2]);
-        assertEquals(request, Infotext.parse(text));
+        assertEquals(request.withPrompt(request.prompt() + " <lora:style.safetensors:0.7>").withAdapters(List.of()),
+                Infotext.parse(text), "the same request, its LoRA as a prompt tag");
+    }
+
+    private static String a1111(String pairs) {
+        return "a cat\nNegative prompt: blurry\nSteps: 20, " + pairs + ", CFG scale: 7, Seed: 45, Size: 512x512, "
+                + "Model: v1-5, Version: v1.10.1";
+    }
+
+    @Test
+    void readsTheA1111FormatsOfSamplersSchedulesBatchesInpaintingAndControlNetUnits() {
+        assertEquals("DPM++ 2M Karras", Infotext.parse(a1111("Sampler: DPM++ 2M, Schedule type: Karras")).sampler());
+        assertEquals("DPM++ 2M Karras", Infotext.parse(a1111("Sampler: DPM++ 2M, Schedule type: Automatic")).sampler(),
+                "A1111's automatic schedule of DPM++ 2M is Karras");
+        assertEquals("DPM++ 2M Karras", Infotext.parse(a1111("Sampler: DPM++ 2M")).sampler());
+        assertEquals("DPM++ 2M", Infotext.parse(a1111("Sampler: DPM++ 2M, Schedule type: Uniform")).sampler());
+        assertEquals("DPM++ 2M SDE Karras", Infotext.parse(a1111("Sampler: DPM++ 2M SDE, Schedule type: Karras"))
+                .sampler());
+        assertEquals("Euler a", Infotext.parse(a1111("Sampler: Euler a, Schedule type: Automatic")).sampler());
+        assertEquals("LMS Karras", Infotext.parse(a1111("Sampler: LMS, Schedule type: Karras")).sampler());
+        assertEquals("DPM++ 2M Karras", Infotext.parse(a1111("Sampler: DPM++ 2M Karras")).sampler(),
+                "the combined names of A1111 before 1.9");
+
+        GenerationRequest fourth = Infotext.parse(a1111("Sampler: Euler a") + ", Batch size: 4, Batch pos: 3");
+        assertEquals(4, fourth.batchPosition());
+        assertEquals(42, fourth.seed(), "A1111 records image 4's own seed, the batch's + 3");
+
+        GenerationRequest inpaint = Infotext.parse(a1111("Sampler: Euler a") + ", Denoising strength: 0.75, "
+                + "Mask blur: 4, Masked content: original, Inpaint area: Only masked, Masked area padding: 48");
+        assertEquals(48, inpaint.onlyMaskedPadding());
+        assertEquals(0.75, inpaint.strength());
+        assertEquals("unknown", inpaint.mask(), "A1111 does not name its mask, as it does not name its init image");
+
+        GenerationRequest unit = Infotext.parse(a1111("Sampler: Euler a") + ", ControlNet 0: \"Module: canny, "
+                + "Model: control_v11p_sd15_canny [d14c016b], Weight: 0.9, Resize Mode: Crop and Resize, Low Vram: "
+                + "False, Processor Res: 512, Threshold A: 100, Threshold B: 200, Guidance Start: 0.1, Guidance End: "
+                + "0.8, Pixel Perfect: False, Control Mode: Balanced\"");
+        assertEquals(List.of(new Control("canny", "control_v11p_sd15_canny [d14c016b]", "unknown", 0.9, 0.1, 0.8)),
+                unit.controls());
+    }
+
+    @Test
+    void writesCanonicalA1111SamplerNamesAndScheduleTypesThatReadBack() {
+        Map<String, String> karras = Infotext.pairs(Infotext.format(GenerationRequest.of("m", "x")
+                .withSampling("dpm++ 2m karras", 20, 7), "Diffij test"));
+        assertEquals("DPM++ 2M", karras.get("Sampler"));
+        assertEquals("Karras", karras.get("Schedule type"));
+        for (String sampler : List.of("dpm++ 2m", "DPM++ 2M SDE", "euler a", "LMS Karras", "DDIM",
+                "EulerDiscreteScheduler", "dpmsolvermultistepscheduler")) {
+            GenerationRequest request = GenerationRequest.of("m", "x").withSampling(sampler, 20, 7);
+            String text = Infotext.format(request, "Diffij test");
+            Map<String, String> pairs = Infotext.pairs(text);
+            assertTrue(org.diffij.schedulers.Samplers.isA1111(pairs.get("Sampler")), text);
+            assertEquals(request, Infotext.parse(text), sampler);
+            assertEquals(request, Infotext.parse(text.replace("Version: Diffij test", "Version: v1.10.1")), sampler
+                    + ": A1111's reading of it");
+        }
+        Map<String, String> plain = Infotext.pairs(Infotext.format(GenerationRequest.of("m", "x")
+                .withSampling("dpm++ 2m", 20, 7), "Diffij test"));
+        assertEquals("DPM++ 2M", plain.get("Sampler"));
+        assertEquals("Uniform", plain.get("Schedule type"), "not A1111's automatic Karras");
+        Map<String, String> diffusers = Infotext.pairs(Infotext.format(GenerationRequest.of("m", "x")
+                .withSampling("EulerDiscreteScheduler", 20, 7), "Diffij test"));
+        assertEquals("Euler", diffusers.get("Sampler"));
+        assertEquals("EulerDiscreteScheduler", diffusers.get("Diffij sampler"));
+        assertEquals("Euler a", GenerationRequest.of("m", "x").withSampling("euler A", 20, 7).sampler());
     }
 
     @Test

@@ -275,16 +275,19 @@ class GeneratorTest {
 
     @Test
     void badRequestsFailBeforeAnyWork() {
-        DiffijException sampler = assertThrows(DiffijException.class, () -> run(tiny("Eulr"), NO_IMAGES));
+        // Built outside assertThrows: without the golden data the test is skipped, not failed by the wrong exception.
+        GenerationRequest eulr = tiny("Eulr");
+        GenerationRequest ddim = tiny("DDIM");
+        DiffijException sampler = assertThrows(DiffijException.class, () -> run(eulr, NO_IMAGES));
         assertTrue(sampler.getMessage().contains("unknown sampler 'Eulr'"), sampler.getMessage());
         DiffijException model = assertThrows(DiffijException.class,
                 () -> run(GenerationRequest.of("/no/such/model", "cat"), NO_IMAGES));
         assertTrue(model.getMessage().contains("not found"), model.getMessage());
         DiffijException hypernet = assertThrows(DiffijException.class,
-                () -> run(GenerationRequest.of(tiny("DDIM").model(), "cat <hypernet:x:1>"), NO_IMAGES));
+                () -> run(GenerationRequest.of(ddim.model(), "cat <hypernet:x:1>"), NO_IMAGES));
         assertTrue(hypernet.getMessage().contains("'x' not found"), hypernet.getMessage());
         DiffijException image = assertThrows(DiffijException.class,
-                () -> run(tiny("DDIM").withInit("missing.png", "", 0.5), NO_IMAGES));
+                () -> run(ddim.withInit("missing.png", "", 0.5), NO_IMAGES));
         assertTrue(image.getMessage().contains("no image missing.png"), image.getMessage());
     }
 }
