@@ -213,7 +213,7 @@ class HostileInputTest {
         corpus.put("deeply nested", "{\"a\":" + "[".repeat(100_000));
         List<DynamicTest> tests = new ArrayList<>();
         corpus.forEach((name, content) -> tests.add(DynamicTest.dynamicTest("unet config: " + name, () -> {
-            Path model = twin("json-" + tests.size());
+            Path model = twin("json-" + Math.abs(name.hashCode()));
             Files.writeString(model.resolve("unet/config.json"), content);
             String err = rejected("generate", "--model", model.toString(), "--prompt", "cat");
             assertTrue(err.contains("config.json"), "names the file: " + err);
