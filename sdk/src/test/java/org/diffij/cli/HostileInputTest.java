@@ -190,6 +190,29 @@ class HostileInputTest {
         unet.forEach((name, edit) -> tests.add(configTest("unet: " + name, "unet/config.json", edit)));
         vae.forEach((name, edit) -> tests.add(configTest("vae: " + name, "vae/config.json", edit)));
         text.forEach((name, edit) -> tests.add(configTest("text encoder: " + name, "text_encoder/config.json", edit)));
+        tests.add(configTest("tokenizer: an object as a vocabulary id", "tokenizer/vocab.json",
+                c -> c.add("cat</w>", new JsonObject())));
+        tests.add(configTest("tokenizer: model_max_length a list", "tokenizer/tokenizer_config.json",
+                c -> c.add("model_max_length", numbers(1, 2))));
+        Map<String, Consumer<JsonObject>> controlNet = new LinkedHashMap<>();
+        controlNet.put("empty conditioning_embedding_out_channels",
+                c -> c.add("conditioning_embedding_out_channels", new JsonArray()));
+        controlNet.put("norm_num_groups 0", c -> c.addProperty("norm_num_groups", 0));
+        controlNet.put("conditioning_channels a string", c -> c.addProperty("conditioning_channels", "3"));
+        controlNet.forEach((name, edit) -> tests.add(DynamicTest.dynamicTest("controlnet: " + name, () -> {
+            Path source = Golden.manifest().modelPath("tiny-controlnet-sd15");
+            Path copy = Files.createDirectories(dir.resolve("controlnet-" + Math.abs(name.hashCode())));
+            Files.createSymbolicLink(copy.resolve("diffusion_pytorch_model.safetensors"),
+                    source.resolve("diffusion_pytorch_model.safetensors").toAbsolutePath());
+            JsonObject json = JsonParser.parseString(Files.readString(source.resolve("config.json"))).getAsJsonObject();
+            edit.accept(json);
+            Files.writeString(copy.resolve("config.json"), json.toString());
+            Path control = dir.resolve("control.png");
+            PngFiles.write(control, new RgbImage(64, 64, new float[3 * 64 * 64]), Map.of());
+            String err = rejected("generate", "--model", tiny().toString(), "--prompt", "cat", "--control",
+                    "canny=" + control, "--controlnet", "canny=" + copy);
+            assertTrue(err.contains(copy.toString()), "names the ControlNet: " + err);
+        })));
         tests.add(configTest("model_index: object where a component belongs", "model_index.json",
                 c -> c.add("unet", objects(1).get(0))));
         tests.add(configTest("model_index: class name a number", "model_index.json", c -> {
@@ -285,6 +308,36 @@ class HostileInputTest {
                 String err = rejected("generate", "--model", tiny().toString(), "--prompt", "cat <lora:" + name + ":1>",
                         "--models-dir", loras.toString());
                 assertTrue(err.contains(name), "names the file: " + err);
+            }));
+        }
+        Path ipSource = Golden.manifest().root().resolve("models/tiny-ip-adapter-sd15/models");
+        Map<String, HostTensor> ipBase = new LinkedHashMap<>();
+        try (WeightSet weights = WeightSet.open(ipSource.resolve("ip-adapter_sd15.safetensors"))) {
+            for (String name : weights.names()) {
+                ipBase.put(name, weights.read(name));
+            }
+        }
+        String toK = ipBase.keySet().stream().filter(n -> n.endsWith("to_k_ip.weight")).findFirst().orElseThrow();
+        Map<String, Consumer<Map<String, HostTensor>>> ipCorpus = new LinkedHashMap<>();
+        ipCorpus.put("NaN values", t -> t.put(toK, filled(Float.NaN, t.get(toK).shape())));
+        ipCorpus.put("integer projection", t -> t.put("image_proj.proj.weight", new HostTensor(DType.I32,
+                t.get("image_proj.proj.weight").shape(), ByteBuffer.allocate(4 * (int) t.get("image_proj.proj.weight")
+                        .numel()))));
+        ipCorpus.put("wrong key shape", t -> t.put(toK, zeros(3, 5)));
+        for (Map.Entry<String, Consumer<Map<String, HostTensor>>> entry : ipCorpus.entrySet()) {
+            Path folder = Files.createDirectories(dir.resolve("ip-" + tests.size()));
+            Files.createSymbolicLink(folder.resolve("image_encoder"), ipSource.resolve("image_encoder").toAbsolutePath());
+            Map<String, HostTensor> tensors = new LinkedHashMap<>(ipBase);
+            entry.getValue().accept(tensors);
+            Path file = folder.resolve("ip-adapter.safetensors");
+            SafetensorsWriter.write(file, tensors, Map.of());
+            Path image = dir.resolve("ip-image.png");
+            PngFiles.write(image, new RgbImage(64, 64, new float[3 * 64 * 64]), Map.of());
+            tests.add(DynamicTest.dynamicTest("IP-Adapter: " + entry.getKey(), () -> {
+                String err = rejected("generate", "--model", tiny().toString(), "--prompt", "cat", "--ip-adapter",
+                        file.toString(), "--ip-image", image.toString());
+                assertTrue(err.contains("ip-adapter.safetensors: ") && err.contains("to_k_ip")
+                        || err.contains("image_proj"), "names the file and key: " + err);
             }));
         }
         Map<String, HostTensor> embeddings = new LinkedHashMap<>();
