@@ -131,7 +131,7 @@ public final class HostTensor {
      */
     public String valueProblem(double limit) {
         if (!dtype.isFloating()) {
-            return "has dtype " + dtype + " where floating-point values belong";
+            return "has dtype " + dtype + "; these values must be floating point";
         }
         double largest = largestMagnitude();
         if (largest <= limit) {

@@ -28,66 +28,66 @@ public final class InputFiles {
 
     /** Fails unless {@code path} is a regular file (links followed) that is not a kernel interface. */
     public static void requireFile(Path path) {
-        BasicFileAttributes attributes = attributes(path);
-        if (attributes.isDirectory()) {
-            throw new DiffijException(path + ": is a folder, not a file; name the file itself");
+        String problem = fileProblem(path);
+        if (problem != null) {
+            throw new DiffijException(path + ": " + problem);
         }
-        requireRegular(path, attributes);
     }
 
     /** Fails unless {@code path} is a regular file or a directory (links followed) on an ordinary file system. */
     public static void requireFileOrFolder(Path path) {
-        BasicFileAttributes attributes = attributes(path);
-        if (!attributes.isDirectory()) {
-            requireRegular(path, attributes);
-        } else {
-            requireOrdinaryFileSystem(path);
+        String problem = problem(path, true);
+        if (problem != null) {
+            throw new DiffijException(path + ": " + problem);
         }
+    }
+
+    /** Why {@code path} cannot be read as a file, in words without the path, or null when it can. */
+    public static String fileProblem(Path path) {
+        return problem(path, false);
     }
 
     /** An I/O failure in words: what went wrong with {@code path} and what to do. */
     public static String describe(Path path, IOException e) {
+        return path + ": " + reason(e);
+    }
+
+    private static String reason(IOException e) {
         if (e instanceof NoSuchFileException) {
-            return path + ": no such file";
+            return "no such file";
         }
         if (e instanceof AccessDeniedException) {
-            return path + ": permission denied; make it readable or copy it somewhere you can read";
+            return "permission denied; make it readable or copy it somewhere you can read";
         }
         if (e instanceof NotDirectoryException) {
-            return path + ": a part of the path is not a folder";
+            return "a part of the path is not a folder";
         }
         if (e instanceof FileSystemException f && f.getReason() != null) {
-            return path + ": cannot be read (" + f.getReason() + ")";
+            return "cannot be read (" + f.getReason() + ")";
         }
-        return path + ": cannot be read (" + (e.getMessage() == null ? "input/output error" : e.getMessage()) + ")";
+        return "cannot be read (" + (e.getMessage() == null ? "input/output error" : e.getMessage()) + ")";
     }
 
-    private static BasicFileAttributes attributes(Path path) {
-        try {
-            return Files.readAttributes(path, BasicFileAttributes.class);
-        } catch (IOException e) {
-            throw new DiffijException(describe(path, e), e);
-        }
-    }
-
-    private static void requireRegular(Path path, BasicFileAttributes attributes) {
-        if (!attributes.isRegularFile()) {
-            throw new DiffijException(path + ": is " + (attributes.isOther() ? "a device, pipe or socket" : "not a file")
-                    + ", not a regular file; Diffij reads models and images from regular files only");
-        }
-        requireOrdinaryFileSystem(path);
-    }
-
-    private static void requireOrdinaryFileSystem(Path path) {
+    private static String problem(Path path, boolean folderAllowed) {
+        BasicFileAttributes attributes;
         String type;
         try {
+            attributes = Files.readAttributes(path, BasicFileAttributes.class);
             type = Files.getFileStore(path).type();
         } catch (IOException e) {
-            throw new DiffijException(describe(path, e), e);
+            return reason(e);
+        }
+        if (attributes.isDirectory() && !folderAllowed) {
+            return "is a folder, not a file; name the file itself";
+        }
+        if (!attributes.isDirectory() && !attributes.isRegularFile()) {
+            return "is " + (attributes.isOther() ? "a device, pipe or socket" : "not a file")
+                    + ", not a regular file; Diffij reads models and images from regular files only";
         }
         if (KERNEL_FILE_SYSTEMS.contains(type)) {
-            throw new DiffijException(path + ": lies on the kernel's " + type
-                    + " file system, which holds no model or image data; name a file on a disk");
+            return "lies on the kernel's " + type + " file system, which holds no model or image data; name a file "
+                    + "on a disk";
         }
+        return null;
     }
 }

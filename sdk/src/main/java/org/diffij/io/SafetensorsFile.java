@@ -48,7 +48,10 @@ public final class SafetensorsFile implements WeightFile {
     }
 
     public static SafetensorsFile open(Path path) {
-        InputFiles.requireFile(path);
+        String problem = InputFiles.fileProblem(path);
+        if (problem != null) {
+            throw new SafetensorsException(path, problem);
+        }
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ);

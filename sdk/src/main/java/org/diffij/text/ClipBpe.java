@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.diffij.DiffijException;
+import org.diffij.io.InputFiles;
 import org.diffij.io.Json;
 
 /**
@@ -21,6 +22,9 @@ import org.diffij.io.Json;
  * {@code vocab.json}. Words already seen are answered from a cache.
  */
 final class ClipBpe {
+
+    /** Vocabulary ids accepted: far above any BPE vocabulary (CLIP's has 49,408). */
+    private static final int MAX_VOCABULARY = 1 << 24;
 
     static final String END_OF_WORD = "</w>";
     private static final int CACHE_LIMIT = 200_000;
@@ -122,18 +126,28 @@ final class ClipBpe {
         JsonObject json = Json.readObject(file);
         Map<String, Integer> vocab = new HashMap<>(json.size() * 2);
         for (Map.Entry<String, JsonElement> entry : json.entrySet()) {
-            vocab.put(entry.getKey(), entry.getValue().getAsInt());
+            JsonElement id = entry.getValue();
+            if (!id.isJsonPrimitive() || !id.getAsJsonPrimitive().isNumber() || id.getAsDouble() != id.getAsInt()
+                    || id.getAsInt() < 0 || id.getAsInt() >= MAX_VOCABULARY) {
+                throw new DiffijException(file + ": the id of '" + entry.getKey() + "' is " + id + "; ids are whole "
+                        + "numbers 0.." + (MAX_VOCABULARY - 1));
+            }
+            vocab.put(entry.getKey(), id.getAsInt());
         }
         return vocab;
     }
 
     private static List<String> readLines(Path file) {
+        String problem = Files.exists(file) ? InputFiles.fileProblem(file) : null;
+        if (problem != null) {
+            throw new DiffijException(file + ": " + problem);
+        }
         try {
             return Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new DiffijException(file + ": missing; a CLIP tokenizer folder needs vocab.json and merges.txt");
         } catch (IOException e) {
-            throw new DiffijException(file + ": cannot be read (" + e.getMessage() + ")", e);
+            throw new DiffijException(InputFiles.describe(file, e), e);
         }
     }
 

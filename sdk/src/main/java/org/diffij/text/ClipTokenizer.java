@@ -111,6 +111,17 @@ public final class ClipTokenizer {
         if (!Files.isDirectory(folder)) {
             throw new DiffijException(folder + ": no such tokenizer folder");
         }
+        try {
+            return read(folder);
+        } catch (ClassCastException | IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
+            // Gson's typed getters signal a value of the wrong JSON type with these; the files are hand-editable.
+            throw new DiffijException(folder + ": a tokenizer file (vocab.json, tokenizer_config.json or "
+                    + "special_tokens_map.json) holds a value of the wrong type (a list or object where a name or "
+                    + "number belongs); replace the folder with the model's own tokenizer", e);
+        }
+    }
+
+    private static ClipTokenizer read(Path folder) {
         ClipBpe bpe = ClipBpe.load(folder);
         for (String special : List.of(START_OF_TEXT, END_OF_TEXT)) {
             if (bpe.id(special) == null) {

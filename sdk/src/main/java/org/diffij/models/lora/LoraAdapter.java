@@ -27,7 +27,8 @@ import org.diffij.io.Weights;
  */
 public final class LoraAdapter {
 
-    private static final int NAMES_SHOWN = 20;
+    /** Names listed in a message: enough to recognise the pattern, short enough for one line. */
+    private static final int NAMES_SHOWN = 5;
 
     private final String name;
     /** Component → module → layer. */
