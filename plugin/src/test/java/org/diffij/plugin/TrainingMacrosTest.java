@@ -57,4 +57,32 @@ class TrainingMacrosTest {
         assertFalse(Arrays.equals(without.images().get(0).rgb(), with.images().get(0).rgb()),
                 "the LoRA, named as in the model folder, changes the image");
     }
+
+    @Test
+    void anEmbeddingTrainedFromRoiCropsRecordsEachCropAndIsCalledByItsName() throws Exception {
+        String model = HeadlessImageJ.model("tiny-sd15");
+        Prefs.set("diffij.last.model", model);
+        Prefs.set("diffij.models", models.toString());
+        HeadlessImageJ.MacroRun run = HeadlessImageJ.runMacro("train_ti_rois.ijm", null);
+        Path embedding = models.resolve("my-ring.safetensors");
+        assertTrue(Files.isRegularFile(embedding), run.log());
+        Map<String, String> metadata;
+        try (SafetensorsFile file = SafetensorsFile.open(embedding)) {
+            metadata = file.metadata();
+        }
+        JsonArray samples = JsonParser.parseString(metadata.get("diffij.samples")).getAsJsonArray();
+        assertEquals(2, samples.size());
+        assertEquals("a photo of <my-ring>, right", samples.get(1).getAsJsonObject().get("caption").getAsString());
+        assertTrue(samples.get(1).getAsJsonObject().get("geometry").getAsString().contains("64"),
+                samples.get(1).toString());
+
+        GenerationRequest plain = GenerationRequest.of(model, "a photo of circle").withSampling("Euler", 3, 7)
+                .withSeed(5).withSize(64, 64, 1);
+        Generator generator = new Generator(Generator.inFolders(List.of(models)), null, "test")
+                .withEmbeddingFolders(List.of(models));
+        GenerationResult without = generator.submit(plain, source -> null, null).await();
+        GenerationResult with = generator.submit(plain.withPrompt("a photo of my-ring"), source -> null, null).await();
+        assertFalse(Arrays.equals(without.images().get(0).rgb(), with.images().get(0).rgb()));
+        assertTrue(with.notes().stream().anyMatch(n -> n.contains("my-ring")), with.notes().toString());
+    }
 }
