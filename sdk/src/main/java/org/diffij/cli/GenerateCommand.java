@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.diffij.DiffijException;
 import org.diffij.image.PngFiles;
 import org.diffij.image.RgbImage;
+import org.diffij.io.InputFiles;
 import org.diffij.pipelines.Adapter;
 import org.diffij.pipelines.Control;
 import org.diffij.pipelines.GenerationRequest;
@@ -244,8 +245,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (ipImage == null) {
             throw new DiffijException("--ip-adapter needs --ip-image IMG, the image prompt");
         }
-        if (!Files.isRegularFile(ipImage)) {
-            throw new DiffijException("--ip-image " + ipImage + ": no such file");
+        String problem = InputFiles.fileProblem(ipImage);
+        if (problem != null) {
+            throw new DiffijException("--ip-image " + ipImage + ": " + problem);
         }
         return new IpAdapterPrompt(ipAdapter, ipImage.toString(), ipScale);
     }

@@ -58,7 +58,8 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
         ConfigReader top = new ConfigReader(json, source);
         boolean nested = json.has("text_config") && json.get("text_config").isJsonObject();
         ConfigReader c = nested ? new ConfigReader(json.getAsJsonObject("text_config"), source + " text_config") : top;
-        boolean withProjection = top.has("architectures")
+        boolean withProjection = json.has("architectures") && json.get("architectures").isJsonArray()
+                && !json.getAsJsonArray("architectures").isEmpty()
                 && top.strings("architectures").contains("CLIPTextModelWithProjection");
         int hidden = c.integer("hidden_size", 512, 1, ConfigReader.MAX_WIDTH);
         int heads = c.integer("num_attention_heads", 8, 1, ConfigReader.MAX_WIDTH);
