@@ -35,18 +35,23 @@ public final class ShapesWorld {
         }
     }
 
-    /** A shape colour in exact sRGB; {@link #ORANGE} belongs to the benchmark's ring. */
+    /** A colour as exact 8-bit sRGB. */
+    public record Srgb(int r, int g, int b) {
+
+        public int packed() {
+            return r << 16 | g << 8 | b;
+        }
+    }
+
+    /** A shape colour; {@link #ORANGE} belongs to the benchmark's ring. */
     public enum Colour {
-        RED(220, 40, 40), GREEN(40, 170, 60), BLUE(40, 70, 220), YELLOW(235, 200, 40), ORANGE(245, 130, 30);
+        RED(new Srgb(220, 40, 40)), GREEN(new Srgb(40, 170, 60)), BLUE(new Srgb(40, 70, 220)),
+        YELLOW(new Srgb(235, 200, 40)), ORANGE(new Srgb(245, 130, 30));
 
-        final int r;
-        final int g;
-        final int b;
+        private final Srgb srgb;
 
-        Colour(int r, int g, int b) {
-            this.r = r;
-            this.g = g;
-            this.b = b;
+        Colour(Srgb srgb) {
+            this.srgb = srgb;
         }
 
         public String word() {
@@ -54,7 +59,7 @@ public final class ShapesWorld {
         }
 
         public int packed() {
-            return r << 16 | g << 8 | b;
+            return srgb.packed();
         }
 
         /** The colours of the base world. */
@@ -63,18 +68,14 @@ public final class ShapesWorld {
         }
     }
 
-    /** A flat background in exact sRGB. */
+    /** A flat background. */
     public enum Background {
-        WHITE(245, 245, 245), BLACK(20, 20, 20);
+        WHITE(new Srgb(245, 245, 245)), BLACK(new Srgb(20, 20, 20));
 
-        final int r;
-        final int g;
-        final int b;
+        private final Srgb srgb;
 
-        Background(int r, int g, int b) {
-            this.r = r;
-            this.g = g;
-            this.b = b;
+        Background(Srgb srgb) {
+            this.srgb = srgb;
         }
 
         public String word() {
@@ -82,7 +83,7 @@ public final class ShapesWorld {
         }
 
         public int packed() {
-            return r << 16 | g << 8 | b;
+            return srgb.packed();
         }
     }
 
