@@ -1,13 +1,9 @@
 package org.diffij.plugin;
 
-import ij.IJ;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.plugin.PlugIn;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.diffij.DiffijException;
-import org.diffij.engine.JobCancelledException;
 
 /**
  * A {@code Plugins > Diffusion} generation command: reads its parameters (dialog or macro options)
@@ -32,21 +28,12 @@ public abstract class DiffusionCommand implements PlugIn {
     @Override
     public final void run(String arg) {
         ImagePlus source = WindowManager.getCurrentImage();
-        try {
+        Feedback.guarded(title(), () -> {
             ImagePlus result = apply(source, CommandParameters.forCurrentRun(title()));
             if (result != null) {
                 Feedback.show(result);
             }
-        } catch (JobCancelledException e) {
-            IJ.showStatus(title() + ": cancelled");
-            IJ.log(title() + ": cancelled");
-        } catch (DiffijException e) {
-            Feedback.report(title(), e.getMessage());
-        } catch (RuntimeException e) {
-            // Not a user error: say what failed in one line; the stack trace goes to the log for a bug report.
-            Feedback.report(title(), "failed unexpectedly: " + e + " (details in the Log window)");
-            IJ.log(title() + " failed:\n" + stackTrace(e));
-        }
+        });
     }
 
     /**
@@ -62,11 +49,5 @@ public abstract class DiffusionCommand implements PlugIn {
             throw new DiffijException("no image is open: open the image to work on first");
         }
         return generate(source, parameters, new Operations(DiffusionSettings.load()));
-    }
-
-    private static String stackTrace(Throwable e) {
-        StringWriter text = new StringWriter();
-        e.printStackTrace(new PrintWriter(text));
-        return text.toString();
     }
 }

@@ -5,6 +5,10 @@ import ij.ImagePlus;
 import ij.WindowManager;
 import ij.macro.Interpreter;
 import java.awt.GraphicsEnvironment;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.diffij.DiffijException;
+import org.diffij.engine.JobCancelledException;
 
 /** How commands show results and report problems, with a display and without. */
 final class Feedback {
@@ -23,6 +27,27 @@ final class Feedback {
         }
         IJ.log(title + ": " + message);
         Interpreter.abort();
+    }
+
+    /**
+     * Runs a command's work the way every command reports its outcome: a cancel as a status message,
+     * a user error as one {@link #report}ed line, anything else as a one-line report with the stack
+     * trace in the Log for a bug report.
+     */
+    static void guarded(String title, Runnable work) {
+        try {
+            work.run();
+        } catch (JobCancelledException e) {
+            IJ.showStatus(title + ": cancelled");
+            IJ.log(title + ": cancelled");
+        } catch (DiffijException e) {
+            report(title, e.getMessage());
+        } catch (RuntimeException e) {
+            report(title, "failed unexpectedly: " + e + " (details in the Log window)");
+            StringWriter text = new StringWriter();
+            e.printStackTrace(new PrintWriter(text));
+            IJ.log(title + " failed:\n" + text);
+        }
     }
 
     /** A message to read (not an error): a message box with a display, the log headless. */

@@ -18,7 +18,7 @@ import org.diffij.schedulers.Samplers;
  */
 public final class RequestFields {
 
-    private static final String LAST_MODEL = DiffusionSettings.PREFIX + "last.model";
+    static final String LAST_MODEL = DiffusionSettings.PREFIX + "last.model";
 
     private RequestFields() {
     }
