@@ -1,21 +1,15 @@
-// Train a LoRA from the open stack (Plugins > Diffusion > Train > LoRA...): every slice is a
-// training image, its slice label its caption. Without an open image it makes a small RGB
-// stack of coloured squares with labelled slices. The model: the macro argument, else the model
-// last used; the LoRA is written into the first model folder of Settings..., ready for the
-// Generate dialogs' adapters field by name. A few steps only, to show the keys.
+// Train > LoRA... from every slice of the current stack, captioned by the slice labels
+// (Plugins > Diffusion > Train > LoRA...). Without an open image it makes a small labelled demo stack.
+// The model: the macro argument, else the model last used in a dialog. The output is a bare name,
+// so it lands in the first model folder of Settings... and Generate's adapters field finds it by name.
 model = getArgument();
 if (model == "") model = call("ij.Prefs.get", "diffij.last.model", "");
 if (model == "") exit("Give the model as the macro argument, or run Plugins > Diffusion > Generate... once");
-output = "stack-lora.safetensors";
 if (nImages == 0) {
-    newImage("concept", "RGB white", 64, 64, 3);
-    colours = newArray("#dc2828", "#2846dc", "#28aa3c");
-    for (s = 1; s <= 3; s++) {
-        setSlice(s);
-        setColor(colours[s - 1]);
-        fillRect(8 * s, 8 * s, 32, 32);
-        setMetadata("Label", "a sks square, view " + s);
-    }
+    newImage("cells", "8-bit ramp", 64, 64, 2);
+    setSlice(1); setMetadata("Label", "a micrograph of cells, bright");
+    setSlice(2); setMetadata("Label", "a micrograph of cells, dark");
 }
-run("LoRA...", "model=[" + model + "] data=[stack:" + getTitle() + "] output=[" + output + "] steps=3 batch=1 "
-    + "lr=1e-3 rank=2 alpha=2 resolution=64 seed=7");
+run("LoRA...", "model=[" + model + "] data=[stack:" + getTitle() + "] output=[cells-lora.safetensors] "
+    + "steps=3 lr=1e-3 resolution=64 seed=7 rank=2 alpha=2");
+print("Trained cells-lora from " + nSlices + " slices");

@@ -1,12 +1,12 @@
 // Teach a new token from ROI crops (Plugins > Diffusion > Train > Textual Inversion...): each ROI
 // of the ROI Manager (headless, or without it: of the image's overlay) is one training image, its
-// name its caption. Without an open image it makes one with two named rectangles in its overlay.
+// name its caption. Without an open image with an overlay it makes one with two named rectangles.
 // The model: the macro argument, else the model last used; the embedding is written into the first
 // model folder of Settings..., usable in prompts by its name.
 model = getArgument();
 if (model == "") model = call("ij.Prefs.get", "diffij.last.model", "");
 if (model == "") exit("Give the model as the macro argument, or run Plugins > Diffusion > Generate... once");
-if (nImages == 0) {
+if (nImages == 0 || Overlay.size == 0) {
     newImage("specimens", "RGB black", 128, 64, 1);
     setColor("#f5821e");
     fillOval(10, 10, 44, 44);

@@ -3,6 +3,7 @@ package org.diffij.plugin;
 import ij.ImagePlus;
 import java.awt.GraphicsEnvironment;
 import java.util.List;
+import org.diffij.training.ImageSample;
 import org.diffij.training.TrainingRequest;
 
 /**
@@ -15,7 +16,7 @@ public abstract class MethodTrainingCommand extends TrainingCommand {
     /** The method the command trains. */
     protected abstract TrainingRequest.Method method();
 
-    /** The default data key for the current image (null when none is open). */
+    /** The default data key for the current image (empty when none is open). */
     protected String defaultData(ImagePlus source) {
         return source == null ? "" : TrainingSources.stackOf(source);
     }
@@ -23,8 +24,8 @@ public abstract class MethodTrainingCommand extends TrainingCommand {
     /** The default output: a name (placed in the first model folder) after the current image. */
     protected abstract String defaultOutput(String imageName);
 
-    @Override
     /** Declares the fields, shows the dialog, trains; null when the dialog was cancelled. */
+    @Override
     protected final TrainingOperations.Outcome apply(ImagePlus source, CommandParameters parameters) {
         String name = source == null ? "concept" : stem(source.getTitle());
         String data = defaultData(source);
@@ -44,7 +45,7 @@ public abstract class MethodTrainingCommand extends TrainingCommand {
         }
         try {
             List<String> captions = TrainingSources.samples(data, source).stream().limit(3)
-                    .map(s -> s.caption()).toList();
+                    .map(ImageSample::caption).toList();
             parameters.addMessage("First captions of " + data + " ([filewords] in a template): "
                     + String.join(" | ", captions));
         } catch (RuntimeException e) {

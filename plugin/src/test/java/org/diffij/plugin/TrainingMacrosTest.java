@@ -2,10 +2,12 @@ package org.diffij.plugin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonParser;
+import ij.ImagePlus;
 import ij.Prefs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,56 +15,112 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.diffij.io.SafetensorsFile;
-import org.diffij.pipelines.Adapter;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.GenerationResult;
 import org.diffij.pipelines.Generator;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The training macros of {@code macros/}, run headless through ImageJ's macro interpreter on the tiny SD 1.5 model. */
+/** The training macros of {@code macros/}, headless through ImageJ's macro interpreter on tiny SD 1.5. */
 class TrainingMacrosTest {
 
     @TempDir
     Path models;
 
-    @Test
-    void aLoraTrainedFromTheOpenStackLandsInTheModelFolderWithItsProvenanceAndChangesGeneration() throws Exception {
-        String model = HeadlessImageJ.model("tiny-sd15");
-        Prefs.set("diffij.last.model", model);
-        Prefs.set("diffij.models", models.toString());
-        HeadlessImageJ.MacroRun run = HeadlessImageJ.runMacro("train_lora_stack.ijm", null);
-        Path lora = models.resolve("stack-lora.safetensors");
-        assertTrue(Files.isRegularFile(lora), run.log());
-        Map<String, String> metadata;
-        try (SafetensorsFile file = SafetensorsFile.open(lora)) {
-            metadata = file.metadata();
-            assertFalse(file.names().isEmpty());
-        }
-        assertEquals("2", metadata.get("ss_network_dim"), metadata.toString());
-        String request = metadata.get("diffij.training_request");
-        assertTrue(request != null && request.contains("data=stack:concept") && request.contains("steps=3"),
-                String.valueOf(request));
-        JsonArray samples = JsonParser.parseString(metadata.get("diffij.samples")).getAsJsonArray();
-        assertEquals(3, samples.size());
-        assertEquals("a sks square, view 2", samples.get(1).getAsJsonObject().get("caption").getAsString());
-        assertEquals(64, samples.get(0).getAsJsonObject().get("sha256").getAsString().length());
+    @BeforeEach
+    void settings() {
+        Prefs.set("diffij.last.model", HeadlessImageJ.model("tiny-sd15"));
+        Prefs.set(DiffusionSettings.PREFIX + "models", models.toString());
+    }
 
-        GenerationRequest plain = GenerationRequest.of(model, "a sks square").withSampling("Euler", 3, 7).withSeed(5)
-                .withSize(64, 64, 1);
-        Generator generator = new Generator(Generator.inFolders(List.of(models)), null, "test");
-        GenerationResult without = generator.submit(plain, source -> null, null).await();
-        GenerationResult with = generator.submit(plain.withAdapters(List.of(new Adapter(Adapter.Kind.LORA,
-                "stack-lora", 1))), source -> null, null).await();
-        assertFalse(Arrays.equals(without.images().get(0).rgb(), with.images().get(0).rgb()),
-                "the LoRA, named as in the model folder, changes the image");
+    @Test
+    void loraFromTheStackLandsInTheModelFolderWithProvenanceAndChangesGeneration() {
+        HeadlessImageJ.MacroRun run = HeadlessImageJ.runMacro("train_lora_stack.ijm", null);
+        Path lora = models.resolve("cells-lora.safetensors");
+        assertTrue(Files.isRegularFile(lora), run.log());
+        assertTrue(run.log().contains("2 samples"), run.log());
+        assertTrue(run.log().contains("a micrograph of cells, bright | a micrograph of cells, dark"), run.log());
+        assertTrue(run.log().contains("adapters=[lora|cells-lora|1]"), run.log());
+        try (SafetensorsFile file = SafetensorsFile.open(lora)) {
+            Map<String, String> metadata = file.metadata();
+            assertTrue(metadata.get("diffij.training_request").contains(" data=stack:cells "),
+                    metadata.get("diffij.training_request"));
+            assertTrue(metadata.containsKey("diffij.model_hash") && metadata.containsKey("ss_network_dim"));
+            assertTrue(metadata.get("diffij.samples").contains("\"caption\":\"a micrograph of cells, dark\""),
+                    metadata.get("diffij.samples"));
+        }
+        ImagePlus plot = run.image();
+        assertNotNull(plot, run.log());
+        assertTrue(plot.getTitle().startsWith("Training loss - cells-lora"), plot.getTitle());
+        Operations operations = new Operations(DiffusionSettings.load());
+        GenerationRequest plain = GenerationRequest.fromMacroOptions("model=[" + HeadlessImageJ.model("tiny-sd15")
+                + "] prompt=[a micrograph of cells] steps=3 seed=1 width=64 height=64");
+        int[] without = (int[]) operations.generate("t", plain, null).getProcessor().getPixels();
+        int[] with = (int[]) operations.generate("t", plain.withAdapters(RequestFields.adapters("lora|cells-lora|1")),
+                null).getProcessor().getPixels();
+        assertFalse(Arrays.equals(without, with), "generation with the trained LoRA differs");
+    }
+
+    private static Map<String, float[]> tensors(Path file) {
+        Map<String, float[]> out = new java.util.TreeMap<>();
+        try (SafetensorsFile in = SafetensorsFile.open(file)) {
+            for (String name : in.names()) {
+                out.put(name, in.read(name).toFloatArray());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void escStopsWithACheckpointAndResumeTrainingEqualsTheUninterruptedRun() throws Exception {
+        ImagePlus cells = ij.IJ.createImage("cells", "8-bit ramp", 64, 64, 2);
+        cells.getStack().setSliceLabel("bright cells", 1);
+        cells.getStack().setSliceLabel("dark cells", 2);
+        String options = "model=[" + HeadlessImageJ.model("tiny-sd15") + "] data=[stack:cells] steps=8 lr=1e-3 "
+                + "resolution=64 seed=5 rank=2 alpha=2 output=[";
+        HeadlessImageJ.registerCommands();
+        HeadlessImageJ.withOpen(() -> new TrainLoraCommand().apply(cells, options + "straight.safetensors]"), cells);
+        // Esc once the second step is logged: the run stops after the step it is in.
+        java.io.PrintStream console = System.out;
+        System.setOut(new java.io.PrintStream(console, true) {
+            @Override
+            public void println(String line) {
+                super.println(line);
+                if (line != null && line.contains("step 2/8")) {
+                    ij.IJ.setKeyDown(java.awt.event.KeyEvent.VK_ESCAPE);
+                }
+            }
+        });
+        TrainingOperations.Outcome stopped;
+        try {
+            stopped = HeadlessImageJ.withOpen(() -> new TrainLoraCommand().apply(cells, options
+                    + "split.safetensors]"), cells);
+        } finally {
+            System.setOut(console);
+            ij.IJ.resetEscape();
+        }
+        assertFalse(stopped.result().finished(), "Esc stopped the run");
+        assertTrue(stopped.result().steps() < 8);
+        assertFalse(Files.exists(models.resolve("split.safetensors")));
+        Path checkpoint = stopped.result().checkpoint();
+        assertTrue(Files.isRegularFile(checkpoint));
+        HeadlessImageJ.withOpen(() -> {
+            new ij.macro.Interpreter().run(HeadlessImageJ.macro("resume_training.ijm"), checkpoint.toString());
+            return null;
+        }, cells);
+        assertTrue(Files.isRegularFile(models.resolve("split.safetensors")), "Resume Training... wrote the output");
+        Map<String, float[]> a = tensors(models.resolve("straight.safetensors"));
+        Map<String, float[]> b = tensors(models.resolve("split.safetensors"));
+        assertTrue(a.keySet().equals(b.keySet()) && !a.isEmpty());
+        for (String name : a.keySet()) {
+            assertTrue(Arrays.equals(a.get(name), b.get(name)), name + " equals the uninterrupted run's");
+        }
     }
 
     @Test
     void anEmbeddingTrainedFromRoiCropsRecordsEachCropAndIsCalledByItsName() throws Exception {
         String model = HeadlessImageJ.model("tiny-sd15");
-        Prefs.set("diffij.last.model", model);
-        Prefs.set("diffij.models", models.toString());
         HeadlessImageJ.MacroRun run = HeadlessImageJ.runMacro("train_ti_rois.ijm", null);
         Path embedding = models.resolve("my-ring.safetensors");
         assertTrue(Files.isRegularFile(embedding), run.log());
