@@ -18,8 +18,6 @@ import org.diffij.pipelines.PreviewListener;
  */
 public final class GenerationRun {
 
-    private static final long POLL_MILLIS = 50;
-
     private GenerationRun() {
     }
 
@@ -33,26 +31,9 @@ public final class GenerationRun {
                 IJ.showProgress((double) done / total);
             }
         }, preview);
-        try {
-            while (!handle.isDone()) {
-                if (IJ.escapePressed()) {
-                    handle.cancel();
-                    IJ.showStatus(title + ": cancelling...");
-                }
-                try {
-                    Thread.sleep(POLL_MILLIS);
-                } catch (InterruptedException e) {
-                    handle.cancel();
-                    Thread.currentThread().interrupt();
-                    throw new JobCancelledException(title);
-                }
-            }
-            GenerationResult result = handle.await();
-            RequestFields.rememberModel(request.model());
-            result.notes().forEach(note -> IJ.log(title + ": " + note));
-            return result;
-        } finally {
-            IJ.showProgress(1.0);
-        }
+        GenerationResult result = EscapeWait.await(handle, title, "cancelling...");
+        RequestFields.rememberModel(request.model());
+        result.notes().forEach(note -> IJ.log(title + ": " + note));
+        return result;
     }
 }

@@ -3,7 +3,6 @@ package org.diffij.plugin;
 import ij.IJ;
 import java.awt.GraphicsEnvironment;
 import java.nio.file.Path;
-import org.diffij.engine.JobCancelledException;
 import org.diffij.engine.JobHandle;
 import org.diffij.training.Trainer;
 import org.diffij.training.TrainingData;
@@ -17,8 +16,6 @@ import org.diffij.training.TrainingRequest;
  * continues. Headless every step's line also goes to the Log.
  */
 final class TrainingRun {
-
-    private static final long POLL_MILLIS = 50;
 
     private TrainingRun() {
     }
@@ -38,25 +35,6 @@ final class TrainingRun {
                 IJ.log(title + ": " + message);
             }
         }, plot::add);
-        try {
-            boolean stopping = false;
-            while (!handle.isDone()) {
-                if (!stopping && IJ.escapePressed()) {
-                    handle.cancel();
-                    stopping = true;
-                    IJ.showStatus(title + ": stopping after this step, writing a checkpoint...");
-                }
-                try {
-                    Thread.sleep(POLL_MILLIS);
-                } catch (InterruptedException e) {
-                    handle.cancel();
-                    Thread.currentThread().interrupt();
-                    throw new JobCancelledException(title);
-                }
-            }
-            return handle.await();
-        } finally {
-            IJ.showProgress(1.0);
-        }
+        return EscapeWait.await(handle, title, "stopping after this step, writing a checkpoint...");
     }
 }
