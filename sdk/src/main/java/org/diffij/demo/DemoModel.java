@@ -36,8 +36,13 @@ public final class DemoModel {
         write(folder.resolve("model_index.json"), modelIndex());
         write(folder.resolve("scheduler/scheduler_config.json"), scheduler());
         write(folder.resolve("text_encoder/config.json"), textEncoder(vocabulary));
-        write(folder.resolve("vae/config.json"), vae(vaeScalingFactor));
+        writeVaeConfig(folder, vaeScalingFactor);
         write(folder.resolve("unet/config.json"), unet());
+    }
+
+    /** Writes the VAE's config with its latent scaling factor (measured once the VAE is trained). */
+    public static void writeVaeConfig(Path folder, double scalingFactor) {
+        write(folder.resolve("vae/config.json"), vae(scalingFactor));
     }
 
     private static JsonObject modelIndex() {

@@ -99,7 +99,7 @@ public final class DemoTraining {
             vae.parameters().write(base.resolve("vae/diffusion_pytorch_model.safetensors"), Map.of());
             return factor;
         });
-        DemoModel.writeConfigs(base, scaling);
+        DemoModel.writeVaeConfig(base, scaling);
         log.accept(String.format(Locale.ROOT, "VAE trained in %.0f s; latent scaling factor %.5f",
                 (System.nanoTime() - started) / 1e9, scaling));
         TrainingRequest request = TrainingRequest.fromMacroOptions(String.format(Locale.ROOT,
