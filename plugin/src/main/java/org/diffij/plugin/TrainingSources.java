@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
 import org.diffij.DiffijException;
 import org.diffij.training.ImageSample;
 import org.diffij.image.ImageFiles;
-import org.diffij.training.TrainingImages;
 
 /**
  * The training data a Fiji training command names in its {@code data} key, read from the open

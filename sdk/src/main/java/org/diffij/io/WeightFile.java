@@ -3,12 +3,10 @@ package org.diffij.io;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.diffij.DiffijException;
 import org.diffij.io.pickle.TorchPickleFile;
 

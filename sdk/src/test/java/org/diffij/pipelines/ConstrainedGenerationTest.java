@@ -2,7 +2,6 @@ package org.diffij.pipelines;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.Map;
 import org.diffij.DiffijException;
 import org.diffij.engine.DiffijEngine;

@@ -22,7 +22,6 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import org.diffij.DiffijException;
-import org.diffij.io.DType;
 import org.diffij.io.HostTensor;
 import org.diffij.io.InputFiles;
 import org.diffij.io.TensorInfo;
