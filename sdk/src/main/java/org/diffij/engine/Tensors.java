@@ -56,21 +56,25 @@ public final class Tensors {
 
     /** What {@link #toHost} of {@code array} will be, without copying it: name, dtype and shape. */
     public static TensorInfo hostInfo(String name, NDArray array) {
-        DataType type = array.getDataType();
-        DType dtype = type.isInteger() || type == DataType.BOOLEAN ? DType.I64 : DType.F32;
+        DType dtype = hostType(array.getDataType());
         long[] shape = array.getShape().getShape();
         return new TensorInfo(name, dtype, shape, 0, HostTensor.numel(shape) * dtype.byteSize());
+    }
+
+    /** Integers (and booleans) travel as int64, every float as float32. */
+    private static DType hostType(DataType type) {
+        return type.isInteger() || type == DataType.BOOLEAN ? DType.I64 : DType.F32;
     }
 
     /** The array as float32 (or int64 for integer arrays) in Java memory. */
     public static HostTensor toHost(NDArray array) {
         long[] shape = array.getShape().getShape();
         DataType type = array.getDataType();
-        if (type.isInteger() || type == DataType.BOOLEAN) {
+        if (hostType(type) == DType.I64) {
             return HostTensor.ofLongs(array.toType(DataType.INT64, false).toLongArray(), shape);
         }
         NDArray f32 = type == DataType.FLOAT32 ? array : array.toType(DataType.FLOAT32, false);
         ByteBuffer bytes = ByteBuffer.wrap(f32.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
-        return new HostTensor(org.diffij.io.DType.F32, shape, bytes);
+        return new HostTensor(DType.F32, shape, bytes);
     }
 }
