@@ -22,7 +22,8 @@ public final class Benchmarks {
             new GenerateBenchmark(),
             new TrainBenchmark(),
             new HypernetworkTrainBenchmark(),
-            new DreamBoothBenchmark());
+            new DreamBoothBenchmark(),
+            new ConceptsBenchmark());
 
     private Benchmarks() {
     }

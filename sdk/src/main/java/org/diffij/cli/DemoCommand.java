@@ -6,20 +6,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.diffij.DiffijException;
 import org.diffij.demo.DemoTraining;
 import org.diffij.demo.ShapesDataset;
 import org.diffij.demo.ShapesEvaluator;
+import org.diffij.demo.ShapesQuality;
 import org.diffij.demo.ShapesWorld;
 import org.diffij.demo.ShapesWorld.Content;
-import org.diffij.demo.ShapesWorld.Shape;
 import org.diffij.image.PngFiles;
+import org.diffij.pipelines.Generator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -29,7 +28,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "The shapes world of Diffij's demo model: 64x64 images of a red, green, blue or yellow circle, "
                 + "square or triangle on a white or black background, captioned 'a red circle on a white background'.",
-        subcommands = {DemoCommand.Data.class, DemoCommand.Train.class, DemoCommand.Score.class})
+        subcommands = {DemoCommand.Data.class, DemoCommand.Train.class, DemoCommand.Score.class,
+            DemoCommand.Quality.class})
 final class DemoCommand implements Runnable {
 
     @Spec
@@ -106,6 +106,42 @@ final class DemoCommand implements Runnable {
         }
     }
 
+    @Command(name = "quality", mixinStandardHelpOptions = true,
+            description = {"Measures the demo model's quality goal: --seeds seeded generations of each of the 24 "
+                    + "captions (" + ShapesQuality.STEPS + " steps, " + ShapesQuality.SAMPLER + ", CFG "
+                    + "7, 64x64), each read by the evaluator of 'demo score'.",
+                "Prints the share right, per attribute and together, and the shape confusion table."})
+    static final class Quality implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", defaultValue = "demo", paramLabel = "MODEL",
+                description = "the model to measure (default: demo)")
+        String model;
+
+        @Option(names = "--seeds", defaultValue = "64", paramLabel = "N", description = "images per caption "
+                + "(default 64)")
+        int seeds;
+
+        @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "the first seed (default 0)")
+        long seed;
+
+        @Override
+        public Integer call() {
+            if (seeds < 1 || seeds > 10_000) {
+                throw new DiffijException("--seeds must be 1..10000, not " + seeds);
+            }
+            long started = System.nanoTime();
+            ShapesQuality.Tally tally = ShapesQuality.world(new Generator(Generator.inFolders(List.of()), null,
+                    "Diffij " + Version.current()), model, seeds, seed);
+            PrintWriter out = spec.commandLine().getOut();
+            tally.print(out);
+            out.printf(Locale.ROOT, "generated and read in %.0f s%n", (System.nanoTime() - started) / 1e9);
+            return 0;
+        }
+    }
+
     @Command(name = "score", mixinStandardHelpOptions = true,
             description = {"Reads what each shapes-world image shows (shape, colour, background) and compares it "
                     + "with its caption: the prompt of its parameters text, a same-name .txt, or --expect.",
@@ -129,34 +165,17 @@ final class DemoCommand implements Runnable {
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
             Content expected = expect == null ? null : parse(expect, "--expect");
-            List<Path> files = pngs(images);
-            int right = 0;
-            int shapes = 0;
-            int colours = 0;
-            int backgrounds = 0;
-            Map<Shape, Map<String, Integer>> confusion = new EnumMap<>(Shape.class);
-            for (Path file : files) {
+            ShapesQuality.Tally tally = new ShapesQuality.Tally();
+            for (Path file : pngs(images)) {
                 Content wanted = expected != null ? expected : captionOf(file);
                 ShapesEvaluator.Reading reading = ShapesEvaluator.read(PngFiles.read(file));
-                right += reading.matches(wanted) ? 1 : 0;
-                shapes += reading.shape() == wanted.shape() ? 1 : 0;
-                colours += reading.colour() == wanted.colour() ? 1 : 0;
-                backgrounds += reading.background() == wanted.background() ? 1 : 0;
-                confusion.computeIfAbsent(wanted.shape(), s -> new java.util.LinkedHashMap<>())
-                        .merge(reading.shape() == null ? "none" : reading.shape().word(), 1, Integer::sum);
+                tally.add(reading, wanted);
                 if (verbose) {
                     out.printf(Locale.ROOT, "%s: %s (%s)%n", file, reading, reading.matches(wanted) ? "right"
                             : "wanted " + wanted.caption());
                 }
             }
-            int n = files.size();
-            out.printf(Locale.ROOT, "%d images: %.1f %% right (shape %.1f %%, colour %.1f %%, background %.1f %%)%n",
-                    n, 100.0 * right / n, 100.0 * shapes / n, 100.0 * colours / n, 100.0 * backgrounds / n);
-            out.printf(Locale.ROOT, "%-10s%8s%8s%8s%8s%8s%n", "wanted", "circle", "square", "triangle", "ring",
-                    "none");
-            confusion.forEach((shape, row) -> out.printf(Locale.ROOT, "%-10s%8d%8d%8d%8d%8d%n", shape.word(),
-                    row.getOrDefault("circle", 0), row.getOrDefault("square", 0), row.getOrDefault("triangle", 0),
-                    row.getOrDefault("ring", 0), row.getOrDefault("none", 0)));
+            tally.print(out);
             return 0;
         }
 

@@ -72,11 +72,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "random seed; -1 draws one, which the images record (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--width", defaultValue = "512", description = "width, rounded to a multiple of 8 (default: ${DEFAULT-VALUE})")
-    int width;
+    @Option(names = "--width", description = "width, rounded to a multiple of 8 (default: the init image's, "
+            + "else the model's own: 512 for SD 1.x, 1024 for SDXL, 64 for demo)")
+    Integer width;
 
-    @Option(names = "--height", defaultValue = "512", description = "height, rounded to a multiple of 8 (default: ${DEFAULT-VALUE})")
-    int height;
+    @Option(names = "--height", description = "height, rounded to a multiple of 8 (default: as --width)")
+    Integer height;
 
     @Option(names = "--batch", defaultValue = "1", description = "images per run (default: ${DEFAULT-VALUE})")
     int batch;
@@ -142,7 +143,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter console = spec.commandLine().getOut();
-        int[] size = size(console);
+        Generator generator = new Generator(Generator.inFolders(modelFolders, parent.hub()), config, parent.hub(),
+                "Diffij " + Version.current()).withEmbeddingFolders(modelFolders);
+        int[] size = size(console, generator);
         GenerationRequest request = request(size[0], size[1]);
         request.notes(seed, size[0], size[1]).forEach(console::println);
         List<Path> targets = new ArrayList<>();
@@ -153,9 +156,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             targets.add(target);
         }
-        GenerationResult result = new Generator(Generator.inFolders(modelFolders, parent.hub()), config, parent.hub(),
-                "Diffij " + Version.current())
-                .withEmbeddingFolders(modelFolders).submit(request, source -> PngFiles.read(Path.of(source)), (done, total, message) -> {
+        GenerationResult result = generator.submit(request, source -> PngFiles.read(Path.of(source)), (done, total, message) -> {
                     console.println(message);
                     console.flush();
                 }).await();
@@ -170,18 +171,25 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     /**
-     * The asked size: --width/--height, or, for an init image without them, the init image's own size
-     * (as Fiji uses the source's), said on the console.
+     * The asked size: --width/--height; for an init image without them, the init image's own size (as
+     * Fiji uses the source's); else the model's own for what they leave open (as diffusers does), said
+     * on the console when it is not the usual 512.
      */
-    private int[] size(PrintWriter console) {
-        var parsed = spec.commandLine().getParseResult();
-        if (init == null || parsed.hasMatchedOption("--width") || parsed.hasMatchedOption("--height")) {
+    private int[] size(PrintWriter console, Generator generator) {
+        if (width != null && height != null) {
             return new int[] {width, height};
         }
-        RgbImage initImage = PngFiles.read(init);
-        console.println("size " + initImage.width() + "x" + initImage.height() + " from the init image "
-                + "(--width/--height set another)");
-        return new int[] {initImage.width(), initImage.height()};
+        if (init != null && width == null && height == null) {
+            RgbImage initImage = PngFiles.read(init);
+            console.println("size " + initImage.width() + "x" + initImage.height() + " from the init image "
+                    + "(--width/--height set another)");
+            return new int[] {initImage.width(), initImage.height()};
+        }
+        int side = generator.nativeSide(model);
+        if (side != Generator.DEFAULT_SIDE) {
+            console.println("size " + side + " (the model's own) where --width/--height do not set it");
+        }
+        return new int[] {width != null ? width : side, height != null ? height : side};
     }
 
     private GenerationRequest request(int width, int height) {

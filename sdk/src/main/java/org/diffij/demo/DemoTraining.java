@@ -17,6 +17,7 @@ import org.diffij.DiffijException;
 import org.diffij.demo.ShapesWorld.Content;
 import org.diffij.demo.ShapesWorld.Scene;
 import org.diffij.engine.DiffijEngine;
+import org.diffij.image.RgbImage;
 import org.diffij.io.AtomicFiles;
 import org.diffij.io.Json;
 import org.diffij.models.clip.ClipTextConfig;
@@ -61,6 +62,14 @@ public final class DemoTraining {
         }
     }
 
+    /** Scenes drawn with another seed than the training set's to read the VAE's reconstructions. */
+    private static final int HELD_OUT = 256;
+    /**
+     * The share of UNet samples trained with the empty caption, so the model also learns the
+     * unconditional prediction that classifier-free guidance subtracts.
+     */
+    private static final double CAPTION_DROPOUT = 0.1;
+
     private DemoTraining() {
     }
 
@@ -95,6 +104,8 @@ public final class DemoTraining {
             AutoencoderKL vae = new AutoencoderKL(AutoencoderKLConfig.from(Json.readObject(
                     base.resolve("vae/config.json"))), ParameterLoader.random(m, DataType.FLOAT32, "demo VAE"));
             trainVae(m, engine, vae, scenes, settings, log);
+            log.accept(String.format(Locale.ROOT, "VAE reconstructions of %d unseen scenes read right: %.1f %%",
+                    HELD_OUT, 100 * reconstructionsRight(m, vae, settings.seed())));
             double factor = 1 / latentStd(m, vae, scenes);
             vae.parameters().write(base.resolve("vae/diffusion_pytorch_model.safetensors"), Map.of());
             return factor;
@@ -105,9 +116,9 @@ public final class DemoTraining {
         TrainingRequest request = TrainingRequest.fromMacroOptions(String.format(Locale.ROOT,
                 "method=dreambooth model=[%s] data=[%s] output=[%s] formats=diffusers prior_mode=off steps=%d "
                         + "batch=%d lr=%s lr_schedule=cosine warmup_steps=%d max_grad_norm=1 resolution=%d seed=%d "
-                        + "weight_decay=0 checkpoint_every=0", base, data, out, settings.unetSteps(),
+                        + "weight_decay=0 checkpoint_every=0 caption_dropout=%s", base, data, out, settings.unetSteps(),
                 settings.unetBatch(), settings.unetLr(), Math.min(200, settings.unetSteps() / 10), ShapesWorld.SIZE,
-                settings.seed()));
+                settings.seed(), CAPTION_DROPOUT));
         long unetStarted = System.nanoTime();
         Trainer.Result result = new Trainer(Generator.byPath(), null, version).submit(request, null, false,
                 (done, total, message) -> {
@@ -164,6 +175,31 @@ public final class DemoTraining {
         NDArray kl = ScalarOps.mul(latent.mean().square().add(latent.logvar().exp()).sub(1).sub(latent.logvar())
                 .mean(), 0.5);
         return reconstruction.add(ScalarOps.mul(kl, klWeight));
+    }
+
+    /** The share of held-out scenes whose reconstruction (the latent mean decoded) reads as the scene. */
+    private static double reconstructionsRight(NDManager m, AutoencoderKL vae, long seed) {
+        List<Scene> scenes = ShapesWorld.scenes(Content.world(), HELD_OUT, ~seed);
+        int side = ShapesWorld.SIZE;
+        int right = 0;
+        for (int from = 0; from < scenes.size(); from += 32) {
+            try (NDManager b = m.newSubManager()) {
+                List<Scene> batch = scenes.subList(from, Math.min(scenes.size(), from + 32));
+                float[] values = vae.decode(vae.encode(images(b, batch)).mean()).clip(-1, 1).add(1).div(2)
+                        .toFloatArray();
+                for (int i = 0; i < batch.size(); i++) {
+                    float[] rgb = new float[3 * side * side];
+                    for (int c = 0; c < 3; c++) {
+                        for (int p = 0; p < side * side; p++) {
+                            rgb[p * 3 + c] = values[(i * 3 + c) * side * side + p];
+                        }
+                    }
+                    Scene scene = batch.get(i);
+                    right += ShapesEvaluator.read(new RgbImage(side, side, rgb)).matches(scene.content()) ? 1 : 0;
+                }
+            }
+        }
+        return (double) right / scenes.size();
     }
 
     /** The standard deviation of sampled latents over (up to 512 of) the scenes. */

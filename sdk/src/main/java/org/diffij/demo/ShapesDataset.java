@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.diffij.DiffijException;
+import org.diffij.demo.ShapesWorld.Content;
 import org.diffij.demo.ShapesWorld.Scene;
 import org.diffij.image.PngFiles;
 import org.diffij.io.AtomicFiles;
@@ -23,8 +25,13 @@ public final class ShapesDataset {
     private ShapesDataset() {
     }
 
-    /** Writes {@code scenes} into {@code folder}; returns the image files in order. */
+    /** Writes {@code scenes} into {@code folder}, each captioned by its content; returns the image files in order. */
     public static List<Path> write(Path folder, List<Scene> scenes) {
+        return write(folder, scenes, Content::caption);
+    }
+
+    /** As {@link #write(Path, List)}, with captions of this rule ({@code a sks on a white background}). */
+    public static List<Path> write(Path folder, List<Scene> scenes, Function<Content, String> captions) {
         List<Path> images = new ArrayList<>();
         for (int i = 0; i < scenes.size(); i++) {
             String stem = String.format(Locale.ROOT, "shape-%05d", i);
@@ -36,7 +43,7 @@ public final class ShapesDataset {
             images.add(image);
         }
         for (int i = 0; i < scenes.size(); i++) {
-            String text = scenes.get(i).content().caption();
+            String text = captions.apply(scenes.get(i).content());
             PngFiles.write(images.get(i), scenes.get(i).image(), Map.of("parameters", text));
             Path caption = images.get(i).resolveSibling(images.get(i).getFileName().toString()
                     .replaceFirst("\\.png$", ".txt"));

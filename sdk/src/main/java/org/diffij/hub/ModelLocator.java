@@ -12,7 +12,8 @@ import org.diffij.io.InputFiles;
 /**
  * Finds a model, LoRA, embedding, hypernetwork, ControlNet, IP-Adapter or VAE by the name a user
  * gives, in this order: an existing path; a name inside the model folders (A1111 and ComfyUI
- * installations count as their model folders, see {@link ModelFolders}); a hub repo id
+ * installations count as their model folders, see {@link ModelFolders}); a model built into Diffij
+ * ({@link BuiltInModels}: {@code demo}); a hub repo id
  * {@code org/name[@revision][:path]} in the hub cache. One resolver serves the command line, the
  * request and macro keys, the Fiji dialogs and {@code <lora:...>} tags.
  */
@@ -50,6 +51,10 @@ public final class ModelLocator implements Function<String, Path> {
         if (inFolder.isPresent()) {
             return inFolder.get();
         }
+        Optional<Path> builtIn = BuiltInModels.find(name);
+        if (builtIn.isPresent()) {
+            return builtIn.get();
+        }
         Optional<RepoReference> reference = RepoReference.parse(name);
         if (reference.isPresent()) {
             Optional<Path> cached = new HubCache(hub.cache()).find(reference.get());
@@ -64,7 +69,8 @@ public final class ModelLocator implements Function<String, Path> {
                     : "@" + reference.get().revision()));
         }
         throw new DiffijException("'" + name + "' not found" + (folders.isEmpty() ? "" : " in " + folders)
-                + ": give a diffusers folder, a .safetensors file, a torch pickle or a hub repo id org/name");
+                + ": give a diffusers folder, a .safetensors file, a torch pickle, a hub repo id org/name, or "
+                + BuiltInModels.DEMO + " for Diffij's built-in demo model");
     }
 
     private Optional<Path> inFolders(String name) {

@@ -18,6 +18,7 @@ import org.diffij.hub.ModelLocator;
 import org.diffij.hub.SingleFileConfigs;
 import org.diffij.image.RgbImage;
 import org.diffij.io.FileKinds;
+import org.diffij.io.Json;
 import org.diffij.io.ModelHash;
 import org.diffij.models.controlnet.ControlNetModel;
 import org.diffij.models.clip.ClipVisionModelWithProjection;
@@ -88,6 +89,35 @@ public final class Generator {
      */
     public Generator withEmbeddingFolders(List<Path> folders) {
         return new Generator(models, singleFileConfig, hub, version, memory, folders);
+    }
+
+    /** The side of the square images every front end defaults to when the model does not say (A1111's). */
+    public static final int DEFAULT_SIDE = 512;
+
+    /**
+     * The side of the images the model was trained for, which diffusers defaults to: for a diffusers
+     * folder its UNet's {@code sample_size} times the VAE's downscaling (512 for SD 1.x, 768 for
+     * SD 2.x-v, 1024 for SDXL, 64 for the demo model); {@value #DEFAULT_SIDE} for anything else.
+     */
+    public int nativeSide(String model) {
+        Path folder = models.apply(model);
+        Path unet = folder.resolve("unet/config.json");
+        Path vae = folder.resolve("vae/config.json");
+        if (!Files.isDirectory(folder) || !Files.isRegularFile(unet) || !Files.isRegularFile(vae)) {
+            return DEFAULT_SIDE;
+        }
+        var sampleSize = Json.readObject(unet).get("sample_size");
+        var blocks = Json.readObject(vae).get("block_out_channels");
+        if (sampleSize == null || !sampleSize.isJsonPrimitive() || blocks == null || !blocks.isJsonArray()
+                || blocks.getAsJsonArray().isEmpty()) {
+            return DEFAULT_SIDE;
+        }
+        try {
+            int side = sampleSize.getAsInt() << (blocks.getAsJsonArray().size() - 1);
+            return side >= 8 && side <= GenerationRequest.MAX_SIDE ? side : DEFAULT_SIDE;
+        } catch (NumberFormatException | UnsupportedOperationException e) {
+            return DEFAULT_SIDE;
+        }
     }
 
     /** Models named by path or hub repo id, as on the command line. */

@@ -1,0 +1,131 @@
+package org.diffij.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.diffij.demo.ShapesDataset;
+import org.diffij.demo.ShapesQuality;
+import org.diffij.demo.ShapesWorld;
+import org.diffij.demo.ShapesWorld.Background;
+import org.diffij.demo.ShapesWorld.Colour;
+import org.diffij.demo.ShapesWorld.Content;
+import org.diffij.demo.ShapesWorld.Shape;
+import org.diffij.hub.BuiltInModels;
+import org.diffij.io.AtomicFiles;
+import org.diffij.pipelines.Generator;
+import org.diffij.training.Trainer;
+import org.diffij.training.TrainingRequest;
+
+/**
+ * Teaches the demo model a concept it never saw — {@code sks}, an orange ring — from six images,
+ * by each training method with its defaults scaled to this small model, and measures what each
+ * learnt and what each kept: the concept rate (seeded generations of {@code a sks on a white
+ * background} read as an orange ring on white) and the preservation rate (the 24 base captions
+ * still drawn right with the adapter loaded), beside training time and file size. The base model
+ * without adapter is the first row (concept rate ≈ 0).
+ */
+public final class ConceptsBenchmark implements Benchmark {
+
+    /** Seeded generations per caption, as the demo model's quality goal counts them. */
+    private static final int SEEDS = 64;
+    private static final int EXAMPLES = 6;
+    private static final long SEED = 0;
+    private static final Content CONCEPT = new Content(Shape.RING, Colour.ORANGE, Background.WHITE);
+    private static final String CLASS_PROMPT = "a circle on a white background";
+
+    /**
+     * One method's run: the training keys beyond model, data, output and seed; the word its captions
+     * name the concept by; what the output is to generation (an adapter kind, or null for a model) and
+     * its file name. Prompts name the concept {@code sks}, which for an embedding is its file name.
+     */
+    private record Method(String label, String options, String captionWord, String adapterKind,
+            String outputName) {
+    }
+
+    private static final List<Method> METHODS = List.of(
+            new Method("LoRA", "method=lora rank=8 alpha=8 lr=1e-3 steps=400 batch=4 flip=true", "sks", "lora",
+                    "sks-lora.safetensors"),
+            new Method("textual inversion", "method=ti token=<sks> init_word=circle vectors=2 lr=5e-3 steps=400 "
+                    + "batch=4 flip=true", "<sks>", "embedding", "sks.safetensors"),
+            new Method("DreamBooth + prior", "method=dreambooth prior_mode=images class_prompt=[" + CLASS_PROMPT
+                    + "] num_class_images=48 prior_loss_weight=1 lr=1e-4 steps=400 batch=2 flip=true "
+                    + "formats=diffusers", "sks", null, "sks-dreambooth-prior"),
+            new Method("DreamBooth, no prior", "method=dreambooth prior_mode=off lr=1e-4 steps=400 batch=2 "
+                    + "flip=true formats=diffusers", "sks", null, "sks-dreambooth"),
+            new Method("hypernetwork", "method=hypernetwork layer_structure=1,2,1 lr=1e-4 steps=400 batch=4 "
+                    + "flip=true", "sks", "hypernet", "sks-hypernetwork.pt"));
+
+    @Override
+    public String name() {
+        return "concepts";
+    }
+
+    @Override
+    public String description() {
+        return "teaches the demo model 'sks' (an orange ring) from 6 images by LoRA, textual inversion, DreamBooth "
+                + "with and without prior preservation and a hypernetwork; prints time, size, concept and "
+                + "preservation rates";
+    }
+
+    @Override
+    public void run(BenchOptions options, PrintStream console) throws Exception {
+        PrintWriter out = new PrintWriter(console, true, StandardCharsets.UTF_8);
+        Generator generator = new Generator(Generator.byPath(), null, "Diffij benchmark");
+        String base = Generator.byPath().apply(BuiltInModels.DEMO).toString();
+        Path work = Files.createTempDirectory("diffij-concepts");
+        try {
+            List<String> rows = new ArrayList<>();
+            rows.add(row("base model, no adapter", 0, 0, generator, base, ""));
+            for (Method method : METHODS) {
+                Path data = work.resolve("data-" + rows.size());
+                ShapesDataset.write(data, ShapesWorld.scenes(List.of(CONCEPT, new Content(Shape.RING, Colour.ORANGE,
+                        Background.BLACK)), EXAMPLES, SEED), c -> "a " + method.captionWord() + " on a "
+                        + c.background().word() + " background");
+                Path output = Files.createDirectories(work.resolve("out-" + rows.size()))
+                        .resolve(method.outputName());
+                TrainingRequest request = TrainingRequest.fromMacroOptions(method.options() + " model=[" + base
+                        + "] data=[" + data + "] output=[" + output + "] resolution=" + ShapesWorld.SIZE + " seed="
+                        + SEED + (method.options().contains("prior_mode=images") ? " class_dir=["
+                        + work.resolve("class-images") + "]" : ""));
+                long started = System.nanoTime();
+                Trainer.Result result = new Trainer(Generator.byPath(), null, "Diffij benchmark")
+                        .submit(request, null, false, null, null).await();
+                double seconds = (System.nanoTime() - started) / 1e9;
+                Path written = result.outputs().get(0);
+                String model = method.adapterKind() == null ? written.toString() : base;
+                String adapter = method.adapterKind() == null ? ""
+                        : "adapters=[" + method.adapterKind() + "|" + written + "|1]";
+                rows.add(row(method.label(), seconds, size(written), generator, model, adapter));
+            }
+            out.printf(Locale.ROOT, "%-24s%10s%12s%10s%14s%n", "method", "train s", "file MB", "concept",
+                    "preservation");
+            rows.forEach(out::println);
+        } finally {
+            AtomicFiles.deleteTree(work);
+        }
+    }
+
+    private static String row(String label, double seconds, long bytes, Generator generator, String model,
+            String adapter) {
+        double concept = ShapesQuality.measure(generator, model, List.of(CONCEPT),
+                List.of("a sks on a white background"), SEEDS, SEED, adapter).rightShare();
+        List<Content> world = Content.world();
+        double preserved = ShapesQuality.measure(generator, model, world, world.stream().map(Content::caption)
+                .toList(), SEEDS, SEED, adapter).rightShare();
+        return String.format(Locale.ROOT, "%-24s%10.0f%12.3f%9.1f%%%13.1f%%", label, seconds, bytes / 1e6,
+                100 * concept, 100 * preserved);
+    }
+
+    private static long size(Path output) throws IOException {
+        try (Stream<Path> files = Files.walk(output)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
+    }
+}

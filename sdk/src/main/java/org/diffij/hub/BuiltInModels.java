@@ -1,0 +1,142 @@
+package org.diffij.hub;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.diffij.DiffijException;
+import org.diffij.io.AtomicFiles;
+
+/**
+ * Models that ship inside Diffij's jar and are found by name when no path or model folder has that
+ * name: {@value #DEMO}, the shapes-world model Diffij trains itself, so a new user generates an
+ * image before downloading anything. A built-in model is a diffusers folder among the jar's
+ * resources with a {@value #SUMS} index ({@code sha256sum} format, so {@code sha256sum -c} checks a
+ * folder); on first use it is copied, checked, into {@code <diffij home>/models/NAME-<index hash>}
+ * (Diffij's home: {@code diffij.home} / {@code DIFFIJ_HOME}, default {@code ~/.cache/diffij}), as a
+ * folder every other tool loads too.
+ */
+public final class BuiltInModels {
+
+    public static final String DEMO = "demo";
+    /** The index of a built-in model's files: one {@code <sha256 hex>  <relative path>} line each. */
+    public static final String SUMS = "SHA256SUMS";
+
+    private static final String RESOURCES = "/org/diffij/models/";
+
+    private BuiltInModels() {
+    }
+
+    /** The installed folder of the built-in model of that name, or none when there is no such model. */
+    public static Optional<Path> find(String name) {
+        if (!DEMO.equals(name) || BuiltInModels.class.getResource(RESOURCES + name + "/" + SUMS) == null) {
+            return Optional.empty();
+        }
+        return Optional.of(installed(name, home()));
+    }
+
+    /** Diffij's own folder for what it installs. */
+    public static Path home() {
+        String configured = System.getProperty("diffij.home");
+        if (configured == null || configured.isBlank()) {
+            configured = System.getenv("DIFFIJ_HOME");
+        }
+        return configured == null || configured.isBlank()
+                ? Path.of(System.getProperty("user.home"), ".cache", "diffij") : Path.of(configured);
+    }
+
+    /**
+     * The model's folder under {@code home}, copied there from the jar unless an earlier copy is
+     * complete; the copy is written beside and renamed, so a half-copied model is never used.
+     */
+    static Path installed(String name, Path home) {
+        byte[] index = resource(name, SUMS);
+        Path folder = home.resolve("models").resolve(name + "-" + hex(sha256(index)).substring(0, 12));
+        if (Files.isRegularFile(folder.resolve(SUMS))) {
+            return folder;
+        }
+        Path partial = folder.resolveSibling(folder.getFileName() + ".partial-" + ProcessHandle.current().pid());
+        try {
+            Files.createDirectories(partial);
+            for (String line : new String(index, StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                String expected = line.substring(0, 64);
+                String relative = line.substring(66);
+                byte[] content = resource(name, relative);
+                if (!hex(sha256(content)).equals(expected)) {
+                    throw new DiffijException("the built-in model '" + name + "' in Diffij's jar is damaged ("
+                            + relative + " does not match its SHA-256): reinstall Diffij");
+                }
+                Path target = partial.resolve(relative);
+                Files.createDirectories(target.getParent());
+                Files.write(target, content);
+            }
+            Files.write(partial.resolve(SUMS), index);
+            try {
+                Files.move(partial, folder);
+            } catch (IOException raced) {
+                // Another process installed it meanwhile: its copy is as good as this one.
+                if (!Files.isRegularFile(folder.resolve(SUMS))) {
+                    throw raced;
+                }
+                AtomicFiles.deleteTree(partial);
+            }
+            return folder;
+        } catch (IOException e) {
+            throw new DiffijException("the built-in model '" + name + "' cannot be installed into " + folder + " ("
+                    + e.getMessage() + "): make that folder writable or set DIFFIJ_HOME to a writable folder", e);
+        }
+    }
+
+    /** Writes the {@value #SUMS} index of a model folder (every file below it but the index itself). */
+    public static void writeIndex(Path folder) {
+        try (Stream<Path> files = Files.walk(folder)) {
+            List<String> lines = new ArrayList<>();
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                String relative = folder.relativize(file).toString().replace('\\', '/');
+                if (!relative.equals(SUMS)) {
+                    lines.add(hex(sha256(Files.readAllBytes(file))) + "  " + relative);
+                }
+            }
+            byte[] index = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
+            AtomicFiles.write(folder.resolve(SUMS), file -> Files.write(file, index));
+        } catch (IOException e) {
+            throw new DiffijException(folder + ": cannot be indexed (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static byte[] resource(String name, String relative) {
+        try (InputStream in = BuiltInModels.class.getResourceAsStream(RESOURCES + name + "/" + relative)) {
+            if (in == null) {
+                throw new DiffijException("the built-in model '" + name + "' in Diffij's jar lacks " + relative
+                        + ": reinstall Diffij");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new DiffijException("the built-in model '" + name + "' cannot be read from Diffij's jar ("
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    private static byte[] sha256(byte[] content) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(content);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
+    }
+}
