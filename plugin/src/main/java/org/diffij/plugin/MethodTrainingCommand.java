@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.diffij.DiffijException;
+import org.diffij.training.DataOptions;
 import org.diffij.training.ImageSample;
 import org.diffij.training.TrainingRequest;
 
@@ -89,8 +90,8 @@ public abstract class MethodTrainingCommand extends TrainingCommand {
             return;
         }
         try {
-            List<String> captions = TrainingSources.samples(data, source).stream().limit(3)
-                    .map(ImageSample::caption).toList();
+            List<String> captions = TrainingSources.samples(data, DataOptions.Normalise.DISPLAY, source).stream()
+                    .limit(3).map(ImageSample::caption).toList();
             parameters.addMessage("First captions of " + data + " ([filewords] in a template): "
                     + String.join(" | ", captions));
         } catch (RuntimeException e) {

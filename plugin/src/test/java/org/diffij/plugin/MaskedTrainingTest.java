@@ -1,5 +1,6 @@
 package org.diffij.plugin;
 
+import static org.diffij.training.DataOptions.Normalise.DISPLAY;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -94,7 +95,7 @@ class MaskedTrainingTest {
     @Test
     void theLossMaskTheTrainerGetsIsTheRoisOwnPixelsWithinItsCrop() {
         ImagePlus image = specimen();
-        ImageSample sample = TrainingSources.samples("rois:specimen masked", image).get(0);
+        ImageSample sample = TrainingSources.samples("rois:specimen masked", DISPLAY, image).get(0);
         assertEquals(48, sample.image().width());
         assertEquals(48, sample.image().height());
         // ImageJ's own definition of the oval's pixels: its mask over its bounds.
@@ -108,7 +109,8 @@ class MaskedTrainingTest {
             }
         }
         assertTrue(counted > 0 && counted < 48 * 48, "the oval leaves the crop's corners out");
-        assertTrue(TrainingSources.samples("rois:specimen", image).get(0).mask() == null, "unmasked: no mask");
+        assertTrue(TrainingSources.samples("rois:specimen", DISPLAY, image).get(0).mask() == null,
+                "unmasked: no mask");
     }
 
     @Test
@@ -132,7 +134,7 @@ class MaskedTrainingTest {
     void theAreaSelectionMasksAWholeSliceAndTheMaskChangesTheRun() {
         ImagePlus image = specimen();
         image.setRoi((Roi) OVAL.clone());
-        ImageSample sample = TrainingSources.samples("stack:specimen masked", image).get(0);
+        ImageSample sample = TrainingSources.samples("stack:specimen masked", DISPLAY, image).get(0);
         ImageProcessor inside = OVAL.getMask();
         for (int y = 0; y < 64; y++) {
             for (int x = 0; x < 96; x++) {

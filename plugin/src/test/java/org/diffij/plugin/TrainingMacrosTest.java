@@ -208,7 +208,8 @@ class TrainingMacrosTest {
             assertStackProvenance(file.metadata(), TrainingRequest.Method.DREAMBOOTH, cells, model);
         }
         assertFalse(Arrays.equals(generated(model, "a micrograph of sks cells"),
-                generated("cells-dreambooth", "a micrograph of sks cells")), "the fine-tuned model generates differently");
+                generated("cells-dreambooth", "a micrograph of sks cells")),
+                "the fine-tuned model generates differently");
     }
 
     @Test
