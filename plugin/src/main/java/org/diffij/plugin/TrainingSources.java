@@ -164,8 +164,9 @@ public final class TrainingSources {
     private static Pixels rgb(ImagePlus image, int slice, Rectangle bounds, DataOptions.Normalise normalise) {
         ImageProcessor ip = image.getStack().getProcessor(slice);
         boolean gray = !(ip instanceof ColorProcessor);
+        boolean percentiles = gray && normalise == DataOptions.Normalise.PERCENTILE;
         String intensities = "";
-        if (gray && normalise == DataOptions.Normalise.PERCENTILE) {
+        if (percentiles) {
             PercentileNormalisation rule = PercentileNormalisation.standard();
             RandomAccessibleInterval<? extends RealType<?>> values = ImgLibBridge.gray(ip);
             PercentileNormalisation.Range range = rule.range(values);
@@ -173,7 +174,6 @@ public final class TrainingSources {
             intensities = intensities(range.low(), range.high(), "percentiles "
                     + MacroOptions.number(PercentileNormalisation.DEFAULT_LOW_PERCENT) + "-"
                     + MacroOptions.number(PercentileNormalisation.DEFAULT_HIGH_PERCENT) + " of the slice");
-            gray = false;
         }
         if (bounds != null) {
             ip.setRoi(bounds);
@@ -181,7 +181,7 @@ public final class TrainingSources {
         } else {
             ip = ip.duplicate();
         }
-        if (gray) {
+        if (gray && !percentiles) {
             double[] range = displayRange(image, slice);
             ip.setMinAndMax(range[0], range[1]);
             intensities = intensities(range[0], range[1], "display range");
