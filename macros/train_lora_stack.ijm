@@ -10,6 +10,8 @@ if (nImages == 0) {
     setSlice(1); setMetadata("Label", "a micrograph of cells, bright");
     setSlice(2); setMetadata("Label", "a micrograph of cells, dark");
 }
+// The run leaves its loss plot as the current image: count the slices first.
+slices = nSlices;
 run("LoRA...", "model=[" + model + "] data=[stack:" + getTitle() + "] output=[cells-lora.safetensors] "
     + "steps=3 lr=1e-3 resolution=64 seed=7 rank=2 alpha=2");
-print("Trained cells-lora from " + nSlices + " slices");
+print("Trained cells-lora from " + slices + " slices");

@@ -18,42 +18,38 @@ final class TrainingFields {
     private TrainingFields() {
     }
 
-    /**
-     * Declares the fields with the method's defaults, the last model used, {@code data} and
-     * {@code output} as the defaults of those keys, and returns the keys in order.
-     */
-    static String[] declare(CommandParameters parameters, TrainingRequest.Method method, String data, String output) {
-        Map<String, String> defaults = TrainingRequest.defaults(method, "-", "-", output).toOptions();
-        defaults.remove("method");
-        defaults.put("model", Prefs.get(RequestFields.LAST_MODEL, ""));
-        defaults.put("data", data);
+    /** Declares one field per key of {@code defaults} (the dialog's starting values, in order). */
+    static void declare(CommandParameters parameters, Map<String, String> defaults) {
         parameters.addMessage("Keys as in the README's Fiji training table; data: stack:TITLE [slices A-B] [masked], "
                 + "rois:TITLE [masked], several joined by ';', or a folder");
         for (Map.Entry<String, String> field : defaults.entrySet()) {
             String value = field.getValue();
-            if (value.equals("true") || value.equals("false")) {
+            if (isBoolean(value)) {
                 parameters.addChoice(field.getKey(), BOOLEAN, value);
             } else {
                 parameters.addString(field.getKey(), value, field.getKey().equals("model")
                         || field.getKey().equals("data") || field.getKey().equals("output") ? 40 : 12);
             }
         }
-        return defaults.keySet().toArray(String[]::new);
     }
 
-    /** Reads the declared fields back into the method's request. */
-    static TrainingRequest read(CommandParameters parameters, TrainingRequest.Method method, String[] keys) {
+    /**
+     * Reads the fields {@link #declare} declared back as options, in the same order; a model given
+     * becomes the dialogs' last model.
+     */
+    static Map<String, String> read(CommandParameters parameters, Map<String, String> defaults) {
         Map<String, String> options = new LinkedHashMap<>();
-        options.put("method", method.key());
-        Map<String, String> defaults = TrainingRequest.defaults(method, "-", "-", "").toOptions();
-        for (String key : keys) {
-            String value = defaults.get(key) != null && (defaults.get(key).equals("true")
-                    || defaults.get(key).equals("false")) ? parameters.nextChoice() : parameters.nextString().strip();
-            options.put(key, value);
+        for (Map.Entry<String, String> field : defaults.entrySet()) {
+            options.put(field.getKey(), isBoolean(field.getValue()) ? parameters.nextChoice()
+                    : parameters.nextString().strip());
         }
         if (!options.get("model").isEmpty()) {
             Prefs.set(RequestFields.LAST_MODEL, options.get("model"));
         }
-        return TrainingRequest.fromOptions(options);
+        return options;
+    }
+
+    private static boolean isBoolean(String value) {
+        return value.equals("true") || value.equals("false");
     }
 }

@@ -74,7 +74,8 @@ public final class TrainingOperations {
     private Outcome run(String title, TrainingRequest request, Path resume, ImagePlus... known) {
         TrainingData data = null;
         if (TrainingSources.namesWindows(request.data())) {
-            List<ImageSample> samples = TrainingSources.samples(request.data(), known);
+            List<ImageSample> samples = TrainingSources.samples(request.data(),
+                    request.dataOptions().normalise(), known);
             data = TrainingData.fromSamples(samples, request);
             IJ.log(title + ": " + describe(data));
         }

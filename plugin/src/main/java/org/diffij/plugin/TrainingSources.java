@@ -17,9 +17,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.type.numeric.RealType;
 import org.diffij.DiffijException;
-import org.diffij.training.ImageSample;
+import org.diffij.conditioning.PercentileNormalisation;
 import org.diffij.image.ImageFiles;
+import org.diffij.pipelines.MacroOptions;
+import org.diffij.training.DataOptions;
+import org.diffij.training.ImageSample;
 
 /**
  * The training data a Fiji training command names in its {@code data} key, read from the open
@@ -35,8 +40,10 @@ import org.diffij.image.ImageFiles;
  * selection for a stack, each ROI's own shape for ROIs — and the rest is context only.</li>
  * </ul>
  * Anything else is a folder, which the trainer reads itself. Gray images (8, 16, 32 bit) become RGB
- * through their display range (each channel's of a composite image), colour as it is; each
- * sample's provenance records its slice, ROI and calibration.
+ * as the request's {@code normalise} says: through their display range (each channel's of a
+ * composite image), or between each slice's 0.5th and 99.5th percentiles by the conditioning
+ * commands' rule ({@link PercentileNormalisation}); colour stays as it is. Each sample's provenance
+ * records its slice, ROI, the intensities mapped to 0..255 and the calibration.
  */
 public final class TrainingSources {
 
@@ -60,8 +67,11 @@ public final class TrainingSources {
         return "stack:" + image.getTitle();
     }
 
-    /** The samples the {@code data} key names; the windows are found among the open images and {@code known}. */
-    public static List<ImageSample> samples(String data, ImagePlus... known) {
+    /**
+     * The samples the {@code data} key names, gray images mapped to 8 bits as {@code normalise} says; the
+     * windows are found among the open images and {@code known}.
+     */
+    public static List<ImageSample> samples(String data, DataOptions.Normalise normalise, ImagePlus... known) {
         List<ImageSample> samples = new ArrayList<>();
         for (String part : data.split(";")) {
             Matcher m = SOURCE.matcher(part.strip());
@@ -74,15 +84,16 @@ public final class TrainingSources {
             if (m.group(1).equals("stack")) {
                 int first = m.group(3) == null ? 1 : Integer.parseInt(m.group(3));
                 int last = m.group(4) == null ? image.getStackSize() : Integer.parseInt(m.group(4));
-                samples.addAll(slices(image, first, last, masked));
+                samples.addAll(slices(image, first, last, masked, normalise));
             } else {
-                samples.addAll(rois(image, masked));
+                samples.addAll(rois(image, masked, normalise));
             }
         }
         return samples;
     }
 
-    private static List<ImageSample> slices(ImagePlus image, int first, int last, boolean masked) {
+    private static List<ImageSample> slices(ImagePlus image, int first, int last, boolean masked,
+            DataOptions.Normalise normalise) {
         if (first < 1 || last > image.getStackSize() || first > last) {
             throw new DiffijException("'" + image.getTitle() + "' has slices 1-" + image.getStackSize()
                     + ", not " + first + "-" + last);
@@ -95,15 +106,16 @@ public final class TrainingSources {
         int[] mask = masked ? inside(area, new Rectangle(0, 0, image.getWidth(), image.getHeight())) : null;
         List<ImageSample> samples = new ArrayList<>();
         for (int slice = first; slice <= last; slice++) {
+            Pixels pixels = rgb(image, slice, null, normalise);
             String geometry = "slice " + slice + " of " + image.getStackSize() + (masked ? ", loss mask " + shape(area)
-                    : "") + calibration(image);
+                    : "") + pixels.intensities() + calibration(image);
             samples.add(new ImageSample(image.getTitle(), WindowImages.sliceName(image, slice), caption(image, slice),
-                    rgb(image, slice, null), mask, geometry));
+                    pixels.page(), mask, geometry));
         }
         return samples;
     }
 
-    private static List<ImageSample> rois(ImagePlus image, boolean masked) {
+    private static List<ImageSample> rois(ImagePlus image, boolean masked, DataOptions.Normalise normalise) {
         List<Roi> rois = roisOf(image);
         if (rois.isEmpty()) {
             throw new DiffijException("no ROIs for '" + image.getTitle() + "': add them to the ROI Manager (or the "
@@ -120,10 +132,11 @@ public final class TrainingSources {
             int slice = roi.getPosition() > 0 ? roi.getPosition() : image.getCurrentSlice();
             String name = roi.getName() == null || roi.getName().isBlank() ? "" : roi.getName().strip();
             String label = image.getTitle() + " ROI " + (i + 1) + (name.isEmpty() ? "" : " " + name);
+            Pixels pixels = rgb(image, slice, bounds, normalise);
             String geometry = "slice " + slice + ", ROI " + shape(roi) + (masked ? ", masked" : "")
-                    + calibration(image);
+                    + pixels.intensities() + calibration(image);
             samples.add(new ImageSample(image.getTitle(), label, name.isEmpty() ? caption(image, slice) : name,
-                    rgb(image, slice, bounds), masked ? inside(roi, bounds) : null, geometry));
+                    pixels.page(), masked ? inside(roi, bounds) : null, geometry));
         }
         return samples;
     }
@@ -139,21 +152,48 @@ public final class TrainingSources {
         return overlay == null ? List.of() : List.of(overlay.toArray());
     }
 
-    /** The slice's pixels (cropped to {@code bounds} when given) as 8-bit RGB, gray through the display range. */
-    private static ImageFiles.Page rgb(ImagePlus image, int slice, Rectangle bounds) {
+    /** A sample's 8-bit RGB pixels and, for a gray image, which raw intensities became 0..255 and by what rule. */
+    private record Pixels(ImageFiles.Page page, String intensities) {
+    }
+
+    /**
+     * The slice's pixels (cropped to {@code bounds} when given) as 8-bit RGB. A gray slice is mapped as
+     * a whole (a crop keeps the brightness it has in its slice): through its display range, or between
+     * the slice's percentiles.
+     */
+    private static Pixels rgb(ImagePlus image, int slice, Rectangle bounds, DataOptions.Normalise normalise) {
         ImageProcessor ip = image.getStack().getProcessor(slice);
+        boolean gray = !(ip instanceof ColorProcessor);
+        boolean percentiles = gray && normalise == DataOptions.Normalise.PERCENTILE;
+        String intensities = "";
+        if (percentiles) {
+            PercentileNormalisation rule = PercentileNormalisation.standard();
+            RandomAccessibleInterval<? extends RealType<?>> values = ImgLibBridge.gray(ip);
+            PercentileNormalisation.Range range = rule.range(values);
+            ip = ImgLibBridge.processor(rule.toUnsignedBytes(values));
+            intensities = intensities(range.low(), range.high(), "percentiles "
+                    + MacroOptions.number(PercentileNormalisation.DEFAULT_LOW_PERCENT) + "-"
+                    + MacroOptions.number(PercentileNormalisation.DEFAULT_HIGH_PERCENT) + " of the slice");
+        }
         if (bounds != null) {
             ip.setRoi(bounds);
             ip = ip.crop();
         } else {
             ip = ip.duplicate();
         }
-        if (!(ip instanceof ColorProcessor)) {
+        if (gray && !percentiles) {
             double[] range = displayRange(image, slice);
             ip.setMinAndMax(range[0], range[1]);
+            intensities = intensities(range[0], range[1], "display range");
         }
         ColorProcessor color = ip instanceof ColorProcessor c ? c : (ColorProcessor) ip.convertToColorProcessor();
-        return new ImageFiles.Page(color.getWidth(), color.getHeight(), (int[]) color.getPixels());
+        return new Pixels(new ImageFiles.Page(color.getWidth(), color.getHeight(), (int[]) color.getPixels()),
+                intensities);
+    }
+
+    private static String intensities(double low, double high, String rule) {
+        return ", intensities " + MacroOptions.number(low) + ".." + MacroOptions.number(high) + " to 0..255 (" + rule
+                + ")";
     }
 
     /** The display range a stack index is shown with: its channel's for a composite image, else the image's. */
@@ -194,10 +234,12 @@ public final class TrainingSources {
                 b.width, b.height);
     }
 
+    /** The pixel size and, for a density-calibrated image, the unit its raw intensities stand for. */
     private static String calibration(ImagePlus image) {
         Calibration c = image.getCalibration();
-        return c.scaled() ? String.format(Locale.ROOT, ", pixel %s x %s %s", c.pixelWidth, c.pixelHeight, c.getUnit())
-                : "";
+        String pixel = c.scaled() ? String.format(Locale.ROOT, ", pixel %s x %s %s", c.pixelWidth, c.pixelHeight,
+                c.getUnit()) : "";
+        return pixel + (c.calibrated() ? ", values calibrated in " + c.getValueUnit() : "");
     }
 
     private static ImagePlus window(String title, ImagePlus... known) {

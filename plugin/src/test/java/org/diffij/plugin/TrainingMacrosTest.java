@@ -14,10 +14,14 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.diffij.image.ImageFiles;
+import org.diffij.io.ModelHash;
 import org.diffij.io.SafetensorsFile;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.GenerationResult;
 import org.diffij.pipelines.Generator;
+import org.diffij.training.TrainingImages;
+import org.diffij.training.TrainingRequest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,5 +146,84 @@ class TrainingMacrosTest {
         GenerationResult with = generator.submit(plain.withPrompt("a photo of my-ring"), source -> null, null).await();
         assertFalse(Arrays.equals(without.images().get(0).rgb(), with.images().get(0).rgb()));
         assertTrue(with.notes().stream().anyMatch(n -> n.contains("my-ring")), with.notes().toString());
+    }
+
+    /** Two 8-bit slices that differ (a ramp and its inverse), labelled as the captions to train on. */
+    private static ImagePlus labelledCells() {
+        ImagePlus cells = ij.IJ.createImage("cells", "8-bit ramp", 64, 64, 2);
+        cells.getStack().getProcessor(2).invert();
+        cells.getStack().setSliceLabel("a micrograph of sks cells, bright", 1);
+        cells.getStack().setSliceLabel("a micrograph of sks cells, dark", 2);
+        return cells;
+    }
+
+    /** A slice's 8-bit gray values as the RGB pixels a display range of 0..255 shows. */
+    private static String grayPixelHash(ImagePlus image, int slice) {
+        byte[] gray = (byte[]) image.getStack().getPixels(slice);
+        int[] rgb = new int[gray.length];
+        for (int i = 0; i < gray.length; i++) {
+            int v = gray[i] & 0xff;
+            rgb[i] = v << 16 | v << 8 | v;
+        }
+        return TrainingImages.pixelHash(new ImageFiles.Page(image.getWidth(), image.getHeight(), rgb));
+    }
+
+    /** The request, base model, version and every slice (caption, pixel hash) recorded in a trained file. */
+    private static void assertStackProvenance(Map<String, String> metadata, TrainingRequest.Method method,
+            ImagePlus source, String model) {
+        TrainingRequest request = TrainingRequest.fromMacroOptions(metadata.get("diffij.training_request"));
+        assertEquals(method, request.method());
+        assertEquals("stack:" + source.getTitle(), request.data());
+        assertEquals(model, request.model());
+        assertEquals(2, request.steps());
+        assertEquals(ModelHash.of(Path.of(model)), metadata.get("diffij.model_hash"));
+        assertEquals(DiffusionSettings.version(), metadata.get("diffij.version"));
+        JsonArray samples = JsonParser.parseString(metadata.get("diffij.samples")).getAsJsonArray();
+        assertEquals(source.getStackSize(), samples.size());
+        for (int slice = 1; slice <= source.getStackSize(); slice++) {
+            com.google.gson.JsonObject sample = samples.get(slice - 1).getAsJsonObject();
+            assertEquals(source.getStack().getSliceLabel(slice), sample.get("caption").getAsString());
+            assertEquals(grayPixelHash(source, slice), sample.get("sha256").getAsString(), "slice " + slice);
+            assertTrue(sample.get("geometry").getAsString().startsWith("slice " + slice + " of 2"), sample.toString());
+        }
+    }
+
+    private static int[] generated(String model, String prompt) {
+        GenerationRequest request = GenerationRequest.fromMacroOptions("model=[" + model + "] prompt=[" + prompt
+                + "] steps=3 seed=1 width=64 height=64");
+        return (int[]) new Operations(DiffusionSettings.load()).generate("t", request, null).getProcessor().getPixels();
+    }
+
+    @Test
+    void dreamBoothFromTheStackIsAModelFolderWithProvenanceThatGeneratesDifferently() {
+        String model = HeadlessImageJ.model("tiny-sd15");
+        ImagePlus cells = labelledCells();
+        HeadlessImageJ.MacroRun run = HeadlessImageJ.runMacro("train_dreambooth.ijm", cells);
+        Path folder = models.resolve("cells-dreambooth");
+        Path unet = folder.resolve("unet/diffusion_pytorch_model.safetensors");
+        assertTrue(Files.isRegularFile(unet), run.log());
+        assertTrue(Files.isRegularFile(folder.resolve("model_index.json")), "a whole diffusers folder");
+        assertTrue(run.log().contains("generate with model=[cells-dreambooth]"), run.log());
+        try (SafetensorsFile file = SafetensorsFile.open(unet)) {
+            assertStackProvenance(file.metadata(), TrainingRequest.Method.DREAMBOOTH, cells, model);
+        }
+        assertFalse(Arrays.equals(generated(model, "a micrograph of sks cells"),
+                generated("cells-dreambooth", "a micrograph of sks cells")),
+                "the fine-tuned model generates differently");
+    }
+
+    @Test
+    void aHypernetworkFromTheStackIsWrittenForA1111WithItsProvenanceTwinAndChangesGeneration() {
+        String model = HeadlessImageJ.model("tiny-sd15");
+        ImagePlus cells = labelledCells();
+        HeadlessImageJ.MacroRun run = HeadlessImageJ.runMacro("train_hypernetwork.ijm", cells);
+        assertTrue(Files.isRegularFile(models.resolve("cells-hypernetwork.pt")), run.log());
+        assertTrue(run.log().contains("adapters=[hypernet|cells-hypernetwork|1]"), run.log());
+        try (SafetensorsFile file = SafetensorsFile.open(models.resolve("cells-hypernetwork.safetensors"))) {
+            assertStackProvenance(file.metadata(), TrainingRequest.Method.HYPERNETWORK, cells, model);
+        }
+        assertFalse(Arrays.equals(generated(model, "a micrograph of cells"),
+                generated(model, "a micrograph of cells <hypernet:cells-hypernetwork:1>")),
+                "the hypernetwork, called by its name, changes generation");
     }
 }

@@ -13,10 +13,11 @@ import org.diffij.DiffijException;
  * @param keepTokens       how many leading comma-separated tags stay in place when shuffling
  * @param captionDropout   the probability that a sample's caption is replaced by the empty caption
  * @param bucketing        kohya's aspect-ratio buckets instead of a square crop
+ * @param normalise        how gray images given in memory (Fiji's 8/16/32-bit windows) become 8-bit RGB
  */
 public record DataOptions(String captionExtension, String template, boolean shuffleCaptions, int keepTokens,
         double captionDropout, int resolution, boolean bucketing, int minBucket, int maxBucket, int bucketStep,
-        Crop crop, boolean flip) {
+        Crop crop, boolean flip, Normalise normalise) {
 
     /** How an image is cut to the square training resolution when not bucketing. */
     public enum Crop {
@@ -36,8 +37,33 @@ public record DataOptions(String captionExtension, String template, boolean shuf
         }
     }
 
+    /**
+     * How the front end that reads gray images (Fiji's 8/16/32-bit windows) maps their values to 8 bits:
+     * {@code display} through the display range the image is shown with, {@code percentile} between each
+     * slice's 0.5th and 99.5th percentiles as the conditioning commands do
+     * ({@link org.diffij.conditioning.PercentileNormalisation}). Image files of a folder are always
+     * min-max normalised per page when read ({@link org.diffij.image.ImageFiles}), so a folder takes
+     * only {@code display}.
+     */
+    public enum Normalise {
+        DISPLAY, PERCENTILE;
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Normalise of(String key) {
+            for (Normalise normalise : values()) {
+                if (normalise.key().equals(key.trim().toLowerCase(Locale.ROOT))) {
+                    return normalise;
+                }
+            }
+            throw new DiffijException("normalise must be display or percentile, not '" + key + "'");
+        }
+    }
+
     public static final DataOptions DEFAULTS = new DataOptions(".txt", "", false, 0, 0, 512, false, 256, 1024, 64,
-            Crop.CENTER, false);
+            Crop.CENTER, false, Normalise.DISPLAY);
 
     public DataOptions {
         captionExtension = captionExtension == null || captionExtension.isBlank() ? ".txt" : captionExtension.trim();
@@ -65,6 +91,9 @@ public record DataOptions(String captionExtension, String template, boolean shuf
         }
         if (crop == null) {
             crop = Crop.CENTER;
+        }
+        if (normalise == null) {
+            normalise = Normalise.DISPLAY;
         }
     }
 }

@@ -143,6 +143,11 @@ public final class Trainer {
             throw new DiffijException(modelPath.getFileName() + " is a single-file checkpoint: name a diffusers folder "
                     + "of the same architecture for its configs and tokenizer");
         }
+        if (given == null && request.dataOptions().normalise() != DataOptions.Normalise.DISPLAY) {
+            throw new DiffijException("normalise=" + request.dataOptions().normalise().key() + " is for open images "
+                    + "(Fiji's stack: and rois: data); a folder's 16/32-bit images are min-max normalised per page: "
+                    + "leave normalise out");
+        }
         TrainingData data = given != null ? given : TrainingData.scan(Path.of(request.data()), request.dataOptions(),
                 conceptName(request), request.seed());
         TrainingCheckpoint checkpoint = null;

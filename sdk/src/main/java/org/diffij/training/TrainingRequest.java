@@ -419,6 +419,9 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
             Map.entry("shuffle_captions", "shuffle comma-separated caption tags every epoch"),
             Map.entry("keep_tokens", "leading tags kept in place when shuffling"),
             Map.entry("caption_dropout", "probability of training a sample with the empty caption"),
+            Map.entry("normalise", "how gray (8/16/32-bit) open images become 8 bit in Fiji: display (their display "
+                    + "range) or percentile (each slice between its 0.5th and 99.5th percentiles, as the conditioning "
+                    + "commands do); a folder's images are always min-max normalised per page, so display only"),
             Map.entry("save_every", "also save the adapter every N steps as <output>-stepNNNNNNNN (0: off)"),
             Map.entry("sample_every", "validation images every N steps from sample_prompts (0: off)"),
             Map.entry("checkpoint_every", "resumable checkpoint every N steps (a cancelled run always writes one)"),
@@ -496,6 +499,7 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
         o.put("shuffle_captions", Boolean.toString(d.shuffleCaptions()));
         o.put("keep_tokens", Integer.toString(d.keepTokens()));
         o.put("caption_dropout", MacroOptions.number(d.captionDropout()));
+        o.put("normalise", d.normalise().key());
         o.put("save_every", Integer.toString(saveEvery));
         o.put("sample_every", Integer.toString(sampleEvery));
         o.put("checkpoint_every", Integer.toString(checkpointEvery));
@@ -566,7 +570,8 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
         DataOptions data = new DataOptions(o.text("caption_extension"), o.text("template"),
                 o.bool("shuffle_captions"), o.integer("keep_tokens"), o.decimal("caption_dropout"),
                 o.integer("resolution"), o.bool("bucketing"), o.integer("min_bucket"), o.integer("max_bucket"),
-                o.integer("bucket_step"), DataOptions.Crop.of(o.text("crop")), o.bool("flip"));
+                o.integer("bucket_step"), DataOptions.Crop.of(o.text("crop")), o.bool("flip"),
+                DataOptions.Normalise.of(o.text("normalise")));
         LoraOptions lora = method != Method.LORA ? LoraOptions.DEFAULTS : new LoraOptions(o.integer("rank"),
                 o.decimal("alpha"), o.text("targets"), o.integer("conv_rank"), o.decimal("conv_alpha"),
                 o.bool("train_text_encoder"));

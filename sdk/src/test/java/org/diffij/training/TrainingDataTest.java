@@ -99,7 +99,7 @@ class TrainingDataTest {
 
     private static DataOptions options(boolean bucketing, String template, boolean flip) {
         return new DataOptions(".txt", template, false, 0, 0, bucketing ? 128 : 64, bucketing, 64, 1024, 32,
-                DataOptions.Crop.CENTER, flip);
+                DataOptions.Crop.CENTER, flip, DataOptions.Normalise.DISPLAY);
     }
 
     @Test
@@ -151,7 +151,7 @@ class TrainingDataTest {
     void epochsAreAFunctionOfSeedAndEpoch() throws Exception {
         Path data = dataset();
         DataOptions shuffled = new DataOptions(".txt", "", true, 1, 0, 128, true, 64, 1024, 32, DataOptions.Crop.CENTER,
-                true);
+                true, DataOptions.Normalise.DISPLAY);
         TrainingData a = TrainingData.scan(data, shuffled, "cat", 7);
         TrainingData b = TrainingData.scan(data, shuffled, "cat", 7);
         assertEquals(a.epoch(3, 2), b.epoch(3, 2));
@@ -167,7 +167,7 @@ class TrainingDataTest {
         assertTrue(epoch.stream().flatMap(List::stream).filter(s -> s.item().file().toString().contains("bike"))
                 .allMatch(s -> s.caption().startsWith("red bike, ")), "keep_tokens keeps the first tag");
         DataOptions dropAll = new DataOptions(".txt", "", false, 0, 1, 64, false, 64, 1024, 64, DataOptions.Crop.CENTER,
-                false);
+                false, DataOptions.Normalise.DISPLAY);
         assertTrue(TrainingData.scan(data, dropAll, "cat", 1).epoch(0, 1).stream().flatMap(List::stream)
                 .allMatch(s -> s.caption().isEmpty()));
     }
@@ -209,7 +209,7 @@ class TrainingDataTest {
         Path small = Files.createDirectories(dir.resolve("small"));
         ImageIO.write(rgb(100, 80, 0), "png", small.resolve("s.png").toFile());
         assertMessage(() -> TrainingData.scan(small, new DataOptions(".txt", "", false, 0, 0, 512, true, 256, 1024, 64,
-                DataOptions.Crop.CENTER, false), "", 0), "s.png: 100x80 gives a 64x64 bucket, below min_bucket 256");
+                DataOptions.Crop.CENTER, false, DataOptions.Normalise.DISPLAY), "", 0), "s.png: 100x80 gives a 64x64 bucket, below min_bucket 256");
     }
 
     private static void assertMessage(org.junit.jupiter.api.function.Executable call, String expected) {

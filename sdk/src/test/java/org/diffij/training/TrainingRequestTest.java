@@ -19,7 +19,7 @@ class TrainingRequestTest {
             + "prediction_type=v_prediction noise_offset=0.05 min_snr_gamma=5 max_grad_norm=1 resolution=768 "
             + "bucketing=true min_bucket=320 max_bucket=1280 bucket_step=32 crop=random flip=true "
             + "caption_extension=.caption template=[a photo of [name], [filewords]] shuffle_captions=true "
-            + "keep_tokens=1 caption_dropout=0.1 save_every=100 sample_every=200 checkpoint_every=50 "
+            + "keep_tokens=1 caption_dropout=0.1 normalise=percentile save_every=100 sample_every=200 checkpoint_every=50 "
             + "sample_prompts=prompts.txt gradient_checkpointing=on rank=8 alpha=1 targets=attention conv_rank=4 "
             + "conv_alpha=2 train_text_encoder=true";
 

@@ -6,6 +6,7 @@ import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.Generator;
 import org.diffij.plugin.DiffusionSettings;
 import org.diffij.plugin.Operations;
+import org.diffij.plugin.TrainingOperations;
 import org.scijava.plugin.Plugin;
 import org.scijava.service.AbstractService;
 import org.scijava.service.Service;
@@ -28,6 +29,11 @@ public final class DefaultDiffusionService extends AbstractService implements Di
     @Override
     public Operations operations() {
         return new Operations(settings());
+    }
+
+    @Override
+    public TrainingOperations training() {
+        return new TrainingOperations(settings());
     }
 
     @Override

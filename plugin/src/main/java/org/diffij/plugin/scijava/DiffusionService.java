@@ -6,6 +6,7 @@ import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.Generator;
 import org.diffij.plugin.DiffusionSettings;
 import org.diffij.plugin.Operations;
+import org.diffij.plugin.TrainingOperations;
 import org.scijava.service.SciJavaService;
 
 /**
@@ -29,6 +30,9 @@ public interface DiffusionService extends SciJavaService {
 
     /** The operations of the menu commands over the settings as they are stored now. */
     Operations operations();
+
+    /** The training of the Train menu commands over the settings as they are stored now. */
+    TrainingOperations training();
 
     /** A generator resolving model names in the model folders; its jobs run on the engine's queue. */
     Generator generator();

@@ -3,6 +3,7 @@ package org.diffij.plugin.scijava;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.ImagePlus;
@@ -11,15 +12,23 @@ import ij.process.ColorProcessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.diffij.DiffijException;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.plugin.DiffusionSettings;
 import org.diffij.plugin.GenerateCommand;
 import org.diffij.plugin.InpaintSelectionCommand;
+import org.diffij.plugin.MethodTrainingCommand;
+import org.diffij.plugin.TrainDreamBoothCommand;
+import org.diffij.plugin.TrainHypernetworkCommand;
+import org.diffij.plugin.TrainLoraCommand;
+import org.diffij.plugin.TrainTextualInversionCommand;
+import org.diffij.training.TrainingRequest;
 import org.diffij.plugin.Provenance;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.scijava.Context;
 import org.scijava.command.Command;
 import org.scijava.command.CommandModule;
@@ -68,7 +77,8 @@ class SciJavaCommandsTest {
         List<String> commands = context.service(CommandService.class).getCommands().stream()
                 .map(PluginInfo::getClassName).toList();
         for (Class<?> type : List.of(GenerateImage.class, ImageToImage.class, InpaintSelection.class,
-                GenerateWithControlNet.class, RerunFromImage.class)) {
+                GenerateWithControlNet.class, RerunFromImage.class, TrainLora.class, TrainTextualInversion.class,
+                TrainDreamBooth.class, TrainHypernetwork.class, ResumeTraining.class)) {
             assertTrue(commands.contains(type.getName()), type.getName());
         }
         assertTrue(context.service(DiffusionService.class) instanceof DefaultDiffusionService);
@@ -102,5 +112,74 @@ class SciJavaCommandsTest {
                 + "sampler=DDIM steps=2 seed=3 width=64 height=64 grow=1 feather=1");
         assertArrayEquals((int[]) menu.getProcessor().getPixels(), (int[]) scripted.getProcessor().getPixels());
         assertEquals("selection of wall (grow 1, feather 1)", Provenance.request(scripted).mask());
+    }
+
+    /** A two-slice stack with labels and an overlay ROI, so that every method's default data applies. */
+    private static ImagePlus cells() {
+        ImagePlus cells = ij.IJ.createImage("cells.tif", "8-bit ramp", 64, 64, 2);
+        cells.getStack().setSliceLabel("bright cells", 1);
+        cells.getStack().setSliceLabel("dark cells", 2);
+        return cells;
+    }
+
+    /** The twin's request for {@code options} (model and source set), beside the menu command's for the same keys. */
+    private static void assertSameRequest(MethodTraining twin, MethodTrainingCommand menu, ImagePlus source,
+            String options) {
+        twin.model = model();
+        twin.source = source;
+        twin.options = options;
+        TrainingRequest scripted = twin.request();
+        TrainingRequest recorded = menu.request(source, "model=[" + model() + "] " + options);
+        assertEquals(recorded, scripted, options);
+        assertEquals(recorded.toMacroOptions(), scripted.toMacroOptions());
+    }
+
+    @Test
+    void eachTrainingTwinBuildsTheMenuCommandsRequestFromTheSameKeys() {
+        ImagePlus cells = cells();
+        assertSameRequest(new TrainLora(), new TrainLoraCommand(), cells, "steps=12 lr=1e-3 rank=8 alpha=4 "
+                + "resolution=64 template=[a photo of [filewords]] flip=true");
+        assertSameRequest(new TrainTextualInversion(), new TrainTextualInversionCommand(), cells,
+                "token=<cell> init_word=cell vectors=2 steps=5");
+        assertSameRequest(new TrainDreamBooth(), new TrainDreamBoothCommand(), cells,
+                "prior_mode=prediction class_prompt=[a micrograph] train_text_encoder=true steps=3");
+        assertSameRequest(new TrainHypernetwork(), new TrainHypernetworkCommand(), cells,
+                "layer_structure=1,1.5,1 activation=relu layer_norm=true steps=4");
+        // The defaults after the source image: the whole stack, an output named after it.
+        TrainingRequest defaults = new TrainLoraCommand().request(cells, "model=[" + model() + "]");
+        assertEquals("stack:cells.tif", defaults.data());
+        assertEquals("cells-lora.safetensors", defaults.output());
+        // model, data and output as parameters of their own are the same keys.
+        TrainHypernetwork twin = new TrainHypernetwork();
+        twin.model = model();
+        twin.data = "stack:cells.tif slices 2-2";
+        twin.output = "/tmp/hn.pt";
+        twin.options = "steps=4";
+        assertEquals(new TrainHypernetworkCommand().request(cells, "model=[" + model()
+                + "] data=[stack:cells.tif slices 2-2] output=[/tmp/hn.pt] steps=4"), twin.request());
+    }
+
+    @Test
+    void aTwinRefusesKeysGivenTwiceAndTheMethodKey() {
+        TrainLora twin = new TrainLora();
+        twin.model = model();
+        twin.options = "model=[other] steps=2";
+        DiffijException twice = assertThrows(DiffijException.class, twin::request);
+        assertEquals("model is a parameter of its own: give it as model, not in options", twice.getMessage());
+        twin.options = "method=ti steps=2";
+        DiffijException method = assertThrows(DiffijException.class, twin::request);
+        assertTrue(method.getMessage().startsWith("method is given by the command"), method.getMessage());
+    }
+
+    @Test
+    void aTwinTrainsThroughTheCommandServiceAndGivesTheFileAndTheLossPlot(@TempDir Path dir) throws Exception {
+        Path output = dir.resolve("cells-hn.pt");
+        CommandModule module = context.service(CommandService.class).run(TrainHypernetwork.class, true,
+                "model", model(), "source", cells(), "output", output.toString(),
+                "options", "steps=2 lr=1e-3 resolution=64 seed=4").get();
+        assertEquals(output.toString(), module.getOutput("trained"));
+        assertTrue(Files.isRegularFile(output));
+        assertEquals("", module.getOutput("resumeCheckpoint"));
+        assertTrue(((ImagePlus) module.getOutput("lossPlot")).getTitle().startsWith("Training loss - cells-hn"));
     }
 }
