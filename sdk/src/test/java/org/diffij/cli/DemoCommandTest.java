@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.diffij.demo.ShapesEvaluator;
 import org.diffij.demo.ShapesWorld;
 import org.diffij.image.PngFiles;
+import org.diffij.image.RgbImage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +48,33 @@ class DemoCommandTest {
                 "a orange ring on a white background");
         assertTrue(wrong.out().startsWith("1 images: 0.0 % right"), wrong.out());
         CliRun bad = CliRun.of("demo", "score", first.toString(), "--expect", "a cat");
+        assertEquals(2, bad.exitCode());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+    }
+
+    /** README's first command, in-process: the built-in model by name, its own size, a red circle on white. */
+    @Test
+    void theReadmeCommandDrawsARedCircleOnWhite() throws Exception {
+        Path circle = dir.resolve("circle.png");
+        CliRun run = CliRun.of("generate", "--model", "demo", "--prompt", "a red circle on a white background",
+                "--out", circle.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        RgbImage image = PngFiles.read(circle);
+        assertEquals(ShapesWorld.SIZE, image.width());
+        assertEquals(ShapesWorld.SIZE, image.height());
+        ShapesEvaluator.Reading reading = ShapesEvaluator.read(image);
+        assertTrue(reading.matches(ShapesWorld.Content.parse("a red circle on a white background")),
+                reading.toString());
+        assertTrue(PngFiles.readText(circle).get("parameters").contains("Size: 64x64"), "the size is recorded");
+    }
+
+    @Test
+    void qualityGeneratesEachCaptionAndPrintsTheTable() {
+        CliRun run = CliRun.of("demo", "quality", "--seeds", "1");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().startsWith("24 images: "), run.out());
+        assertTrue(run.out().contains("triangle"), run.out());
+        CliRun bad = CliRun.of("demo", "quality", "--seeds", "0");
         assertEquals(2, bad.exitCode());
         assertEquals(1, bad.err().strip().lines().count(), bad.err());
     }
