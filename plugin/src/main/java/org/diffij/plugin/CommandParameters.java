@@ -3,12 +3,16 @@ package org.diffij.plugin;
 import ij.Macro;
 import ij.Prefs;
 import ij.gui.GenericDialog;
+import ij.io.DirectoryChooser;
+import ij.io.OpenDialog;
+import java.awt.Button;
 import java.awt.Choice;
 import java.awt.FlowLayout;
 import java.awt.GraphicsEnvironment;
 import java.awt.Label;
 import java.awt.Panel;
 import java.awt.TextField;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -29,6 +33,9 @@ public final class CommandParameters {
 
     private record Field(String key, String defaultValue, String[] choices) {
     }
+
+    /** The first item of a chooser whose current value is none of its items. */
+    static final String NO_CHOICE = "(choose...)";
 
     private final String title;
     private final String options;
@@ -117,7 +124,8 @@ public final class CommandParameters {
     /**
      * With a dialog only: a chooser beside the fields that is not a parameter (not recorded, no macro
      * key), showing {@code selected} first; picking an item rewrites the last string field as
-     * {@code update(text, item)} returns it.
+     * {@code update(text, item)} returns it. Where {@code selected} is none of the items (null: none),
+     * a first item {@value #NO_CHOICE} shows instead and changes nothing, so that every item can be picked.
      */
     public void addPicker(String label, String[] items, String selected, BinaryOperator<String> update) {
         if (dialog == null || items.length == 0) {
@@ -125,15 +133,66 @@ public final class CommandParameters {
         }
         TextField field = (TextField) dialog.getStringFields().lastElement();
         Choice choice = new Choice();
+        if (!Arrays.asList(items).contains(selected)) {
+            choice.add(NO_CHOICE);
+        }
         for (String item : items) {
             choice.add(item);
         }
-        choice.select(selected);
-        choice.addItemListener(e -> field.setText(update.apply(field.getText(), choice.getSelectedItem())));
+        choice.select(Arrays.asList(items).contains(selected) ? selected : NO_CHOICE);
+        choice.addItemListener(e -> {
+            if (!choice.getSelectedItem().equals(NO_CHOICE)) {
+                field.setText(update.apply(field.getText(), choice.getSelectedItem()));
+            }
+        });
         Panel panel = new Panel(new FlowLayout(FlowLayout.LEFT, 5, 0));
         panel.add(new Label(label));
         panel.add(choice);
         dialog.addPanel(panel);
+    }
+
+    /** What a browse button beside a field picks. */
+    public enum Browse {
+        FILE, FOLDER, FILE_OR_FOLDER
+    }
+
+    /**
+     * With a dialog only: browse buttons ("File...", "Folder..." or both) on a row below the last
+     * string field; the path picked rewrites the field as {@code update(text, path)} returns it.
+     */
+    public void addBrowse(Browse kind, BinaryOperator<String> update) {
+        if (dialog == null) {
+            return;
+        }
+        TextField field = (TextField) dialog.getStringFields().lastElement();
+        Panel panel = new Panel(new FlowLayout(FlowLayout.LEFT, 5, 0));
+        if (kind != Browse.FOLDER) {
+            Button file = new Button("File...");
+            file.addActionListener(e -> {
+                OpenDialog open = new OpenDialog("Choose a file", null);
+                if (open.getFileName() != null) {
+                    field.setText(update.apply(field.getText(), Path.of(open.getDirectory(), open.getFileName())
+                            .toString()));
+                }
+            });
+            panel.add(file);
+        }
+        if (kind != Browse.FILE) {
+            Button folder = new Button("Folder...");
+            folder.addActionListener(e -> {
+                String chosen = new DirectoryChooser("Choose a folder").getDirectory();
+                if (chosen != null) {
+                    field.setText(update.apply(field.getText(), Path.of(chosen).toString()));
+                }
+            });
+            panel.add(folder);
+        }
+        dialog.addPanel(panel);
+    }
+
+    /** Whether a dialog is shown (choosers and browse buttons are offered only then). */
+    public boolean hasDialog() {
+        return dialog != null;
     }
 
     public void addMessage(String text) {
@@ -147,6 +206,7 @@ public final class CommandParameters {
         if (dialog == null) {
             return true;
         }
+        dialog.addHelp(Help.html(title));
         dialog.showDialog();
         return !dialog.wasCanceled();
     }
