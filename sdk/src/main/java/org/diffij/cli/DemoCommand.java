@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.diffij.DiffijException;
+import org.diffij.DiffijVersion;
 import org.diffij.demo.DemoTraining;
 import org.diffij.demo.ShapesDataset;
 import org.diffij.demo.ShapesEvaluator;
@@ -97,7 +98,7 @@ final class DemoCommand implements Runnable {
                     vaeSteps != null ? vaeSteps : d.vaeSteps(), d.vaeBatch(), d.vaeLr(), d.klWeight(),
                     unetSteps != null ? unetSteps : d.unetSteps(), d.unetBatch(), d.unetLr());
             PrintWriter out = spec.commandLine().getOut();
-            DemoTraining.train(this.out, settings, Version.current(), line -> {
+            DemoTraining.train(this.out, settings, DiffijVersion.label(), line -> {
                 out.println(line);
                 out.flush();
             });

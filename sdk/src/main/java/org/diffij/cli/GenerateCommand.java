@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diffij.DiffijException;
+import org.diffij.DiffijVersion;
 import org.diffij.image.PngFiles;
 import org.diffij.image.RgbImage;
 import org.diffij.io.InputFiles;
@@ -154,7 +155,7 @@ final class GenerateCommand implements Callable<Integer> {
             targets.add(target);
         }
         GenerationResult result = new Generator(Generator.inFolders(modelFolders, parent.hub()), config, parent.hub(),
-                "Diffij " + Version.current())
+                DiffijVersion.label())
                 .withEmbeddingFolders(modelFolders).submit(request, source -> PngFiles.read(Path.of(source)), (done, total, message) -> {
                     console.println(message);
                     console.flush();
