@@ -8,6 +8,8 @@ import ij.io.OpenDialog;
 import java.awt.Button;
 import java.awt.Choice;
 import java.awt.FlowLayout;
+import java.awt.GridBagConstraints;
+import java.awt.GridBagLayout;
 import java.awt.GraphicsEnvironment;
 import java.awt.Label;
 import java.awt.Panel;
@@ -157,15 +159,19 @@ public final class CommandParameters {
     }
 
     /**
-     * With a dialog only: browse buttons ("File...", "Folder..." or both) on a row below the last
-     * string field; the path picked rewrites the field as {@code update(text, path)} returns it.
+     * With a dialog only: browse buttons ("File...", "Folder..." or both) beside the last string field
+     * (in its row, as ImageJ's own file fields place theirs); the path picked rewrites the field as
+     * {@code update(text, path)} returns it.
      */
     public void addBrowse(Browse kind, BinaryOperator<String> update) {
         if (dialog == null) {
             return;
         }
         TextField field = (TextField) dialog.getStringFields().lastElement();
-        Panel panel = new Panel(new FlowLayout(FlowLayout.LEFT, 5, 0));
+        GridBagLayout layout = (GridBagLayout) dialog.getLayout();
+        GridBagConstraints place = layout.getConstraints(field);
+        Panel row = new Panel(new FlowLayout(FlowLayout.LEFT, 0, 0));
+        row.add(field);
         if (kind != Browse.FOLDER) {
             Button file = new Button("File...");
             file.addActionListener(e -> {
@@ -175,7 +181,7 @@ public final class CommandParameters {
                             .toString()));
                 }
             });
-            panel.add(file);
+            row.add(file);
         }
         if (kind != Browse.FILE) {
             Button folder = new Button("Folder...");
@@ -185,9 +191,10 @@ public final class CommandParameters {
                     field.setText(update.apply(field.getText(), Path.of(chosen).toString()));
                 }
             });
-            panel.add(folder);
+            row.add(folder);
         }
-        dialog.addPanel(panel);
+        layout.setConstraints(row, place);
+        dialog.add(row);
     }
 
     /** Whether a dialog is shown (choosers and browse buttons are offered only then). */
