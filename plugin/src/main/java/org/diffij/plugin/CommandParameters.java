@@ -61,26 +61,18 @@ public final class CommandParameters {
         return new CommandParameters(title, null, new GenericDialog(title));
     }
 
-    /**
-     * Whether this run's dialog shows the values last used in it, as ImageJ's own dialogs do: only
-     * for a dialog the user sees, never in a macro run, whose missing keys keep their documented defaults.
-     */
-    private boolean remembers() {
-        return dialog != null && Macro.getOptions() == null;
-    }
-
     private String preference(String key) {
         return DiffusionSettings.PREFIX + "dialog." + title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_")
                 + "." + key;
     }
 
     private String initial(String key, String defaultValue) {
-        return remembers() ? Prefs.get(preference(key), defaultValue) : defaultValue;
+        return isSeen() ? Prefs.get(preference(key), defaultValue) : defaultValue;
     }
 
     /** Keeps the values of a run that worked as the next defaults of this dialog (in ImageJ's preferences). */
     public void remember() {
-        if (remembers()) {
+        if (isSeen()) {
             used.forEach((key, value) -> Prefs.set(preference(key), value));
         }
     }
@@ -197,9 +189,14 @@ public final class CommandParameters {
         dialog.add(row);
     }
 
-    /** Whether a dialog is shown (choosers and browse buttons are offered only then). */
-    public boolean hasDialog() {
-        return dialog != null;
+    /**
+     * Whether the user sees the dialog: not in a macro run, whose dialog stays hidden. Only then does
+     * the dialog show the values last used in it, as ImageJ's own dialogs do (a macro line's missing
+     * keys keep their documented defaults), and gather what only a user picks from, such as the model
+     * folders' LoRAs.
+     */
+    public boolean isSeen() {
+        return dialog != null && Macro.getOptions() == null;
     }
 
     public void addMessage(String text) {

@@ -39,7 +39,7 @@ public final class RequestFields {
         parameters.addNumber("Height (pixels, multiple of 8)", height, 0);
         parameters.addNumber("Batch size (images per run)", 1, 0);
         parameters.addString("Adapters (lora|name|weight, embedding|name|1; ...; empty = none)", "", 40);
-        if (parameters.hasDialog()) {
+        if (parameters.isSeen()) {
             ModelChoices choices = ModelChoices.in(DiffusionSettings.load().modelFolders());
             parameters.addPicker("LoRA from the model folders:", choices.loras().toArray(String[]::new), null,
                     (text, name) -> withAdapter(text, Adapter.Kind.LORA, name));
