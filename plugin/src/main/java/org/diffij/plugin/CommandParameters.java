@@ -3,12 +3,18 @@ package org.diffij.plugin;
 import ij.Macro;
 import ij.Prefs;
 import ij.gui.GenericDialog;
+import ij.io.DirectoryChooser;
+import ij.io.OpenDialog;
+import java.awt.Button;
 import java.awt.Choice;
 import java.awt.FlowLayout;
+import java.awt.GridBagConstraints;
+import java.awt.GridBagLayout;
 import java.awt.GraphicsEnvironment;
 import java.awt.Label;
 import java.awt.Panel;
 import java.awt.TextField;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -29,6 +35,9 @@ public final class CommandParameters {
 
     private record Field(String key, String defaultValue, String[] choices) {
     }
+
+    /** The first item of a chooser whose current value is none of its items. */
+    static final String NO_CHOICE = "(choose...)";
 
     private final String title;
     private final String options;
@@ -52,26 +61,18 @@ public final class CommandParameters {
         return new CommandParameters(title, null, new GenericDialog(title));
     }
 
-    /**
-     * Whether this run's dialog shows the values last used in it, as ImageJ's own dialogs do: only
-     * for a dialog the user sees, never in a macro run, whose missing keys keep their documented defaults.
-     */
-    private boolean remembers() {
-        return dialog != null && Macro.getOptions() == null;
-    }
-
     private String preference(String key) {
         return DiffusionSettings.PREFIX + "dialog." + title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_")
                 + "." + key;
     }
 
     private String initial(String key, String defaultValue) {
-        return remembers() ? Prefs.get(preference(key), defaultValue) : defaultValue;
+        return isSeen() ? Prefs.get(preference(key), defaultValue) : defaultValue;
     }
 
     /** Keeps the values of a run that worked as the next defaults of this dialog (in ImageJ's preferences). */
     public void remember() {
-        if (remembers()) {
+        if (isSeen()) {
             used.forEach((key, value) -> Prefs.set(preference(key), value));
         }
     }
@@ -117,7 +118,8 @@ public final class CommandParameters {
     /**
      * With a dialog only: a chooser beside the fields that is not a parameter (not recorded, no macro
      * key), showing {@code selected} first; picking an item rewrites the last string field as
-     * {@code update(text, item)} returns it.
+     * {@code update(text, item)} returns it. Where {@code selected} is none of the items (null: none),
+     * a first item {@value #NO_CHOICE} shows instead and changes nothing, so that every item can be picked.
      */
     public void addPicker(String label, String[] items, String selected, BinaryOperator<String> update) {
         if (dialog == null || items.length == 0) {
@@ -125,15 +127,76 @@ public final class CommandParameters {
         }
         TextField field = (TextField) dialog.getStringFields().lastElement();
         Choice choice = new Choice();
+        if (!Arrays.asList(items).contains(selected)) {
+            choice.add(NO_CHOICE);
+        }
         for (String item : items) {
             choice.add(item);
         }
-        choice.select(selected);
-        choice.addItemListener(e -> field.setText(update.apply(field.getText(), choice.getSelectedItem())));
+        choice.select(Arrays.asList(items).contains(selected) ? selected : NO_CHOICE);
+        choice.addItemListener(e -> {
+            if (!choice.getSelectedItem().equals(NO_CHOICE)) {
+                field.setText(update.apply(field.getText(), choice.getSelectedItem()));
+            }
+        });
         Panel panel = new Panel(new FlowLayout(FlowLayout.LEFT, 5, 0));
         panel.add(new Label(label));
         panel.add(choice);
         dialog.addPanel(panel);
+    }
+
+    /** What a browse button beside a field picks. */
+    public enum Browse {
+        FILE, FOLDER, FILE_OR_FOLDER
+    }
+
+    /**
+     * With a dialog only: browse buttons ("File...", "Folder..." or both) beside the last string field
+     * (in its row, as ImageJ's own file fields place theirs); the path picked rewrites the field as
+     * {@code update(text, path)} returns it.
+     */
+    public void addBrowse(Browse kind, BinaryOperator<String> update) {
+        if (dialog == null) {
+            return;
+        }
+        TextField field = (TextField) dialog.getStringFields().lastElement();
+        GridBagLayout layout = (GridBagLayout) dialog.getLayout();
+        GridBagConstraints place = layout.getConstraints(field);
+        Panel row = new Panel(new FlowLayout(FlowLayout.LEFT, 0, 0));
+        row.add(field);
+        if (kind != Browse.FOLDER) {
+            Button file = new Button("File...");
+            file.addActionListener(e -> {
+                OpenDialog open = new OpenDialog("Choose a file", null);
+                if (open.getFileName() != null) {
+                    field.setText(update.apply(field.getText(), Path.of(open.getDirectory(), open.getFileName())
+                            .toString()));
+                }
+            });
+            row.add(file);
+        }
+        if (kind != Browse.FILE) {
+            Button folder = new Button("Folder...");
+            folder.addActionListener(e -> {
+                String chosen = new DirectoryChooser("Choose a folder").getDirectory();
+                if (chosen != null) {
+                    field.setText(update.apply(field.getText(), Path.of(chosen).toString()));
+                }
+            });
+            row.add(folder);
+        }
+        layout.setConstraints(row, place);
+        dialog.add(row);
+    }
+
+    /**
+     * Whether the user sees the dialog: not in a macro run, whose dialog stays hidden. Only then does
+     * the dialog show the values last used in it, as ImageJ's own dialogs do (a macro line's missing
+     * keys keep their documented defaults), and gather what only a user picks from, such as the model
+     * folders' LoRAs.
+     */
+    public boolean isSeen() {
+        return dialog != null && Macro.getOptions() == null;
     }
 
     public void addMessage(String text) {
@@ -147,6 +210,7 @@ public final class CommandParameters {
         if (dialog == null) {
             return true;
         }
+        dialog.addHelp(Help.html(title));
         dialog.showDialog();
         return !dialog.wasCanceled();
     }

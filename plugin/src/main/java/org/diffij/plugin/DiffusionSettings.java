@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.diffij.DiffijVersion;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.engine.EngineSettings;
 import org.diffij.pipelines.Generator;
@@ -89,12 +90,6 @@ public record DiffusionSettings(List<Path> modelFolders, String singleFileConfig
 
     public Generator generator() {
         return new Generator(modelResolver(), singleFileConfig.isEmpty() ? null : Path.of(singleFileConfig),
-                version()).withEmbeddingFolders(modelFolders);
-    }
-
-    /** The software version recorded on every result. */
-    public static String version() {
-        String version = Generator.class.getPackage().getImplementationVersion();
-        return "Diffij " + (version == null ? "development build" : version);
+                DiffijVersion.label()).withEmbeddingFolders(modelFolders);
     }
 }

@@ -112,16 +112,35 @@ public final class Operations {
     public ImagePlus rerun(String title, ImagePlus source) {
         GenerationRequest request = Provenance.request(source);
         GenerationResult result = GenerationRun.run(title, generator(), request, new WindowImages(source), null);
-        String recorded = request.modelHash();
-        String now = result.request().modelHash();
-        if (!recorded.isEmpty() && !now.startsWith(recorded) && !recorded.startsWith(now)) {
-            IJ.log(title + ": the model's weights differ from those recorded (SHA-256 " + recorded + " then, " + now
-                    + " now): the image will differ");
-        }
+        changedFiles(request, result.request()).forEach(change -> IJ.log(title + ": " + change));
         ImagePlus again = Provenance.image(List.of(result), source.getCalibration().copy());
         // A title of its own, so that the re-run and the image it repeats are told apart in the Window menu.
         again.setTitle("Re-run of " + source.getTitle());
         return again;
+    }
+
+    /**
+     * What differs between the files a request recorded and those a re-run of it found: the model's
+     * weights, and each LoRA recorded under the same name (A1111's short hashes compare as prefixes).
+     */
+    static List<String> changedFiles(GenerationRequest recorded, GenerationRequest now) {
+        List<String> changes = new ArrayList<>();
+        if (!samePrefix(recorded.modelHash(), now.modelHash())) {
+            changes.add("the model's weights differ from those recorded (SHA-256 " + recorded.modelHash() + " then, "
+                    + now.modelHash() + " now): the image will differ");
+        }
+        recorded.loraHashes().forEach((name, then) -> {
+            String found = now.loraHashes().getOrDefault(name, "");
+            if (!samePrefix(then, found)) {
+                changes.add("the LoRA " + name + " differs from the one recorded (hash " + then + " then, " + found
+                        + " now): the image will differ");
+            }
+        });
+        return changes;
+    }
+
+    private static boolean samePrefix(String recorded, String now) {
+        return recorded.isEmpty() || now.isEmpty() || now.startsWith(recorded) || recorded.startsWith(now);
     }
 
     static void requireSelection(ImagePlus source) {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.diffij.DiffijException;
+import org.diffij.DiffijVersion;
 import org.diffij.image.PngFiles;
 import org.diffij.image.RgbImage;
 import org.diffij.pipelines.GenerationRequest;
@@ -74,7 +75,7 @@ public final class Provenance {
         if (info instanceof String text && text.contains("Steps:")) {
             return text;
         }
-        return Infotext.format(request(image), DiffusionSettings.version());
+        return Infotext.format(request(image), DiffijVersion.label());
     }
 
     /**

@@ -28,6 +28,7 @@ public final class RequestFields {
         GenerationRequest defaults = GenerationRequest.of("-", "");
         parameters.addString("Model (folder, .safetensors file, or a name in the model folders)",
                 Prefs.get(LAST_MODEL, ""), 40);
+        parameters.addBrowse(CommandParameters.Browse.FILE_OR_FOLDER, (text, path) -> path);
         parameters.addString("Prompt", "", 40);
         parameters.addString("Negative prompt", "", 40);
         parameters.addChoice("Sampler", Samplers.names().toArray(String[]::new), defaults.sampler());
@@ -38,9 +39,23 @@ public final class RequestFields {
         parameters.addNumber("Height (pixels, multiple of 8)", height, 0);
         parameters.addNumber("Batch size (images per run)", 1, 0);
         parameters.addString("Adapters (lora|name|weight, embedding|name|1; ...; empty = none)", "", 40);
+        if (parameters.isSeen()) {
+            ModelChoices choices = ModelChoices.in(DiffusionSettings.load().modelFolders());
+            parameters.addPicker("LoRA from the model folders:", choices.loras().toArray(String[]::new), null,
+                    (text, name) -> withAdapter(text, Adapter.Kind.LORA, name));
+            parameters.addPicker("Embedding from the model folders:", choices.embeddings().toArray(String[]::new),
+                    null, (text, name) -> withAdapter(text, Adapter.Kind.EMBEDDING, name));
+        }
         parameters.addString("Ip_adapter (IP-Adapter file|image window|scale; empty = none)", "", 40);
         parameters.addNumber("Clip_skip (1 = last text-encoder layer)", 1, 0);
         parameters.addChoice("Noise (cpu = diffusers/ComfyUI, gpu = A1111)", new String[] {"cpu", "gpu"}, "cpu");
+    }
+
+    /** The adapters text with {@code kind|name|1} appended (the weight is edited in the field). */
+    static String withAdapter(String adapters, Adapter.Kind kind, String name) {
+        String added = kind.tag() + "|" + name + "|1";
+        String text = adapters.strip();
+        return text.isEmpty() ? added : text + (text.endsWith(";") ? "" : ";") + added;
     }
 
     /**

@@ -3,6 +3,7 @@ package org.diffij.plugin;
 import ij.IJ;
 import ij.plugin.PlugIn;
 import java.io.File;
+import java.nio.file.Path;
 import org.diffij.DiffijException;
 import org.diffij.engine.DiffijEngine;
 
@@ -32,11 +33,22 @@ public final class SettingsCommand implements PlugIn {
         return edit(DiffusionSettings.load(), CommandParameters.forOptions(TITLE, options));
     }
 
+    /** The model folders text with {@code folder} added at the end (once). */
+    static String withFolder(String folders, String folder) {
+        if (DiffusionSettings.folders(folders).contains(Path.of(folder))) {
+            return folders;
+        }
+        String text = folders.strip();
+        return text.isEmpty() ? folder : text + File.pathSeparator + folder;
+    }
+
     private static DiffusionSettings edit(DiffusionSettings current, CommandParameters parameters) {
         parameters.addString("Models (model folders, separated by " + File.pathSeparator + ")",
                 current.modelFoldersText(), 50);
+        parameters.addBrowse(CommandParameters.Browse.FOLDER, SettingsCommand::withFolder);
         parameters.addString("Config (diffusers folder for single-file checkpoints; empty = none)",
                 current.singleFileConfig(), 50);
+        parameters.addBrowse(CommandParameters.Browse.FOLDER, (text, folder) -> folder);
         parameters.addChoice("Device", new String[] {"auto", "cpu", "gpu"}, current.device().startsWith("gpu")
                 ? "gpu" : current.device());
         parameters.addNumber("Threads (0 = libtorch's default)", current.threads(), 0);

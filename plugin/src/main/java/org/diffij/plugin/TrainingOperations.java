@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.diffij.DiffijException;
+import org.diffij.DiffijVersion;
 import org.diffij.image.PngFiles;
 import org.diffij.image.RgbImage;
 import org.diffij.training.ImageSample;
@@ -82,7 +83,7 @@ public final class TrainingOperations {
         String name = stem(Path.of(request.output()));
         LossPlot plot = new LossPlot("Training loss - " + name);
         Trainer trainer = new Trainer(settings.modelResolver(), settings.singleFileConfig().isEmpty() ? null
-                : Path.of(settings.singleFileConfig()), DiffusionSettings.version());
+                : Path.of(settings.singleFileConfig()), DiffijVersion.label());
         Trainer.Result result = TrainingRun.run(title, trainer, request, data, resume, plot);
         if (result.finished()) {
             String line = String.format(Locale.ROOT, "trained %d steps in %.1f s, mean loss %.4f; wrote %s",

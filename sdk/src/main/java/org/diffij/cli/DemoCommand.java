@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.diffij.DiffijException;
+import org.diffij.DiffijVersion;
 import org.diffij.demo.DemoTraining;
 import org.diffij.demo.ShapesDataset;
 import org.diffij.demo.ShapesEvaluator;
@@ -97,7 +98,7 @@ final class DemoCommand implements Runnable {
                     vaeSteps != null ? vaeSteps : d.vaeSteps(), d.vaeBatch(), d.vaeLr(), d.klWeight(),
                     unetSteps != null ? unetSteps : d.unetSteps(), d.unetBatch(), d.unetLr());
             PrintWriter out = spec.commandLine().getOut();
-            DemoTraining.train(this.out, settings, Version.current(), line -> {
+            DemoTraining.train(this.out, settings, DiffijVersion.label(), line -> {
                 out.println(line);
                 out.flush();
             });
@@ -134,7 +135,7 @@ final class DemoCommand implements Runnable {
             }
             long started = System.nanoTime();
             ShapesQuality.Tally tally = ShapesQuality.world(new Generator(Generator.inFolders(List.of()), null,
-                    "Diffij " + Version.current()), model, seeds, seed);
+                    DiffijVersion.label()), model, seeds, seed);
             PrintWriter out = spec.commandLine().getOut();
             tally.print(out);
             out.printf(Locale.ROOT, "generated and read in %.0f s%n", (System.nanoTime() - started) / 1e9);

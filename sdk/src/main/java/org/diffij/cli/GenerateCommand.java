@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diffij.DiffijException;
+import org.diffij.DiffijVersion;
 import org.diffij.image.PngFiles;
 import org.diffij.image.RgbImage;
 import org.diffij.io.InputFiles;
@@ -144,7 +145,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter console = spec.commandLine().getOut();
         Generator generator = new Generator(Generator.inFolders(modelFolders, parent.hub()), config, parent.hub(),
-                "Diffij " + Version.current()).withEmbeddingFolders(modelFolders);
+                DiffijVersion.label()).withEmbeddingFolders(modelFolders);
         int[] size = size(console, generator);
         GenerationRequest request = request(size[0], size[1]);
         request.notes(seed, size[0], size[1]).forEach(console::println);

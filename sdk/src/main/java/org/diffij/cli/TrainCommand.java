@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diffij.DiffijException;
+import org.diffij.DiffijVersion;
 import org.diffij.engine.JobHandle;
 import org.diffij.pipelines.Generator;
 import org.diffij.training.Trainer;
@@ -109,7 +110,7 @@ final class TrainCommand {
         boolean overwrite = parsed.matchedOptionValue("--overwrite", false);
         Path[] folders = parsed.matchedOptionValue("--models-dir", new Path[0]);
         Trainer trainer = new Trainer(Generator.inFolders(List.of(folders)), parsed.matchedOptionValue("--config",
-                null), Version.current());
+                null), DiffijVersion.label());
         console.println("diffij train " + request.toMacroOptions());
         JobHandle<Trainer.Result> handle = trainer.submit(request, resume, overwrite, (done, total, message) -> {
             console.println(message);

@@ -1,17 +1,13 @@
 package org.diffij.cli;
 
+import org.diffij.DiffijVersion;
 import picocli.CommandLine;
 
-/** The version printed by {@code --version}, from the jar manifest when there is one. */
+/** The version printed by {@code --version}: {@link DiffijVersion#label()}, what results record. */
 public final class Version implements CommandLine.IVersionProvider {
-
-    public static String current() {
-        String version = Version.class.getPackage().getImplementationVersion();
-        return version == null ? "development build" : version;
-    }
 
     @Override
     public String[] getVersion() {
-        return new String[] {"Diffij " + current()};
+        return new String[] {DiffijVersion.label()};
     }
 }

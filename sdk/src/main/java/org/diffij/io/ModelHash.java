@@ -16,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -33,6 +34,7 @@ public final class ModelHash {
     }
 
     private static final Map<Path, Map.Entry<Stamp, String>> CACHE = new ConcurrentHashMap<>();
+    private static final Map<Path, Map.Entry<Stamp, String>> LORA_CACHE = new ConcurrentHashMap<>();
 
     private ModelHash() {
     }
@@ -46,27 +48,65 @@ public final class ModelHash {
     }
 
     public static String ofFile(Path file) {
+        return cached(CACHE, file, ModelHash::wholeFile);
+    }
+
+    /**
+     * A LoRA's hash as A1111 takes it (the full form of the 12 digits its {@code Lora hashes} key
+     * records and pasted infotexts are looked up by): the {@code sshs_model_hash} a safetensors file
+     * carries (kohya's and Diffij's own files), else the sd-webui-additional-networks hash of its
+     * tensor data (civitai's "AutoV3"), which ignores edits of the metadata; of any other format the
+     * whole file's SHA-256. A folder (diffusers' LoRA layout, which A1111 does not read) hashes as
+     * a model folder does.
+     */
+    public static String ofLora(Path file) {
+        if (Files.isDirectory(file)) {
+            return ofFolder(file);
+        }
+        return cached(LORA_CACHE, file, key -> {
+            if (!SafetensorsFile.looksLikeSafetensors(key)) {
+                return wholeFile(key);
+            }
+            String recorded;
+            try (SafetensorsFile safetensors = SafetensorsFile.open(key)) {
+                recorded = safetensors.metadata().getOrDefault("sshs_model_hash", "");
+            }
+            return recorded.matches("[0-9a-fA-F]{64}") ? recorded.toLowerCase(Locale.ROOT)
+                    : addnetHashes(key)[0];
+        });
+    }
+
+    private interface Hashing {
+        String hash(Path file) throws IOException;
+    }
+
+    /** The hash of the file, computed once per size and modification time. */
+    private static String cached(Map<Path, Map.Entry<Stamp, String>> cache, Path file, Hashing hashing) {
         InputFiles.requireFile(file);
         Path key = file.toAbsolutePath().normalize();
         try {
             Stamp stamp = new Stamp(Files.size(key), Files.getLastModifiedTime(key));
-            Map.Entry<Stamp, String> cached = CACHE.get(key);
+            Map.Entry<Stamp, String> cached = cache.get(key);
             if (cached != null && cached.getKey().equals(stamp)) {
                 return cached.getValue();
             }
-            MessageDigest digest = sha256();
-            byte[] buffer = new byte[1 << 20];
-            try (InputStream in = Files.newInputStream(key)) {
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    digest.update(buffer, 0, n);
-                }
-            }
-            String hash = HexFormat.of().formatHex(digest.digest());
-            CACHE.put(key, Map.entry(stamp, hash));
+            String hash = hashing.hash(key);
+            cache.put(key, Map.entry(stamp, hash));
             return hash;
         } catch (IOException e) {
             throw new DiffijException(InputFiles.describe(file, e), e);
         }
+    }
+
+    private static String wholeFile(Path file) throws IOException {
+        MessageDigest digest = sha256();
+        byte[] buffer = new byte[1 << 20];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     /**

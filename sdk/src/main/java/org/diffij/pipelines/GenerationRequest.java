@@ -1,6 +1,7 @@
 package org.diffij.pipelines;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,11 +34,15 @@ import org.diffij.schedulers.Samplers;
  * @param batchPosition  {@value #ALL_IMAGES} for every image of the batch; 1..batch size for only that
  *                       image of it (what one image of a batch records, so that it is reproduced exactly:
  *                       the batch is drawn and computed as it was, and that image kept)
+ * @param loraHashes     A1111's short hashes ({@value #LORA_HASH_DIGITS} hex digits, see
+ *                       {@link org.diffij.io.ModelHash#ofLora}) of the LoRAs the prompt and the adapter list
+ *                       name, by name without ':' and ',' (as A1111's {@code Lora hashes} key writes them);
+ *                       empty until the pipeline has resolved the adapters, as the model hash is
  */
 public record GenerationRequest(String model, String modelHash, String prompt, String negativePrompt, String sampler,
         int steps, double cfgScale, long seed, int width, int height, int batchSize, double strength,
         String initImage, String mask, List<Control> controls, List<Adapter> adapters, int clipSkip, String noise,
-        IpAdapterPrompt imagePrompt, int onlyMaskedPadding, int batchPosition) {
+        IpAdapterPrompt imagePrompt, int onlyMaskedPadding, int batchPosition, Map<String, String> loraHashes) {
 
     public static final int MAX_SIDE = 4096;
     public static final int MAX_STEPS = 1000;
@@ -48,6 +53,8 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
     public static final int WHOLE_PICTURE = -1;
     /** {@link #batchPosition} of a request that keeps every image of its batch. */
     public static final int ALL_IMAGES = 0;
+    /** How many hex digits of a LoRA's hash A1111 records and looks the file up by. */
+    public static final int LORA_HASH_DIGITS = 12;
 
     public GenerationRequest {
         model = text(model);
@@ -60,6 +67,7 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         noise = text(noise).isEmpty() ? "cpu" : noise.toLowerCase(Locale.ROOT);
         controls = List.copyOf(controls == null ? List.of() : controls);
         adapters = List.copyOf(adapters == null ? List.of() : adapters);
+        loraHashes = loraHashes(loraHashes);
         if (model.isBlank()) {
             throw new DiffijException("no model given: name a diffusers folder or a .safetensors checkpoint");
         }
@@ -116,6 +124,40 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         }
     }
 
+    /** The hashes by A1111's name of each LoRA (its own without ':' and ','), checked to be hex, in order. */
+    private static Map<String, String> loraHashes(Map<String, String> byName) {
+        Map<String, String> hashes = new LinkedHashMap<>();
+        if (byName != null) {
+            byName.forEach((name, hash) -> {
+                String alias = name.replace(":", "").replace(",", "").strip();
+                if (alias.isEmpty() || hash == null || !hash.strip().matches("[0-9a-fA-F]{1,64}")) {
+                    throw new DiffijException("a LoRA hash is 'name: hex digits', not '" + name + ": " + hash
+                            + "'; correct or remove the Lora hashes entry");
+                }
+                hashes.put(alias, hash.strip().toLowerCase(Locale.ROOT));
+            });
+        }
+        return Collections.unmodifiableMap(hashes);
+    }
+
+    /** The LoRA hashes as A1111's {@code Lora hashes} value: {@code name: hash, name: hash}. */
+    static String loraHashList(Map<String, String> hashes) {
+        return hashes.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", "));
+    }
+
+    /** The LoRA hashes an A1111 {@code Lora hashes} value lists; names hold no ',' or ':' there. */
+    static Map<String, String> parseLoraHashList(String list) {
+        Map<String, String> hashes = new LinkedHashMap<>();
+        for (String entry : list == null || list.isBlank() ? new String[0] : list.split(",")) {
+            int colon = entry.indexOf(':');
+            if (colon < 0) {
+                throw new DiffijException("a Lora hashes entry is 'name: hash', not '" + entry.strip() + "'");
+            }
+            hashes.put(entry.substring(0, colon), entry.substring(colon + 1));
+        }
+        return hashes;
+    }
+
     private static String text(String value) {
         return value == null ? "" : value;
     }
@@ -150,7 +192,7 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
     /** A request with the defaults users expect; set what differs with the {@code with...} methods. */
     public static GenerationRequest of(String model, String prompt) {
         return new GenerationRequest(model, "", prompt, "", "DPM++ 2M Karras", 25, 7, 0, 512, 512, 1, 1, "", "",
-                List.of(), List.of(), 1, "cpu", null, WHOLE_PICTURE, ALL_IMAGES);
+                List.of(), List.of(), 1, "cpu", null, WHOLE_PICTURE, ALL_IMAGES, Map.of());
     }
 
     public boolean isImageToImage() {
@@ -181,80 +223,90 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         }
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, index + 1);
+                onlyMaskedPadding, index + 1, loraHashes);
     }
 
     /** This request inpainting only around the mask, with {@code padding} pixels ({@value #WHOLE_PICTURE}: the whole picture). */
     public GenerationRequest withOnlyMasked(int padding) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                padding, batchPosition);
+                padding, batchPosition, loraHashes);
     }
 
     public GenerationRequest withModelHash(String hash) {
         return new GenerationRequest(model, hash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width, height,
                 batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, loraHashes);
+    }
+
+    /** This request with the LoRA hashes by name (each shortened to {@value #LORA_HASH_DIGITS} digits). */
+    public GenerationRequest withLoraHashes(Map<String, String> hashes) {
+        Map<String, String> shortened = new LinkedHashMap<>();
+        hashes.forEach((name, hash) -> shortened.put(name, hash.substring(0, Math.min(LORA_HASH_DIGITS,
+                hash.length()))));
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition, shortened);
     }
 
     public GenerationRequest withPrompt(String prompt) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, loraHashes);
     }
 
     public GenerationRequest withNegativePrompt(String negative) {
         return new GenerationRequest(model, modelHash, prompt, negative, sampler, steps, cfgScale, seed, width, height,
                 batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, loraHashes);
     }
 
     public GenerationRequest withSampling(String sampler, int steps, double cfgScale) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, loraHashes);
     }
 
     public GenerationRequest withSeed(long seed) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, loraHashes);
     }
 
     public GenerationRequest withSize(int width, int height, int batchSize) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, loraHashes);
     }
 
     public GenerationRequest withInit(String initImage, String mask, double strength) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, loraHashes);
     }
 
     public GenerationRequest withControls(List<Control> controls) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, loraHashes);
     }
 
     public GenerationRequest withAdapters(List<Adapter> adapters) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, loraHashes);
     }
 
     public GenerationRequest withClipSkip(int clipSkip, String noise) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, loraHashes);
     }
 
     public GenerationRequest withImagePrompt(IpAdapterPrompt imagePrompt) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, loraHashes);
     }
 
     /** The ImageJ macro options of this request, the keys documented in the README, in a fixed order. */
@@ -304,6 +356,9 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         if (!modelHash.isEmpty()) {
             options.put("model_sha256", modelHash);
         }
+        if (!loraHashes.isEmpty()) {
+            options.put("lora_hashes", loraHashList(loraHashes));
+        }
         return MacroOptions.format(options);
     }
 
@@ -312,7 +367,7 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         Map<String, String> o = MacroOptions.parse(text);
         List<String> known = List.of("model", "prompt", "negative", "sampler", "steps", "cfg", "seed", "width", "height",
                 "batch", "init", "strength", "mask", "controls", "adapters", "ip_adapter", "clip_skip", "noise", "only_masked_padding", "batch_position",
-                "model_sha256");
+                "model_sha256", "lora_hashes");
         for (String key : o.keySet()) {
             if (!known.contains(key)) {
                 throw new DiffijException("unknown option '" + key + "'; the options are " + String.join(", ", known));
@@ -353,7 +408,8 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
                 integer("height", o, defaults.height()), integer("batch", o, 1),
                 decimal("strength", o.getOrDefault("strength", "1")), o.getOrDefault("init", ""),
                 o.getOrDefault("mask", ""), controls, adapters, integer("clip_skip", o, 1), o.getOrDefault("noise", "cpu"),
-                imagePrompt, integer("only_masked_padding", o, WHOLE_PICTURE), integer("batch_position", o, ALL_IMAGES));
+                imagePrompt, integer("only_masked_padding", o, WHOLE_PICTURE), integer("batch_position", o, ALL_IMAGES),
+                parseLoraHashList(o.get("lora_hashes")));
     }
 
     /** A stable key: two requests with the same key produce the same pixels. */

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.diffij.DiffijException;
@@ -175,8 +177,7 @@ public final class Generator {
     public GenerationResult generateWithin(JobContext job, StableDiffusionModel model, GenerationRequest request,
             ImageSources sources) {
         Submitted submitted = prepare(request, sources);
-        return render(job, model, request.withModelHash(ModelHash.of(submitted.modelPath())), submitted, null,
-                System.nanoTime());
+        return render(job, model, hashed(submitted), submitted, null, System.nanoTime());
     }
 
     private Submitted prepare(GenerationRequest request, ImageSources sources) {
@@ -304,7 +305,7 @@ public final class Generator {
         GenerationRequest request = submitted.request();
         Path modelPath = submitted.modelPath();
         job.progress(0, request.steps(), "hashing " + modelPath.getFileName());
-        GenerationRequest complete = request.withModelHash(ModelHash.of(modelPath));
+        GenerationRequest complete = hashed(submitted);
         job.checkCancelled();
         job.progress(0, request.steps(), "loading " + modelPath.getFileName());
         // A single-file checkpoint is another model with other configs: they are part of the cache key.
@@ -318,6 +319,20 @@ public final class Generator {
                             job.engine().computeType());
                 });
         return render(job, model, complete, submitted, previews, start);
+    }
+
+    /**
+     * The request with what identifies its files in provenance: the model's hash and, by the name the
+     * prompt or adapter list gave, each LoRA's (A1111's {@code Lora hashes}).
+     */
+    private static GenerationRequest hashed(Submitted submitted) {
+        Map<String, String> loras = new LinkedHashMap<>();
+        for (AdapterFile adapter : submitted.adapters()) {
+            if (adapter.adapter().kind() == Adapter.Kind.LORA) {
+                loras.computeIfAbsent(adapter.adapter().name(), name -> ModelHash.ofLora(adapter.file()));
+            }
+        }
+        return submitted.request().withModelHash(ModelHash.of(submitted.modelPath())).withLoraHashes(loras);
     }
 
     private GenerationResult render(JobContext job, StableDiffusionModel model, GenerationRequest complete,

@@ -112,6 +112,10 @@ public final class Infotext {
             pairs.put("IP-Adapter", "file: " + ip.adapter() + ", image: " + ip.image() + ", scale: "
                     + GenerationRequest.number(ip.scale()));
         }
+        // A1111's extra-network key: it finds each LoRA by this short hash when the text is pasted back.
+        if (!r.loraHashes().isEmpty()) {
+            pairs.put("Lora hashes", GenerationRequest.loraHashList(r.loraHashes()));
+        }
         if (!r.modelHash().isEmpty()) {
             pairs.put("Model sha256", r.modelHash());
         }
@@ -267,6 +271,7 @@ public final class Infotext {
                 pairs.getOrDefault("Mask", INPAINT_KEYS.stream().anyMatch(pairs::containsKey) ? "unknown" : ""),
                 controls, adapters,
                 (int) GenerationRequest.longInteger("Clip skip", pairs.getOrDefault("Clip skip", "1")), noise,
-                imagePrompt, onlyMaskedPadding, batchPosition);
+                imagePrompt, onlyMaskedPadding, batchPosition,
+                GenerationRequest.parseLoraHashList(pairs.get("Lora hashes")));
     }
 }

@@ -5,10 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
 import org.diffij.DiffijException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +54,38 @@ class ModelHashTest {
         Files.writeString(dir.resolve("model_index.json"), "{\"changed\": true}");
         assertEquals(hash, ModelHash.of(dir), "only weights identify a model");
         assertThrows(DiffijException.class, () -> ModelHash.of(Files.createDirectory(dir.resolve("empty"))));
+    }
+
+    /** sd-webui-additional-networks' rule, recomputed here: SHA-256 of the bytes after the 8 + n header bytes. */
+    private static String tensorDataSha256(Path file) throws Exception {
+        byte[] bytes = Files.readAllBytes(file);
+        long header = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        digest.update(bytes, (int) (8 + header), (int) (bytes.length - 8 - header));
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    @Test
+    void aLoraHashesAsA1111DoesByItsTensorDataOrTheHashItRecords() throws Exception {
+        Map<String, HostTensor> tensors = Map.of("lora_unet_x.lora_down.weight", HostTensor.ofFloats(
+                new float[] {1, 2, 3, 4}, 2, 2), "lora_unet_x.alpha", HostTensor.scalar(2));
+        Path first = dir.resolve("first.safetensors");
+        Path renamed = dir.resolve("renamed.safetensors");
+        SafetensorsWriter.write(first, tensors, Map.of("ss_output_name", "first"));
+        SafetensorsWriter.write(renamed, tensors, Map.of("ss_output_name", "a longer name than before"));
+        assertEquals(tensorDataSha256(first), ModelHash.ofLora(first));
+        assertEquals(ModelHash.ofLora(first), ModelHash.ofLora(renamed), "metadata edits keep a LoRA's hash");
+        assertNotEquals(ModelHash.ofFile(first), ModelHash.ofFile(renamed));
+        assertNotEquals(ModelHash.ofFile(first), ModelHash.ofLora(first), "the header is not hashed");
+
+        String recorded = "0123456789abcdef".repeat(4);
+        Path kohya = dir.resolve("kohya.safetensors");
+        SafetensorsWriter.write(kohya, tensors, Map.of("sshs_model_hash", recorded.toUpperCase(Locale.ROOT)));
+        assertEquals(recorded, ModelHash.ofLora(kohya), "A1111 takes the hash kohya recorded");
+
+        Path pickle = dir.resolve("old.pt");
+        Files.writeString(pickle, "abc", StandardCharsets.US_ASCII);
+        assertEquals(ModelHash.ofFile(pickle), ModelHash.ofLora(pickle), "other formats: the whole file");
     }
 
     @Test

@@ -24,7 +24,8 @@ class GenerationRequestTest {
                 .withAdapters(List.of(new Adapter(Adapter.Kind.LORA, "style.safetensors", 0.7)))
                 .withClipSkip(2, "gpu")
                 .withImagePrompt(new IpAdapterPrompt("ip-adapter_sd15.safetensors", "Face of cat.tif", 0.6))
-                .withModelHash("6ce0161689b3853acaa03779ec93eafe75a02f4ced659bee03f50797806fa2fa");
+                .withModelHash("6ce0161689b3853acaa03779ec93eafe75a02f4ced659bee03f50797806fa2fa")
+                .withLoraHashes(Map.of("style.safetensors", "7C6BAD76EB54E0E5A4F4E9A3C2B1D0F9"));
     }
 
     @Test
@@ -58,6 +59,8 @@ class GenerationRequestTest {
         assertTrue(lines[2].contains("Mask: Mask of cat.tif, Masked content: original, Inpaint area: Whole picture"),
                 lines[2]);
         assertTrue(!lines[2].contains("Adapter 0"), lines[2]);
+        assertTrue(lines[2].contains(", Lora hashes: \"style.safetensors: 7c6bad76eb54\", "), "A1111's 12 digits, "
+                + "lower case: " + lines[2]);
         assertTrue(lines[2].contains("IP-Adapter: \"file: ip-adapter_sd15.safetensors, image: Face of cat.tif, "
                 + "scale: 0.6\""), lines[2]);
         assertEquals(request.withPrompt(request.prompt() + " <lora:style.safetensors:0.7>").withAdapters(List.of()),
@@ -146,6 +149,11 @@ class GenerationRequestTest {
         assertEquals("v1-5-pruned-emaonly", r.model());
         assertEquals(Map.of("add_detail", "7c6bad76eb54").toString().replace("=", ": "),
                 "{" + Infotext.pairs(a1111).get("Lora hashes") + "}");
+        assertEquals(Map.of("add_detail", "7c6bad76eb54"), r.loraHashes());
+        GenerationRequest two = Infotext.parse(a1111.replace("\"add_detail: 7c6bad76eb54\"",
+                "\"add_detail: 7c6bad76eb54, film grain: 0a1b2c3d4e5f\""));
+        assertEquals(List.of("add_detail", "film grain"), List.copyOf(two.loraHashes().keySet()));
+        assertEquals("0a1b2c3d4e5f", two.loraHashes().get("film grain"));
     }
 
     @Test
@@ -155,6 +163,7 @@ class GenerationRequestTest {
         for (GenerationRequest changed : List.of(base.withSeed(1), base.withSampling("Euler a", 31, 6.5),
                 base.withSize(768, 512, 1), base.withNegativePrompt(""), base.withClipSkip(1, "gpu"),
                 base.withClipSkip(2, "cpu"), base.withAdapters(List.of()), base.withModelHash("ab"),
+                base.withLoraHashes(Map.of("style.safetensors", "7c6bad76eb55")),
                 base.withImagePrompt(null), base.withImagePrompt(new IpAdapterPrompt("ip-adapter_sd15.safetensors",
                         "Face of cat.tif", 0.7)))) {
             assertNotEquals(base.cacheKey(), changed.cacheKey(), changed.toMacroOptions());
@@ -213,6 +222,10 @@ class GenerationRequestTest {
         assertMessage(() -> new IpAdapterPrompt("ip.safetensors", "a;b", 1), "without '|' or ';'");
         assertMessage(() -> GenerationRequest.fromMacroOptions("model=m ip_adapter=[ip.safetensors|img]"),
                 "ip_adapter is file|image|scale");
+        assertMessage(() -> r.withLoraHashes(Map.of("style", "not hex")), "a LoRA hash is 'name: hex digits', "
+                + "not 'style: not hex'");
+        assertMessage(() -> GenerationRequest.fromMacroOptions("model=m lora_hashes=[style 7c6bad76eb54]"),
+                "a Lora hashes entry is 'name: hash', not 'style 7c6bad76eb54'");
     }
 
     @Test

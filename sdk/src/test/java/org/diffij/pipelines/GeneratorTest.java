@@ -213,6 +213,44 @@ class GeneratorTest {
         assertArrayEquals(without, again, "the cached base model must be untouched by earlier LoRAs");
     }
 
+    /** A1111's short hash of a LoRA, recomputed from its bytes: SHA-256 of what follows the 8 + n header bytes. */
+    private static String addnetShortHash(Path safetensors) throws Exception {
+        byte[] bytes = java.nio.file.Files.readAllBytes(safetensors);
+        long header = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+        sha256.update(bytes, (int) (8 + header), (int) (bytes.length - 8 - header));
+        return java.util.HexFormat.of().formatHex(sha256.digest()).substring(0, 12);
+    }
+
+    @Test
+    void theInfotextNamesAndHashesEveryLoraAsA1111Does() throws Exception {
+        Path loras = Golden.manifest().root().resolve("models/lora");
+        Generator generator = new Generator(Generator.inFolders(List.of(loras)), null, "test");
+        GenerationRequest request = GenerationRequest.of(tiny("DDIM").model(),
+                "a photo of a cat <lora:tiny-sd15-lora-kohya:0.8>").withSampling("DDIM", 2, 7).withSeed(42)
+                .withSize(64, 64, 1).withAdapters(List.of(new Adapter(Adapter.Kind.LORA, "tiny-sd15-lora-peft", 0.5)));
+        GenerationResult result = generator.submit(request, NO_IMAGES, null).await();
+        String text = result.parameters(0);
+        String[] lines = text.split("\n");
+        assertEquals("a photo of a cat <lora:tiny-sd15-lora-kohya:0.8> <lora:tiny-sd15-lora-peft:0.5>", lines[0],
+                "the request's LoRA becomes a tag beside the prompt's");
+        String kohya = addnetShortHash(loras.resolve("tiny-sd15-lora-kohya.safetensors"));
+        String peft = addnetShortHash(loras.resolve("tiny-sd15-lora-peft.safetensors"));
+        assertTrue(lines[lines.length - 1].contains(", Lora hashes: \"tiny-sd15-lora-kohya: " + kohya
+                + ", tiny-sd15-lora-peft: " + peft + "\", "), lines[lines.length - 1]);
+        // A1111's infotext_pasted: the unquoted value split at ',' then once at ':'.
+        Map<String, String> pasted = new HashMap<>();
+        for (String entry : Infotext.pairs(text).get("Lora hashes").split(",")) {
+            String[] nameHash = entry.strip().split(":", 2);
+            pasted.put(nameHash[0].strip(), nameHash[1].strip());
+        }
+        assertEquals(Map.of("tiny-sd15-lora-kohya", kohya, "tiny-sd15-lora-peft", peft), pasted);
+        GenerationRequest back = Infotext.parse(text);
+        assertEquals(result.request().loraHashes(), back.loraHashes());
+        float[] again = generator.submit(back, NO_IMAGES, null).await().images().get(0).rgb();
+        assertArrayEquals(result.images().get(0).rgb(), again, "the infotext reproduces the image with both LoRAs");
+    }
+
     @Test
     void hypernetTagsChangeTheImageStrengthZeroChangesNothingAndTheInfotextNamesThem() {
         Path hypernetworks = Golden.manifest().root().resolve("models/hypernetworks");

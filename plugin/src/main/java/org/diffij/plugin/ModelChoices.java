@@ -1,0 +1,44 @@
+package org.diffij.plugin;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.diffij.hub.ModelFolders;
+
+/**
+ * What the model folders of the Settings offer the dialogs' choosers, by the names that prompts,
+ * adapter lists and controls call them (a file without its extension, a folder by its name), in the
+ * order names are looked up: the first folder's first. Kinds are read from headers, as Models... does.
+ */
+record ModelChoices(List<String> loras, List<String> embeddings, List<String> controlNets) {
+
+    ModelChoices {
+        loras = List.copyOf(loras);
+        embeddings = List.copyOf(embeddings);
+        controlNets = List.copyOf(controlNets);
+    }
+
+    /** The choices in these folders (A1111 and ComfyUI installations standing for their model folders). */
+    static ModelChoices in(List<Path> folders) {
+        List<String> loras = new ArrayList<>();
+        List<String> embeddings = new ArrayList<>();
+        List<String> controlNets = new ArrayList<>();
+        for (ModelsCommand.Entry entry : ModelsCommand.scan(ModelFolders.expand(folders))) {
+            String kind = entry.kind();
+            List<String> list = kind.startsWith("LoRA") ? loras : kind.startsWith("textual inversion") ? embeddings
+                    : kind.startsWith("ControlNet") || kind.equals("diffusers model ControlNetModel") ? controlNets
+                    : null;
+            String name = nameOf(entry.name(), kind);
+            if (list != null && !list.contains(name)) {
+                list.add(name);
+            }
+        }
+        return new ModelChoices(loras, embeddings, controlNets);
+    }
+
+    /** A file's name without its extension (how {@code <lora:name:1>} finds it); a folder's name as it is. */
+    private static String nameOf(String entry, String kind) {
+        int dot = entry.lastIndexOf('.');
+        return kind.startsWith("diffusers") || dot <= 0 ? entry : entry.substring(0, dot);
+    }
+}
