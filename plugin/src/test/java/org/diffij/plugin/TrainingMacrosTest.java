@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.diffij.DiffijVersion;
 import org.diffij.image.ImageFiles;
 import org.diffij.io.ModelHash;
 import org.diffij.io.SafetensorsFile;
@@ -177,7 +178,7 @@ class TrainingMacrosTest {
         assertEquals(model, request.model());
         assertEquals(2, request.steps());
         assertEquals(ModelHash.of(Path.of(model)), metadata.get("diffij.model_hash"));
-        assertEquals(DiffusionSettings.version(), metadata.get("diffij.version"));
+        assertEquals(DiffijVersion.label(), metadata.get("diffij.version"));
         JsonArray samples = JsonParser.parseString(metadata.get("diffij.samples")).getAsJsonArray();
         assertEquals(source.getStackSize(), samples.size());
         for (int slice = 1; slice <= source.getStackSize(); slice++) {
