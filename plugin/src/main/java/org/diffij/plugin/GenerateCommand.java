@@ -18,7 +18,7 @@ public final class GenerateCommand extends DiffusionCommand {
 
     @Override
     protected ImagePlus generate(ImagePlus source, CommandParameters parameters, Operations operations) {
-        RequestFields.declare(parameters, 512, 512);
+        RequestFields.declare(parameters, RequestFields.MODEL_SIZE, RequestFields.MODEL_SIZE);
         LivePreview.declare(parameters);
         if (!parameters.show()) {
             return null;

@@ -4,6 +4,7 @@ import ij.IJ;
 import ij.Prefs;
 import java.util.List;
 import java.util.Map;
+import org.diffij.hub.BuiltInModels;
 import org.diffij.pipelines.Adapter;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.IpAdapterPrompt;
@@ -19,15 +20,20 @@ import org.diffij.schedulers.Samplers;
 public final class RequestFields {
 
     static final String LAST_MODEL = DiffusionSettings.PREFIX + "last.model";
+    /** The size that asks for the model's own ({@link org.diffij.pipelines.Generator#nativeSide}). */
+    public static final int MODEL_SIZE = 0;
 
     private RequestFields() {
     }
 
-    /** Declares the fields with the given width and height as the default size. */
+    /**
+     * Declares the fields with the given width and height as the default size ({@value #MODEL_SIZE}:
+     * the model's own, e.g. 64 for {@code demo}, 1024 for SDXL).
+     */
     static void declare(CommandParameters parameters, int width, int height) {
         GenerationRequest defaults = GenerationRequest.of("-", "");
-        parameters.addString("Model (folder, .safetensors file, or a name in the model folders)",
-                Prefs.get(LAST_MODEL, ""), 40);
+        parameters.addString("Model (folder, .safetensors file, a name in the model folders, or demo)",
+                Prefs.get(LAST_MODEL, BuiltInModels.DEMO), 40);
         parameters.addBrowse(CommandParameters.Browse.FILE_OR_FOLDER, (text, path) -> path);
         parameters.addString("Prompt", "", 40);
         parameters.addString("Negative prompt", "", 40);
@@ -35,8 +41,8 @@ public final class RequestFields {
         parameters.addNumber("Steps", defaults.steps(), 0);
         parameters.addNumber("CFG scale", defaults.cfgScale(), 1);
         parameters.addNumber("Seed (-1 = random)", 0, 0);
-        parameters.addNumber("Width (pixels, multiple of 8)", width, 0);
-        parameters.addNumber("Height (pixels, multiple of 8)", height, 0);
+        parameters.addNumber("Width (pixels, multiple of 8; 0 = the model's own)", width, 0);
+        parameters.addNumber("Height (pixels, multiple of 8; 0 = the model's own)", height, 0);
         parameters.addNumber("Batch size (images per run)", 1, 0);
         parameters.addString("Adapters (lora|name|weight, embedding|name|1; ...; empty = none)", "", 40);
         if (parameters.isSeen()) {
@@ -91,11 +97,17 @@ public final class RequestFields {
     /**
      * The text-to-image request of these values, as the menu commands and the SciJava commands make
      * it; what the request made of the seed and sizes ({@link GenerationRequest#notes}: seed -1
-     * draws one, sizes are rounded to multiples of 8) goes to the Log.
+     * draws one, sizes are rounded to multiples of 8) goes to the Log. A side of {@value #MODEL_SIZE}
+     * is the model's own (diffusers' default: the UNet's sample size times the VAE's downscaling).
      */
     public static GenerationRequest request(String title, String model, String prompt, String negative,
             String sampler, int steps, double cfg, long seed, int width, int height, int batch, String adapters,
             String ipAdapter, int clipSkip, String noise) {
+        if (width == MODEL_SIZE || height == MODEL_SIZE) {
+            int side = DiffusionSettings.load().generator().nativeSide(model);
+            width = width == MODEL_SIZE ? side : width;
+            height = height == MODEL_SIZE ? side : height;
+        }
         GenerationRequest request = GenerationRequest.of(model, prompt).withNegativePrompt(negative)
                 .withSampling(sampler, steps, cfg).withSeed(seed).withSize(width, height, batch)
                 .withAdapters(adapters(adapters)).withImagePrompt(imagePrompt(ipAdapter)).withClipSkip(clipSkip, noise);

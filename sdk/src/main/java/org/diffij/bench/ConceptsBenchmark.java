@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -35,29 +34,6 @@ public final class ConceptsBenchmark implements Benchmark {
     /** Seeded generations per base caption for the preservation rate (24 captions: 384 images a row). */
     private static final int PRESERVATION_SEEDS = 16;
     private static final long SEED = 0;
-    private static final String CLASS_PROMPT = "a circle on a white background";
-
-    /**
-     * One method's run: the training keys beyond model, data, output and seed; the word its captions
-     * name the concept by; what the output is to generation (an adapter kind, or null for a model) and
-     * its file name. Prompts name the concept {@code sks}, which for an embedding is its file name.
-     */
-    private record Method(String label, String options, String captionWord, String adapterKind,
-            String outputName) {
-    }
-
-    private static final List<Method> METHODS = List.of(
-            new Method("LoRA", "method=lora rank=8 alpha=8 lr=1e-3 steps=400 batch=4 flip=true", "sks", "lora",
-                    "sks-lora.safetensors"),
-            new Method("textual inversion", "method=ti token=<sks> init_word=circle vectors=2 lr=5e-3 steps=400 "
-                    + "batch=4 flip=true", "<sks>", "embedding", "sks.safetensors"),
-            new Method("DreamBooth + prior", "method=dreambooth prior_mode=images class_prompt=[" + CLASS_PROMPT
-                    + "] num_class_images=48 prior_loss_weight=1 lr=1e-4 steps=400 batch=2 flip=true "
-                    + "formats=diffusers", "sks", null, "sks-dreambooth-prior"),
-            new Method("DreamBooth, no prior", "method=dreambooth prior_mode=off lr=1e-4 steps=400 batch=2 "
-                    + "flip=true formats=diffusers", "sks", null, "sks-dreambooth"),
-            new Method("hypernetwork", "method=hypernetwork layer_structure=1,2,1 lr=1e-4 steps=400 batch=4 "
-                    + "flip=true", "sks", "hypernet", "sks-hypernetwork.pt"));
 
     @Override
     public String name() {
@@ -78,13 +54,14 @@ public final class ConceptsBenchmark implements Benchmark {
         String base = Generator.byPath().apply(BuiltInModels.DEMO).toString();
         Path work = Files.createTempDirectory("diffij-concepts");
         try {
-            List<String> rows = new ArrayList<>();
-            rows.add(row("base model, no adapter", 0, 0, generator, base, ""));
-            for (Method method : METHODS) {
-                Path data = work.resolve("data-" + rows.size());
+            out.printf(Locale.ROOT, "%-24s%10s%12s%10s%14s%n", "method", "train s", "file MB", "concept",
+                    "preservation");
+            out.println(row("base model, no adapter", 0, 0, generator, base, ""));
+            for (int i = 0; i < SksConcept.METHODS.size(); i++) {
+                SksConcept.Method method = SksConcept.METHODS.get(i);
+                Path data = work.resolve("data-" + i);
                 SksConcept.writeExamples(data, method.captionWord(), SEED);
-                Path output = Files.createDirectories(work.resolve("out-" + rows.size()))
-                        .resolve(method.outputName());
+                Path output = Files.createDirectories(work.resolve("out-" + i)).resolve(method.outputName());
                 TrainingRequest request = TrainingRequest.fromMacroOptions(method.options() + " model=[" + base
                         + "] data=[" + data + "] output=[" + output + "] resolution=" + ShapesWorld.SIZE + " seed="
                         + SEED + (method.options().contains("prior_mode=images") ? " class_dir=["
@@ -97,11 +74,8 @@ public final class ConceptsBenchmark implements Benchmark {
                 String model = method.adapterKind() == null ? written.toString() : base;
                 String adapter = method.adapterKind() == null ? ""
                         : "adapters=[" + method.adapterKind() + "|" + written + "|1]";
-                rows.add(row(method.label(), seconds, size(written), generator, model, adapter));
+                out.println(row(method.label(), seconds, size(written), generator, model, adapter));
             }
-            out.printf(Locale.ROOT, "%-24s%10s%12s%10s%14s%n", "method", "train s", "file MB", "concept",
-                    "preservation");
-            rows.forEach(out::println);
         } finally {
             AtomicFiles.deleteTree(work);
         }

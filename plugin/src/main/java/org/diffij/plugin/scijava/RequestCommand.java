@@ -37,11 +37,11 @@ abstract class RequestCommand implements Command {
     @Parameter(label = "Seed", required = false, persist = false)
     long seed;
 
-    @Parameter(label = "Width", required = false, persist = false)
-    int width = 512;
+    @Parameter(label = "Width (0 = the model's own)", required = false, persist = false)
+    int width = RequestFields.MODEL_SIZE;
 
-    @Parameter(label = "Height", required = false, persist = false)
-    int height = 512;
+    @Parameter(label = "Height (0 = the model's own)", required = false, persist = false)
+    int height = RequestFields.MODEL_SIZE;
 
     @Parameter(label = "Batch size", required = false, persist = false)
     int batch = 1;
