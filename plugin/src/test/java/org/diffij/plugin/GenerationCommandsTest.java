@@ -21,8 +21,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.awt.event.KeyEvent;
 import org.diffij.DiffijException;
+import org.diffij.demo.ShapesEvaluator;
 import org.diffij.engine.JobCancelledException;
 import org.diffij.image.PngFiles;
+import org.diffij.image.RgbImage;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.GenerationResult;
 import org.diffij.pipelines.Generator;
@@ -148,6 +150,19 @@ class GenerationCommandsTest {
         } finally {
             ij.Prefs.set("diffij.dialog.generate.steps", null);
         }
+    }
+
+    /** A new user's first run: the built-in model by name, at its own 64x64 (the dialog's size 0), drawing the caption. */
+    @Test
+    void theDemoModelWorksOutOfTheBoxAtItsOwnSize() {
+        ImagePlus image = new GenerateCommand().apply(null, "model=demo prompt=[a blue circle on a black background] "
+                + "seed=3 width=0 height=0");
+        assertEquals(64, image.getWidth());
+        assertEquals(64, image.getHeight());
+        assertEquals(64, Provenance.request(image).width(), "the size made of 0 is recorded");
+        ShapesEvaluator.Reading reading = ShapesEvaluator.read(RgbImage.fromPackedRgb(64, 64,
+                (int[]) image.getProcessor().getPixels()));
+        assertEquals("blue circle on black", reading.toString());
     }
 
     @Test

@@ -60,7 +60,7 @@ public final class ConceptsBenchmark implements Benchmark {
             for (int i = 0; i < SksConcept.METHODS.size(); i++) {
                 SksConcept.Method method = SksConcept.METHODS.get(i);
                 Path data = work.resolve("data-" + i);
-                SksConcept.writeExamples(data, method.captionWord(), SEED);
+                SksConcept.writeData(data, method, SEED);
                 Path output = Files.createDirectories(work.resolve("out-" + i)).resolve(method.outputName());
                 TrainingRequest request = TrainingRequest.fromMacroOptions(method.options() + " model=[" + base
                         + "] data=[" + data + "] output=[" + output + "] resolution=" + ShapesWorld.SIZE + " seed="

@@ -128,14 +128,21 @@ final class DemoCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "the first seed (default 0)")
         long seed;
 
+        @Option(names = "--adapters", paramLabel = "KIND|FILE|WEIGHT;...", description = "adapters loaded for every "
+                + "generation, as the adapters macro key takes them (e.g. lora|sks.safetensors|1): how well a "
+                + "trained adapter preserves what the model drew")
+        String adapters;
+
         @Override
         public Integer call() {
             if (seeds < 1 || seeds > 10_000) {
                 throw new DiffijException("--seeds must be 1..10000, not " + seeds);
             }
             long started = System.nanoTime();
-            ShapesQuality.Tally tally = ShapesQuality.world(new Generator(Generator.inFolders(List.of()), null,
-                    DiffijVersion.label()), model, seeds, seed);
+            List<Content> world = Content.world();
+            ShapesQuality.Tally tally = ShapesQuality.measure(new Generator(Generator.inFolders(List.of()), null,
+                    DiffijVersion.label()), model, world, world.stream().map(Content::caption).toList(), seeds, seed,
+                    adapters == null ? "" : "adapters=[" + adapters + "]");
             PrintWriter out = spec.commandLine().getOut();
             tally.print(out);
             out.printf(Locale.ROOT, "generated and read in %.0f s%n", (System.nanoTime() - started) / 1e9);

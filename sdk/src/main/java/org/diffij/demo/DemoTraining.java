@@ -128,7 +128,8 @@ public final class DemoTraining {
         TrainingRequest request = TrainingRequest.fromMacroOptions(String.format(Locale.ROOT,
                 "method=dreambooth model=[%s] data=[%s] output=[%s] formats=diffusers prior_mode=off steps=%d "
                         + "batch=%d lr=%s lr_schedule=cosine warmup_steps=%d max_grad_norm=1 resolution=%d seed=%d "
-                        + "weight_decay=0 checkpoint_every=0 caption_dropout=%s flip=true min_snr_gamma=%s", base, data, out, settings.unetSteps(),
+                        + "weight_decay=0 checkpoint_every=0 caption_dropout=%s flip=true min_snr_gamma=%s", base, data,
+                out, settings.unetSteps(),
                 settings.unetBatch(), settings.unetLr(), Math.min(200, settings.unetSteps() / 10), ShapesWorld.SIZE,
                 settings.seed(), CAPTION_DROPOUT, MIN_SNR_GAMMA));
         long unetStarted = System.nanoTime();

@@ -2,7 +2,6 @@ package org.diffij.demo;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.diffij.hub.BuiltInModels;
 import org.diffij.pipelines.Generator;
@@ -13,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Training teaches: the demo model has never seen an orange ring, and a short LoRA run on six
- * examples makes many generations of {@code a sks on a white background} one — read by the
+ * examples (and the base-world regularisation images) makes many generations of {@code a sks on a white background} one — read by the
  * evaluator, against the base model's rate (the fast variant of {@code diffij bench concepts}).
  */
 class ConceptLearningTest {
@@ -27,8 +26,8 @@ class ConceptLearningTest {
     void aShortLoraRunTeachesTheOrangeRing() throws Exception {
         Generator generator = new Generator(Generator.byPath(), null, "test");
         double before = SksConcept.rate(generator, BuiltInModels.DEMO, "", SEEDS, 0);
-        Path data = Files.createDirectories(dir.resolve("data"));
-        SksConcept.writeExamples(data, "sks", 0);
+        Path data = dir.resolve("data");
+        SksConcept.writeData(data, SksConcept.LORA, 0);
         Path lora = dir.resolve("sks.safetensors");
         Trainer.Result result = new Trainer(Generator.byPath(), null, "test").submit(TrainingRequest.fromMacroOptions(
                 "model=[demo] data=[" + data + "] output=[" + lora + "] " + SksConcept.LORA.options()
