@@ -3,7 +3,6 @@ package org.diffij.pipelines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
@@ -24,7 +23,6 @@ import org.diffij.models.controlnet.ControlNetModel;
 import org.diffij.models.clip.ClipVisionModelWithProjection;
 import org.diffij.models.ipadapter.ImagePrompt;
 import org.diffij.models.ipadapter.IpAdapter;
-import org.diffij.models.unet.UNet2DConditionConfig;
 import org.diffij.noise.NoiseSource;
 import org.diffij.noise.PerImageNoise;
 import org.diffij.noise.RandomSource;
@@ -283,19 +281,15 @@ public final class Generator {
     }
 
     /**
-     * Refuses a ControlNet made for another base model (SD 1.x on SDXL, ...) by its shapes, before its
-     * first step would fail inside the engine.
+     * Refuses a ControlNet made for another base model (SD 1.x on SDXL, ...) by its config, before its
+     * weights are read and before its first step would fail inside the engine.
      */
-    private static void requireSameBase(ControlNetModel net, Path file, StableDiffusionModel model) {
-        UNet2DConditionConfig unet = model.unet().config();
-        UNet2DConditionConfig control = net.config().unet();
-        if (unet.crossAttentionDim()[0] != control.crossAttentionDim()[0]
-                || !Arrays.equals(unet.blockOutChannels(), control.blockOutChannels())) {
-            throw new DiffijException("the ControlNet " + file.getFileName() + " belongs to another base model: text "
-                    + "width " + control.crossAttentionDim()[0] + " and block widths "
-                    + Arrays.toString(control.blockOutChannels()) + ", the model's are " + unet.crossAttentionDim()[0]
-                    + " and " + Arrays.toString(unet.blockOutChannels()) + "; use a ControlNet made for this model's "
-                    + "architecture (SD 1.x, 2.x or XL)");
+    private static void requireSameBase(Path folder, StableDiffusionModel model) {
+        String mismatch = ControlNetModel.readConfig(folder).mismatchWith(model.unet().config(),
+                model.vae().config().latentChannels());
+        if (mismatch != null) {
+            throw new DiffijException("the ControlNet " + folder.getFileName() + " belongs to another base model: it has " + mismatch
+                    + "; use a ControlNet made for this model's architecture (SD 1.x, 2.x or XL)");
         }
     }
 
@@ -326,8 +320,8 @@ public final class Generator {
         List<StableDiffusionPipeline.ControlInput> controls = new ArrayList<>();
         for (int i = 0; i < request.controls().size(); i++) {
             Control control = request.controls().get(i);
+            requireSameBase(submitted.controlNets().get(i), model);
             ControlNetModel net = ControlNetModel.cached(job, submitted.controlNets().get(i));
-            requireSameBase(net, submitted.controlNets().get(i), model);
             controls.add(new StableDiffusionPipeline.ControlInput(net, submitted.controlImages().get(i),
                     (float) control.scale(), control.start(), control.end()));
         }
