@@ -33,11 +33,14 @@ import org.diffij.schedulers.Samplers;
  * @param batchPosition  {@value #ALL_IMAGES} for every image of the batch; 1..batch size for only that
  *                       image of it (what one image of a batch records, so that it is reproduced exactly:
  *                       the batch is drawn and computed as it was, and that image kept)
+ * @param vae            a separate VAE replacing the model's own (a file or folder as the user named it, as
+ *                       A1111's VAE selection and diffusers' {@code vae=}), empty for the model's own
+ * @param vaeHash        SHA-256 of that VAE's weights (hex), empty until the pipeline has resolved it
  */
 public record GenerationRequest(String model, String modelHash, String prompt, String negativePrompt, String sampler,
         int steps, double cfgScale, long seed, int width, int height, int batchSize, double strength,
         String initImage, String mask, List<Control> controls, List<Adapter> adapters, int clipSkip, String noise,
-        IpAdapterPrompt imagePrompt, int onlyMaskedPadding, int batchPosition) {
+        IpAdapterPrompt imagePrompt, int onlyMaskedPadding, int batchPosition, String vae, String vaeHash) {
 
     public static final int MAX_SIDE = 4096;
     public static final int MAX_STEPS = 1000;
@@ -52,6 +55,8 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
     public GenerationRequest {
         model = text(model);
         modelHash = text(modelHash);
+        vae = text(vae);
+        vaeHash = text(vaeHash);
         prompt = text(prompt);
         negativePrompt = text(negativePrompt);
         sampler = text(sampler);
@@ -150,7 +155,7 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
     /** A request with the defaults users expect; set what differs with the {@code with...} methods. */
     public static GenerationRequest of(String model, String prompt) {
         return new GenerationRequest(model, "", prompt, "", "DPM++ 2M Karras", 25, 7, 0, 512, 512, 1, 1, "", "",
-                List.of(), List.of(), 1, "cpu", null, WHOLE_PICTURE, ALL_IMAGES);
+                List.of(), List.of(), 1, "cpu", null, WHOLE_PICTURE, ALL_IMAGES, "", "");
     }
 
     public boolean isImageToImage() {
@@ -181,80 +186,93 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         }
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, index + 1);
+                onlyMaskedPadding, index + 1, vae, vaeHash);
     }
 
     /** This request inpainting only around the mask, with {@code padding} pixels ({@value #WHOLE_PICTURE}: the whole picture). */
     public GenerationRequest withOnlyMasked(int padding) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                padding, batchPosition);
+                padding, batchPosition, vae, vaeHash);
     }
 
     public GenerationRequest withModelHash(String hash) {
         return new GenerationRequest(model, hash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width, height,
                 batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, vae, vaeHash);
+    }
+
+    /** This request decoding with a separate VAE (a file, folder, name or repo id; empty: the model's own). */
+    public GenerationRequest withVae(String vae) {
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition, vae, "");
+    }
+
+    public GenerationRequest withVaeHash(String hash) {
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition, vae, hash);
     }
 
     public GenerationRequest withPrompt(String prompt) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, vae, vaeHash);
     }
 
     public GenerationRequest withNegativePrompt(String negative) {
         return new GenerationRequest(model, modelHash, prompt, negative, sampler, steps, cfgScale, seed, width, height,
                 batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, vae, vaeHash);
     }
 
     public GenerationRequest withSampling(String sampler, int steps, double cfgScale) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, vae, vaeHash);
     }
 
     public GenerationRequest withSeed(long seed) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, vae, vaeHash);
     }
 
     public GenerationRequest withSize(int width, int height, int batchSize) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, vae, vaeHash);
     }
 
     public GenerationRequest withInit(String initImage, String mask, double strength) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, vae, vaeHash);
     }
 
     public GenerationRequest withControls(List<Control> controls) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, vae, vaeHash);
     }
 
     public GenerationRequest withAdapters(List<Adapter> adapters) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, vae, vaeHash);
     }
 
     public GenerationRequest withClipSkip(int clipSkip, String noise) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, vae, vaeHash);
     }
 
     public GenerationRequest withImagePrompt(IpAdapterPrompt imagePrompt) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition);
+                onlyMaskedPadding, batchPosition, vae, vaeHash);
     }
 
     /** The ImageJ macro options of this request, the keys documented in the README, in a fixed order. */
@@ -304,6 +322,12 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         if (!modelHash.isEmpty()) {
             options.put("model_sha256", modelHash);
         }
+        if (!vae.isEmpty()) {
+            options.put("vae", vae);
+        }
+        if (!vaeHash.isEmpty()) {
+            options.put("vae_sha256", vaeHash);
+        }
         return MacroOptions.format(options);
     }
 
@@ -312,7 +336,7 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         Map<String, String> o = MacroOptions.parse(text);
         List<String> known = List.of("model", "prompt", "negative", "sampler", "steps", "cfg", "seed", "width", "height",
                 "batch", "init", "strength", "mask", "controls", "adapters", "ip_adapter", "clip_skip", "noise", "only_masked_padding", "batch_position",
-                "model_sha256");
+                "model_sha256", "vae", "vae_sha256");
         for (String key : o.keySet()) {
             if (!known.contains(key)) {
                 throw new DiffijException("unknown option '" + key + "'; the options are " + String.join(", ", known));
@@ -353,7 +377,8 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
                 integer("height", o, defaults.height()), integer("batch", o, 1),
                 decimal("strength", o.getOrDefault("strength", "1")), o.getOrDefault("init", ""),
                 o.getOrDefault("mask", ""), controls, adapters, integer("clip_skip", o, 1), o.getOrDefault("noise", "cpu"),
-                imagePrompt, integer("only_masked_padding", o, WHOLE_PICTURE), integer("batch_position", o, ALL_IMAGES));
+                imagePrompt, integer("only_masked_padding", o, WHOLE_PICTURE), integer("batch_position", o, ALL_IMAGES),
+                o.getOrDefault("vae", ""), o.getOrDefault("vae_sha256", ""));
     }
 
     /** A stable key: two requests with the same key produce the same pixels. */

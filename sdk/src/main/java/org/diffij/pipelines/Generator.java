@@ -1,5 +1,6 @@
 package org.diffij.pipelines;
 
+import ai.djl.ndarray.types.DataType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import org.diffij.models.controlnet.ControlNetModel;
 import org.diffij.models.clip.ClipVisionModelWithProjection;
 import org.diffij.models.ipadapter.ImagePrompt;
 import org.diffij.models.ipadapter.IpAdapter;
+import org.diffij.models.vae.AutoencoderKL;
 import org.diffij.noise.NoiseSource;
 import org.diffij.noise.PerImageNoise;
 import org.diffij.noise.RandomSource;
@@ -151,8 +153,8 @@ public final class Generator {
     private record Submitted(GenerationRequest request, Path modelPath, Path config, A1111Prompt prompt,
             A1111Prompt negative,
             List<AdapterFile> adapters, List<Path> controlNets, List<RgbImage> controlImages, RgbImage init,
-            float[] mask, InpaintComposite composite, Path ipAdapter, RgbImage ipImage, MemorySettings memory,
-            List<String> notes) {
+            float[] mask, InpaintComposite composite, Path ipAdapter, RgbImage ipImage, Path vae,
+            MemorySettings memory, List<String> notes) {
     }
 
     /**
@@ -173,7 +175,11 @@ public final class Generator {
     public GenerationResult generateWithin(JobContext job, StableDiffusionModel model, GenerationRequest request,
             ImageSources sources) {
         Submitted submitted = prepare(request, sources);
-        return render(job, model, request.withModelHash(ModelHash.of(submitted.modelPath())), submitted, null,
+        GenerationRequest complete = request.withModelHash(ModelHash.of(submitted.modelPath()));
+        if (submitted.vae() != null) {
+            complete = complete.withVaeHash(ModelHash.of(submitted.vae()));
+        }
+        return render(job, withSeparateVae(job, model, submitted.vae(), complete.vaeHash()), complete, submitted, null,
                 System.nanoTime());
     }
 
@@ -248,8 +254,10 @@ public final class Generator {
             IpAdapter.imageEncoderFolder(ipAdapter);
             ipImage = sources.image(request.imagePrompt().image());
         }
+        // A VAE that is not one fails here, before the job hashes and loads the model.
+        Path vae = request.vae().isEmpty() ? null : SeparateVae.weightsOf(models.apply(request.vae()));
         return new Submitted(request, modelPath, config, prompt, negative, adapters, controlNets, controlImages, init,
-                mask, composite, ipAdapter, ipImage, memory.get(), notes);
+                mask, composite, ipAdapter, ipImage, vae, memory.get(), notes);
     }
 
     /**
@@ -299,6 +307,11 @@ public final class Generator {
         Path modelPath = submitted.modelPath();
         job.progress(0, request.steps(), "hashing " + modelPath.getFileName());
         GenerationRequest complete = request.withModelHash(ModelHash.of(modelPath));
+        Path vae = submitted.vae();
+        if (vae != null) {
+            job.progress(0, request.steps(), "hashing " + vae.getFileName());
+            complete = complete.withVaeHash(ModelHash.of(vae));
+        }
         job.checkCancelled();
         job.progress(0, request.steps(), "loading " + modelPath.getFileName());
         // A single-file checkpoint is another model with other configs: they are part of the cache key.
@@ -311,7 +324,26 @@ public final class Generator {
                     return StableDiffusionModel.loadSingleFile(modelPath, submitted.config(), manager,
                             job.engine().computeType());
                 });
-        return render(job, model, complete, submitted, previews, start);
+        return render(job, withSeparateVae(job, model, submitted.vae(), complete.vaeHash()), complete, submitted,
+                previews, start);
+    }
+
+    /**
+     * The model with the request's separate VAE in place of its own, the VAE cached on its own (a
+     * single file takes the model's VAE architecture, so that is part of its key); the model as it is
+     * without one.
+     */
+    private static StableDiffusionModel withSeparateVae(JobContext job, StableDiffusionModel model, Path vae,
+            String hash) {
+        if (vae == null) {
+            return model;
+        }
+        DataType type = job.engine().computeType();
+        String architecture = Files.isDirectory(vae) ? "" : model.configFolder().toAbsolutePath().normalize() + ":";
+        job.progress(0, 0, "loading " + vae.getFileName());
+        AutoencoderKL loaded = job.model("vae:" + vae.toAbsolutePath().normalize() + ":" + architecture + hash + ":"
+                + type, manager -> SeparateVae.load(vae, model.vae().config(), manager, type));
+        return model.withVae(loaded);
     }
 
     private GenerationResult render(JobContext job, StableDiffusionModel model, GenerationRequest complete,
