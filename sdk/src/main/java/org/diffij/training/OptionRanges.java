@@ -19,7 +19,7 @@ final class OptionRanges {
     /** A whole number in {@code min..max}; {@code note} (may be empty) says what special values mean. */
     static void whole(String key, long value, long min, long max, String note) {
         if (value < min || value > max) {
-            throw new DiffijException(key + " must be a whole number in " + min + ".." + max + note + ", not " + value);
+            throw new DiffijException(key + " must be " + min + ".." + max + note + ", not " + value);
         }
     }
 
