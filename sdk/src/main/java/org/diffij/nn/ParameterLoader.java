@@ -174,7 +174,8 @@ public final class ParameterLoader {
         describe(problems, "unexpected", new ArrayList<>(unexpected));
         if (!problems.isEmpty()) {
             boolean damaged = problems.size() == 1 && !unusable.isEmpty();
-            throw new DiffijException(what + (damaged ? ": damaged weights: " : ": the weights do not match the config: ")
+            throw new DiffijException(what + (damaged ? ": damaged weights: "
+                    : ": the weights do not match the config: ")
                     + String.join("; ", problems) + (damaged ? ". Download the weight file again."
                             : ". Check that the weight file belongs to this config.json."));
         }

@@ -296,8 +296,8 @@ public final class Generator {
         String mismatch = ControlNetModel.readConfig(folder).mismatchWith(model.unet().config(),
                 model.vae().config().latentChannels());
         if (mismatch != null) {
-            throw new DiffijException("the ControlNet " + folder.getFileName() + " belongs to another base model: it has " + mismatch
-                    + "; use a ControlNet made for this model's architecture (SD 1.x, 2.x or XL)");
+            throw new DiffijException("the ControlNet " + folder.getFileName() + " belongs to another base model: it "
+                    + "has " + mismatch + "; use a ControlNet made for this model's architecture (SD 1.x, 2.x or XL)");
         }
     }
 

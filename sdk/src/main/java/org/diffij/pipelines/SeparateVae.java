@@ -53,7 +53,8 @@ final class SeparateVae {
                 source.resolve("config.json").toString());
         if (config.latentChannels() != own.latentChannels()) {
             throw new DiffijException("the VAE " + vae + " makes " + config.latentChannels() + "-channel latents, the "
-                    + "model's UNet works on " + own.latentChannels() + ": use a VAE made for this model's architecture");
+                    + "model's UNet works on " + own.latentChannels() + ": use a VAE made for this model's "
+                    + "architecture");
         }
         try (WeightSet weights = WeightSet.openFolder(source)) {
             return new AutoencoderKL(config, new ParameterLoader(weights, manager, computeType, "the VAE " + source)

@@ -95,7 +95,8 @@ public record DataOptions(String captionExtension, String template, boolean shuf
 
     private static void requireMultipleOf8(String key, int value) {
         if (value % 8 != 0) {
-            throw new DiffijException(key + " must be a multiple of 8 (the latents are 1/8 of the image), not " + value);
+            throw new DiffijException(key + " must be a multiple of 8 (the latents are 1/8 of the image), not "
+                    + value);
         }
     }
 }

@@ -428,7 +428,8 @@ class HostileInputTest {
             {"lora", "conv-alpha", "0"}, {"lora", "resolution", "50"}, {"lora", "resolution", "100000"},
             {"lora", "resolution", "100"}, {"lora", "keep-tokens", "-1"}, {"lora", "caption-dropout", "1.5"},
             {"lora", "bucket-step", "0"}, {"lora", "max-bucket", "100000"}, {"ti", "vectors", "0"},
-            {"ti", "vectors", "500"}, {"dreambooth", "num-class-images", "0"}, {"dreambooth", "prior-loss-weight", "NaN"},
+            {"ti", "vectors", "500"}, {"dreambooth", "num-class-images", "0"},
+            {"dreambooth", "prior-loss-weight", "NaN"},
         };
         Path data = dir.resolve("train-data");
         List<DynamicTest> tests = new ArrayList<>();

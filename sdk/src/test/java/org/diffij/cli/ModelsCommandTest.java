@@ -72,7 +72,8 @@ class ModelsCommandTest {
             // The pulled snapshot holds the folder's weights, so it shows the folder's hash.
             String hash = ModelHash.of(golden).substring(0, 10);
             assertTrue(list.out().lines().anyMatch(l -> l.contains("org/tiny-sd15") && l.contains("14.0 MB")
-                    && l.contains(hash) && l.contains("F32") && l.contains("diffusers pipeline StableDiffusionPipeline")),
+                    && l.contains(hash) && l.contains("F32")
+                    && l.contains("diffusers pipeline StableDiffusionPipeline")),
                     list.out());
         }
     }

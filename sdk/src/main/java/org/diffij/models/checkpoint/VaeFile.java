@@ -25,7 +25,8 @@ public final class VaeFile {
      *               decoder's levels from the bottom)
      */
     public static Weights diffusersNamed(Weights stored, int levels, Path file) {
-        boolean diffusers = stored.names().stream().anyMatch(n -> n.contains("down_blocks.") || n.contains("up_blocks."));
+        boolean diffusers = stored.names().stream()
+                .anyMatch(n -> n.contains("down_blocks.") || n.contains("up_blocks."));
         if (diffusers) {
             return stored;
         }

@@ -56,17 +56,17 @@ public record ControlNetConfig(UNet2DConditionConfig unet, int conditioningChann
                     + Arrays.toString(target.layersPerBlock()) + ")");
         }
         if (own.crossAttentionDim()[0] != target.crossAttentionDim()[0]) {
-            differences.add("text width " + own.crossAttentionDim()[0] + " (the model's " + target.crossAttentionDim()[0]
-                    + ")");
+            differences.add("text width " + own.crossAttentionDim()[0] + " (the model's "
+                    + target.crossAttentionDim()[0] + ")");
         }
         if (own.inChannels() != latentChannels) {
             differences.add(own.inChannels() + " input channels (the model's latents have " + latentChannels + ")");
         }
         if (!Objects.equals(own.additionEmbedType(), target.additionEmbedType())
                 || own.projectionClassEmbeddingsInputDim() != target.projectionClassEmbeddingsInputDim()) {
-            differences.add("added conditions " + own.additionEmbedType() + "/" + own.projectionClassEmbeddingsInputDim()
-                    + " (the model's " + target.additionEmbedType() + "/" + target.projectionClassEmbeddingsInputDim()
-                    + ")");
+            differences.add("added conditions " + own.additionEmbedType() + "/"
+                    + own.projectionClassEmbeddingsInputDim() + " (the model's " + target.additionEmbedType() + "/"
+                    + target.projectionClassEmbeddingsInputDim() + ")");
         }
         return differences.isEmpty() ? null : String.join(", ", differences);
     }
