@@ -49,6 +49,15 @@ class SeparateVaeTest {
             weights.names().stream().filter(n -> n.startsWith("first_stage_model.")).forEach(n -> ldm.put(
                     n.substring("first_stage_model.".length()), weights.read(n)));
         }
+        Path ldmFile = dir.resolve("ldm-vae.safetensors");
+        SafetensorsWriter.write(ldmFile, ldm, Map.of());
+        // Another VAE: the same with its last decoder bias shifted, which brightens every decoded pixel.
+        HostTensor bias = ldm.get("decoder.conv_out.bias");
+        float[] shifted = bias.toFloatArray();
+        for (int i = 0; i < shifted.length; i++) {
+            shifted[i] += 0.5f;
+        }
+        ldm.put("decoder.conv_out.bias", HostTensor.ofFloats(shifted, bias.shape()));
         Path vaeFile = dir.resolve("other-vae.safetensors");
         SafetensorsWriter.write(vaeFile, ldm, Map.of());
 
@@ -61,7 +70,7 @@ class SeparateVaeTest {
                 "the same VAE file gives the same pixels");
         // The checkpoint decoding with its own VAE, read back from the separate file: LDM names mapped exactly.
         assertArrayEquals(pixels(generate(checkpoint, folder, "")), pixels(generate(checkpoint, folder,
-                vaeFile.toString())));
+                ldmFile.toString())));
 
         String hash = ModelHash.of(vaeFile);
         assertEquals(hash, other.request().vaeHash());
