@@ -64,7 +64,7 @@ public final class DiffijCli implements Runnable {
 
     static CommandLine commandLine(HubSettings hub) {
         CommandLine cli = new CommandLine(new DiffijCli(hub));
-        cli.addSubcommand("train", TrainCommand.commandLine());
+        cli.addSubcommand("train", TrainCommand.commandLine(hub));
         cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (error instanceof DiffijException) {

@@ -116,6 +116,12 @@ final class GenerateCommand implements Callable<Integer> {
             description = "how strongly the image prompt acts, 0..10 (default: ${DEFAULT-VALUE})")
     double ipScale;
 
+    @Option(names = "--vae", paramLabel = "FILE_OR_REPO", description = "a separate VAE in place of the model's own "
+            + "(as A1111's VAE setting, e.g. vae-ft-mse-840000-ema-pruned.safetensors): a VAE file, a diffusers VAE "
+            + "folder, a name in --models-dir or a hub repo id such as stabilityai/sd-vae-ft-mse; recorded as VAE and "
+            + "VAE hash")
+    String vae;
+
     @Option(names = "--models-dir", paramLabel = "DIR",
             description = "folders where names in --model, <lora:NAME:W> tags, --controlnet and --ip-adapter are "
                     + "looked up")
@@ -238,6 +244,7 @@ final class GenerateCommand implements Callable<Integer> {
                 .withInit(image ? init.toString() : "", mask == null ? "" : mask.toString(), effectiveStrength)
                 .withOnlyMasked(onlyMaskedPadding == null ? GenerationRequest.WHOLE_PICTURE : onlyMaskedPadding)
                 .withControls(list).withClipSkip(clipSkip, noise).withImagePrompt(imagePrompt())
+                .withVae(vae == null ? "" : vae)
                 .withAdapters(embeddings.stream().map(e -> new Adapter(Adapter.Kind.EMBEDDING, e, 1)).toList());
     }
 

@@ -19,6 +19,7 @@ import org.diffij.hub.ModelFolders;
 import org.diffij.hub.ModelPull;
 import org.diffij.hub.RepoReference;
 import org.diffij.io.DType;
+import org.diffij.io.ModelHash;
 import org.diffij.io.ModelSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -114,6 +115,7 @@ final class ModelsCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             HubSettings hub = models.hub();
             HubCache cache = new HubCache(hub.cache());
+            out.printf(Locale.ROOT, "  %-44s %10s  %-10s  %-8s %s%n", "name", "size", "hash", "dtypes", "kind");
             out.println("hub cache " + hub.cache() + ":");
             List<HubCache.CachedRepo> repos = cache.repos();
             if (repos.isEmpty()) {
@@ -161,8 +163,21 @@ final class ModelsCommand implements Runnable {
             } catch (DiffijException e) {
                 kind = "not a model Diffij reads (" + e.getMessage() + ")";
             }
-            out.printf(Locale.ROOT, "  %-44s %10s  %-8s %s%n", name, ProgressLine.megabytes(bytes(path)), dtypes,
-                    kind);
+            out.printf(Locale.ROOT, "  %-44s %10s  %-10s  %-8s %s%n", name, ProgressLine.megabytes(bytes(path)),
+                    shortHash(path), dtypes, kind);
+        }
+
+        /**
+         * The first 10 hex digits of the model's SHA-256: A1111's "Model hash" of a single file (what civitai
+         * lists and what generation records), the folder hash of a diffusers folder; "-" for what holds no
+         * weights to hash.
+         */
+        private static String shortHash(Path path) {
+            try {
+                return ModelHash.of(path).substring(0, 10);
+            } catch (DiffijException e) {
+                return "-";
+            }
         }
 
         /** The bytes of a file or of the files under a folder, through the cache's symlinks. */

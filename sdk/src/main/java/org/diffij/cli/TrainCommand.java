@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.diffij.DiffijException;
 import org.diffij.DiffijVersion;
 import org.diffij.engine.JobHandle;
+import org.diffij.hub.HubSettings;
 import org.diffij.pipelines.Generator;
 import org.diffij.training.Trainer;
 import org.diffij.training.TrainingRequest;
@@ -32,7 +33,8 @@ final class TrainCommand {
     private TrainCommand() {
     }
 
-    static CommandLine commandLine() {
+    /** {@code hub}: where models named by repo id and single-file checkpoints' configs are found. */
+    static CommandLine commandLine(HubSettings hub) {
         CommandSpec[] self = new CommandSpec[1];
         CommandSpec train = CommandSpec.wrapWithoutInspection((Runnable) () -> self[0].commandLine()
                 .usage(self[0].commandLine().getOut()));
@@ -52,14 +54,14 @@ final class TrainCommand {
                 "  diffij train lora ... --resume my-cat-checkpoint.safetensors");
         CommandLine cli = new CommandLine(train);
         for (TrainingRequest.Method method : METHODS) {
-            cli.addSubcommand(method.key(), methodCommand(method));
+            cli.addSubcommand(method.key(), methodCommand(method, hub));
         }
         return cli;
     }
 
-    private static CommandLine methodCommand(TrainingRequest.Method method) {
+    private static CommandLine methodCommand(TrainingRequest.Method method, HubSettings hub) {
         CommandSpec[] self = new CommandSpec[1];
-        CommandSpec spec = CommandSpec.wrapWithoutInspection((Callable<Integer>) () -> run(method,
+        CommandSpec spec = CommandSpec.wrapWithoutInspection((Callable<Integer>) () -> run(method, hub,
                 self[0].commandLine().getParseResult(), self[0].commandLine().getOut()));
         self[0] = spec;
         spec.name(method.key()).mixinStandardHelpOptions(true);
@@ -96,7 +98,7 @@ final class TrainCommand {
         return new CommandLine(spec);
     }
 
-    private static int run(TrainingRequest.Method method, ParseResult parsed, PrintWriter console) {
+    private static int run(TrainingRequest.Method method, HubSettings hub, ParseResult parsed, PrintWriter console) {
         Map<String, String> options = new LinkedHashMap<>();
         options.put("method", method.key());
         for (OptionSpec option : parsed.matchedOptions()) {
@@ -109,8 +111,8 @@ final class TrainCommand {
         Path resume = parsed.matchedOptionValue("--resume", null);
         boolean overwrite = parsed.matchedOptionValue("--overwrite", false);
         Path[] folders = parsed.matchedOptionValue("--models-dir", new Path[0]);
-        Trainer trainer = new Trainer(Generator.inFolders(List.of(folders)), parsed.matchedOptionValue("--config",
-                null), DiffijVersion.label());
+        Trainer trainer = new Trainer(Generator.inFolders(List.of(folders), hub), parsed.matchedOptionValue("--config",
+                null), hub, DiffijVersion.label());
         console.println("diffij train " + request.toMacroOptions());
         JobHandle<Trainer.Result> handle = trainer.submit(request, resume, overwrite, (done, total, message) -> {
             console.println(message);

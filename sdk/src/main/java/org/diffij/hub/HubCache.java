@@ -84,6 +84,27 @@ public final class HubCache {
         return repoFolder(reference).resolve("blobs").resolve(etag + ".incomplete");
     }
 
+    /**
+     * {@code .no_exist/<commit>/<file>}: huggingface_hub's empty marker of a file the hub answered 404
+     * for at that commit, which both sides read so that nobody asks for it again.
+     */
+    public Path missingMarker(RepoReference reference, String commit, String file) {
+        return repoFolder(reference).resolve(".no_exist").resolve(commit).resolve(file);
+    }
+
+    public boolean knownMissing(RepoReference reference, String commit, String file) {
+        return Files.exists(missingMarker(reference, commit, file));
+    }
+
+    /** Writes the marker of a file the hub said does not exist at the commit (empty, as huggingface_hub's). */
+    public void markMissing(RepoReference reference, String commit, String file) throws IOException {
+        Path marker = missingMarker(reference, commit, file);
+        Files.createDirectories(marker.getParent());
+        if (!Files.exists(marker)) {
+            Files.createFile(marker);
+        }
+    }
+
     /** Records that the revision's name (a branch or tag) points at the commit. */
     public void writeRef(RepoReference reference, String commit) throws IOException {
         if (reference.revision().equals(commit)) {

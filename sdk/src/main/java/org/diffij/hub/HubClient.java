@@ -186,7 +186,7 @@ final class HubClient {
                     + ": check the branch, tag or commit on " + page);
         }
         if (code.equals("EntryNotFound")) {
-            return new DiffijException(reference.repo() + " has no file " + file + " at revision "
+            return new MissingFile(reference.repo() + " has no file " + file + " at revision "
                     + reference.revision() + ": check the name on " + page);
         }
         if (status == 401 || status == 404 || code.equals("RepoNotFound")) {
@@ -199,6 +199,13 @@ final class HubClient {
         }
         return new DiffijException(settings.endpoint() + " answered HTTP " + status + " for " + reference
                 + (file == null ? "" : " " + file) + ": try again later");
+    }
+
+    /** The hub's answer that the repo and revision exist but this file does not (404 EntryNotFound). */
+    static final class MissingFile extends DiffijException {
+        MissingFile(String message) {
+            super(message);
+        }
     }
 
     private static Optional<String> header(HttpResponse<?> response, String name) {

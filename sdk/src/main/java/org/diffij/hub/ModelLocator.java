@@ -57,9 +57,17 @@ public final class ModelLocator implements Function<String, Path> {
         }
         Optional<RepoReference> reference = RepoReference.parse(name);
         if (reference.isPresent()) {
-            Optional<Path> cached = new HubCache(hub.cache()).find(reference.get());
+            HubCache cache = new HubCache(hub.cache());
+            Optional<Path> cached = cache.find(reference.get());
             if (cached.isPresent()) {
                 return cached.get();
+            }
+            RepoReference ref = reference.get();
+            Optional<String> commit = cache.commit(ref);
+            if (!ref.path().isEmpty() && commit.isPresent() && cache.knownMissing(ref, commit.get(), ref.path())) {
+                throw new DiffijException("'" + name + "' does not exist: the hub answered that " + ref.repo()
+                        + " has no " + ref.path() + " at commit " + commit.get() + " (" + cache.missingMarker(ref,
+                        commit.get(), ref.path()) + "); check the name on the repo's page");
             }
             throw new DiffijException("'" + name + "' not found: no such path" + (folders.isEmpty() ? ""
                     : ", not in " + folders) + ", and not in the hub cache " + hub.cache() + "; "

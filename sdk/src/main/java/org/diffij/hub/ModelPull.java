@@ -75,21 +75,24 @@ public final class ModelPull {
         String commit = revision.commit();
         JsonObject modelIndex = null;
         List<HubClient.FileMetadata> metadata = new ArrayList<>();
-        if (options.include().isEmpty() && revision.files().contains("model_index.json")) {
-            HubClient.FileMetadata index = client.head(reference, commit, "model_index.json");
+        // One file named by path is asked for directly, as hf_hub_download does, listed or not.
+        boolean oneFile = !reference.path().isEmpty() && options.include().isEmpty()
+                && revision.files().stream().noneMatch(f -> f.startsWith(reference.path() + "/"));
+        if (options.include().isEmpty() && !oneFile && revision.files().contains("model_index.json")) {
+            HubClient.FileMetadata index = head(client, reference, commit, "model_index.json");
             fetch(client, reference, index, new Counter(index.size(), progress));
             modelIndex = Json.readObject(cache.blob(reference, index.etag()));
             metadata.add(index);
         }
-        List<String> files = PipelineFiles.select(revision.files(), modelIndex, options.variant(), options.include(),
-                reference.path());
+        List<String> files = oneFile ? List.of(reference.path()) : PipelineFiles.select(revision.files(), modelIndex,
+                options.variant(), options.include(), reference.path());
         if (files.isEmpty()) {
             throw new DiffijException(reference + " has no files a pipeline reads" + (options.include().isEmpty()
                     ? "" : " matching " + options.include()) + ": check the repo's files, or name them with --include");
         }
         for (String file : files) {
             if (metadata.stream().noneMatch(m -> m.file().equals(file))) {
-                metadata.add(client.head(reference, commit, file));
+                metadata.add(head(client, reference, commit, file));
             }
         }
         long needed = 0;
@@ -114,6 +117,28 @@ public final class ModelPull {
         Path snapshot = cache.snapshotFolder(reference, commit);
         return new Result(reference.path().isEmpty() ? snapshot : snapshot.resolve(reference.path()), commit,
                 metadata.stream().map(HubClient.FileMetadata::file).toList(), downloaded);
+    }
+
+    /**
+     * The file's metadata; a file the hub said before does not exist at this commit ({@code .no_exist})
+     * is not asked for again, and one it says so of now gets that marker.
+     */
+    private HubClient.FileMetadata head(HubClient client, RepoReference reference, String commit, String file) {
+        if (cache.knownMissing(reference, commit, file)) {
+            throw new DiffijException(reference.repo() + " has no file " + file + " at commit " + commit + " (the hub "
+                    + "said so before, as " + cache.missingMarker(reference, commit, file) + " records): check the "
+                    + "name on " + settings.endpoint() + "/" + reference.repo());
+        }
+        try {
+            return client.head(reference, commit, file);
+        } catch (HubClient.MissingFile missing) {
+            try {
+                cache.markMissing(reference, commit, file);
+            } catch (IOException e) {
+                // The marker only saves a request next time; the answer itself is what the user needs.
+            }
+            throw missing;
+        }
     }
 
     /** The usable bytes of the disk that holds the folder (or its nearest existing parent). */

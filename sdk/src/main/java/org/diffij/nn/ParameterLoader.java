@@ -34,6 +34,8 @@ public final class ParameterLoader {
     private final List<java.util.regex.Pattern> ignored = new ArrayList<>();
     private final List<String> missing = new ArrayList<>();
     private final List<String> misshapen = new ArrayList<>();
+    private final List<String> unusable = new ArrayList<>();
+    private boolean checkValues;
     private long bytes;
 
     public ParameterLoader(Weights weights, NDManager manager, DataType computeType, String what) {
@@ -95,6 +97,13 @@ public final class ParameterLoader {
             misshapen.add(name + " " + Arrays.toString(stored.shape()) + " (expected " + Arrays.toString(shape) + ")");
             return manager.zeros(new Shape(shape), computeType);
         }
+        if (checkValues) {
+            String problem = valueProblem(stored);
+            if (problem != null) {
+                unusable.add(name + " " + problem);
+                return manager.zeros(new Shape(shape), computeType);
+            }
+        }
         NDArray array = Tensors.toNDArray(manager, stored, computeType);
         bytes += array.getShape().size() * array.getDataType().getNumOfBytes();
         return array;
@@ -124,6 +133,27 @@ public final class ParameterLoader {
         return bytes;
     }
 
+    /**
+     * Also refuses weights that are not floating point or hold NaN or infinite values (reported by
+     * {@link #finish()} with the other problems): for files from third parties, where such a value
+     * would silently spoil every result.
+     */
+    public ParameterLoader checkingValues() {
+        this.checkValues = true;
+        return this;
+    }
+
+    private static String valueProblem(HostTensor stored) {
+        if (!stored.dtype().isFloating()) {
+            return "has dtype " + stored.dtype() + " (weights are floating point)";
+        }
+        double largest = stored.largestMagnitude();
+        if (Double.isNaN(largest)) {
+            return "holds NaN";
+        }
+        return Double.isInfinite(largest) ? "holds infinite values" : null;
+    }
+
     /** Stored tensors matching these globs are not parameters (buffers real files carry) and are not reported. */
     public ParameterLoader ignoring(String... globs) {
         for (String glob : globs) {
@@ -140,10 +170,14 @@ public final class ParameterLoader {
         List<String> problems = new ArrayList<>();
         describe(problems, "missing", missing);
         describe(problems, "with the wrong shape", misshapen);
+        describe(problems, "with unusable values", unusable);
         describe(problems, "unexpected", new ArrayList<>(unexpected));
         if (!problems.isEmpty()) {
-            throw new DiffijException(what + ": the weights do not match the config: " + String.join("; ", problems)
-                    + ". Check that the weight file belongs to this config.json.");
+            boolean damaged = problems.size() == 1 && !unusable.isEmpty();
+            throw new DiffijException(what + (damaged ? ": damaged weights: "
+                    : ": the weights do not match the config: ")
+                    + String.join("; ", problems) + (damaged ? ". Download the weight file again."
+                            : ". Check that the weight file belongs to this config.json."));
         }
     }
 

@@ -38,11 +38,15 @@ import org.diffij.schedulers.Samplers;
  *                       {@link org.diffij.io.ModelHash#ofLora}) of the LoRAs the prompt and the adapter list
  *                       name, by name without ':' and ',' (as A1111's {@code Lora hashes} key writes them);
  *                       empty until the pipeline has resolved the adapters, as the model hash is
+ * @param vae            a separate VAE replacing the model's own (a file or folder as the user named it, as
+ *                       A1111's VAE selection and diffusers' {@code vae=}), empty for the model's own
+ * @param vaeHash        SHA-256 of that VAE's weights (hex), empty until the pipeline has resolved it
  */
 public record GenerationRequest(String model, String modelHash, String prompt, String negativePrompt, String sampler,
         int steps, double cfgScale, long seed, int width, int height, int batchSize, double strength,
         String initImage, String mask, List<Control> controls, List<Adapter> adapters, int clipSkip, String noise,
-        IpAdapterPrompt imagePrompt, int onlyMaskedPadding, int batchPosition, Map<String, String> loraHashes) {
+        IpAdapterPrompt imagePrompt, int onlyMaskedPadding, int batchPosition, Map<String, String> loraHashes,
+        String vae, String vaeHash) {
 
     public static final int MAX_SIDE = 4096;
     public static final int MAX_STEPS = 1000;
@@ -59,6 +63,8 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
     public GenerationRequest {
         model = text(model);
         modelHash = text(modelHash);
+        vae = text(vae);
+        vaeHash = text(vaeHash);
         prompt = text(prompt);
         negativePrompt = text(negativePrompt);
         sampler = text(sampler);
@@ -192,7 +198,7 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
     /** A request with the defaults users expect; set what differs with the {@code with...} methods. */
     public static GenerationRequest of(String model, String prompt) {
         return new GenerationRequest(model, "", prompt, "", "DPM++ 2M Karras", 25, 7, 0, 512, 512, 1, 1, "", "",
-                List.of(), List.of(), 1, "cpu", null, WHOLE_PICTURE, ALL_IMAGES, Map.of());
+                List.of(), List.of(), 1, "cpu", null, WHOLE_PICTURE, ALL_IMAGES, Map.of(), "", "");
     }
 
     public boolean isImageToImage() {
@@ -223,20 +229,20 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         }
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, index + 1, loraHashes);
+                onlyMaskedPadding, index + 1, loraHashes, vae, vaeHash);
     }
 
     /** This request inpainting only around the mask, with {@code padding} pixels ({@value #WHOLE_PICTURE}: the whole picture). */
     public GenerationRequest withOnlyMasked(int padding) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                padding, batchPosition, loraHashes);
+                padding, batchPosition, loraHashes, vae, vaeHash);
     }
 
     public GenerationRequest withModelHash(String hash) {
         return new GenerationRequest(model, hash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width, height,
                 batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
     }
 
     /** This request with the LoRA hashes by name (each shortened to {@value #LORA_HASH_DIGITS} digits). */
@@ -246,67 +252,80 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
                 hash.length()))));
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, shortened);
+                onlyMaskedPadding, batchPosition, shortened, vae, vaeHash);
+    }
+                
+    /** This request decoding with a separate VAE (a file, folder, name or repo id; empty: the model's own). */
+    public GenerationRequest withVae(String vae) {
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition, loraHashes, vae, "");
+    }
+
+    public GenerationRequest withVaeHash(String hash) {
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition, loraHashes, vae, hash);
     }
 
     public GenerationRequest withPrompt(String prompt) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
     }
 
     public GenerationRequest withNegativePrompt(String negative) {
         return new GenerationRequest(model, modelHash, prompt, negative, sampler, steps, cfgScale, seed, width, height,
                 batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
     }
 
     public GenerationRequest withSampling(String sampler, int steps, double cfgScale) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
     }
 
     public GenerationRequest withSeed(long seed) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
     }
 
     public GenerationRequest withSize(int width, int height, int batchSize) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
     }
 
     public GenerationRequest withInit(String initImage, String mask, double strength) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
     }
 
     public GenerationRequest withControls(List<Control> controls) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
     }
 
     public GenerationRequest withAdapters(List<Adapter> adapters) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
     }
 
     public GenerationRequest withClipSkip(int clipSkip, String noise) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
     }
 
     public GenerationRequest withImagePrompt(IpAdapterPrompt imagePrompt) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
     }
 
     /** The ImageJ macro options of this request, the keys documented in the README, in a fixed order. */
@@ -359,6 +378,12 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         if (!loraHashes.isEmpty()) {
             options.put("lora_hashes", loraHashList(loraHashes));
         }
+        if (!vae.isEmpty()) {
+            options.put("vae", vae);
+        }
+        if (!vaeHash.isEmpty()) {
+            options.put("vae_sha256", vaeHash);
+        }
         return MacroOptions.format(options);
     }
 
@@ -367,7 +392,8 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         Map<String, String> o = MacroOptions.parse(text);
         List<String> known = List.of("model", "prompt", "negative", "sampler", "steps", "cfg", "seed", "width", "height",
                 "batch", "init", "strength", "mask", "controls", "adapters", "ip_adapter", "clip_skip", "noise", "only_masked_padding", "batch_position",
-                "model_sha256", "lora_hashes");
+                "model_sha256", "lora_hashes", "vae",
+                "vae_sha256");
         for (String key : o.keySet()) {
             if (!known.contains(key)) {
                 throw new DiffijException("unknown option '" + key + "'; the options are " + String.join(", ", known));
@@ -409,7 +435,8 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
                 decimal("strength", o.getOrDefault("strength", "1")), o.getOrDefault("init", ""),
                 o.getOrDefault("mask", ""), controls, adapters, integer("clip_skip", o, 1), o.getOrDefault("noise", "cpu"),
                 imagePrompt, integer("only_masked_padding", o, WHOLE_PICTURE), integer("batch_position", o, ALL_IMAGES),
-                parseLoraHashList(o.get("lora_hashes")));
+                parseLoraHashList(o.get("lora_hashes")), o.getOrDefault("vae", ""),
+                o.getOrDefault("vae_sha256", ""));
     }
 
     /** A stable key: two requests with the same key produce the same pixels. */

@@ -1,9 +1,9 @@
 package org.diffij.pipelines;
 
+import ai.djl.ndarray.types.DataType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +26,7 @@ import org.diffij.models.controlnet.ControlNetModel;
 import org.diffij.models.clip.ClipVisionModelWithProjection;
 import org.diffij.models.ipadapter.ImagePrompt;
 import org.diffij.models.ipadapter.IpAdapter;
-import org.diffij.models.unet.UNet2DConditionConfig;
+import org.diffij.models.vae.AutoencoderKL;
 import org.diffij.noise.NoiseSource;
 import org.diffij.noise.PerImageNoise;
 import org.diffij.noise.RandomSource;
@@ -155,8 +155,8 @@ public final class Generator {
     private record Submitted(GenerationRequest request, Path modelPath, Path config, A1111Prompt prompt,
             A1111Prompt negative,
             List<AdapterFile> adapters, List<Path> controlNets, List<RgbImage> controlImages, RgbImage init,
-            float[] mask, InpaintComposite composite, Path ipAdapter, RgbImage ipImage, MemorySettings memory,
-            List<String> notes) {
+            float[] mask, InpaintComposite composite, Path ipAdapter, RgbImage ipImage, Path vae,
+            MemorySettings memory, List<String> notes) {
     }
 
     /**
@@ -177,7 +177,9 @@ public final class Generator {
     public GenerationResult generateWithin(JobContext job, StableDiffusionModel model, GenerationRequest request,
             ImageSources sources) {
         Submitted submitted = prepare(request, sources);
-        return render(job, model, hashed(submitted), submitted, null, System.nanoTime());
+        GenerationRequest complete = hashed(submitted);
+        return render(job, withSeparateVae(job, model, submitted.vae(), complete.vaeHash()), complete, submitted, null,
+                System.nanoTime());
     }
 
     private Submitted prepare(GenerationRequest request, ImageSources sources) {
@@ -251,8 +253,10 @@ public final class Generator {
             IpAdapter.imageEncoderFolder(ipAdapter);
             ipImage = sources.image(request.imagePrompt().image());
         }
+        // A VAE that is not one fails here, before the job hashes and loads the model.
+        Path vae = request.vae().isEmpty() ? null : SeparateVae.weightsOf(models.apply(request.vae()));
         return new Submitted(request, modelPath, config, prompt, negative, adapters, controlNets, controlImages, init,
-                mask, composite, ipAdapter, ipImage, memory.get(), notes);
+                mask, composite, ipAdapter, ipImage, vae, memory.get(), notes);
     }
 
     /**
@@ -284,19 +288,15 @@ public final class Generator {
     }
 
     /**
-     * Refuses a ControlNet made for another base model (SD 1.x on SDXL, ...) by its shapes, before its
-     * first step would fail inside the engine.
+     * Refuses a ControlNet made for another base model (SD 1.x on SDXL, ...) by its config, before its
+     * weights are read and before its first step would fail inside the engine.
      */
-    private static void requireSameBase(ControlNetModel net, Path file, StableDiffusionModel model) {
-        UNet2DConditionConfig unet = model.unet().config();
-        UNet2DConditionConfig control = net.config().unet();
-        if (unet.crossAttentionDim()[0] != control.crossAttentionDim()[0]
-                || !Arrays.equals(unet.blockOutChannels(), control.blockOutChannels())) {
-            throw new DiffijException("the ControlNet " + file.getFileName() + " belongs to another base model: text "
-                    + "width " + control.crossAttentionDim()[0] + " and block widths "
-                    + Arrays.toString(control.blockOutChannels()) + ", the model's are " + unet.crossAttentionDim()[0]
-                    + " and " + Arrays.toString(unet.blockOutChannels()) + "; use a ControlNet made for this model's "
-                    + "architecture (SD 1.x, 2.x or XL)");
+    private static void requireSameBase(Path folder, StableDiffusionModel model) {
+        String mismatch = ControlNetModel.readConfig(folder).mismatchWith(model.unet().config(),
+                model.vae().config().latentChannels());
+        if (mismatch != null) {
+            throw new DiffijException("the ControlNet " + folder.getFileName() + " belongs to another base model: it "
+                    + "has " + mismatch + "; use a ControlNet made for this model's architecture (SD 1.x, 2.x or XL)");
         }
     }
 
@@ -318,12 +318,31 @@ public final class Generator {
                     return StableDiffusionModel.loadSingleFile(modelPath, submitted.config(), manager,
                             job.engine().computeType());
                 });
-        return render(job, model, complete, submitted, previews, start);
+        return render(job, withSeparateVae(job, model, submitted.vae(), complete.vaeHash()), complete, submitted,
+                previews, start);
     }
 
     /**
-     * The request with what identifies its files in provenance: the model's hash and, by the name the
-     * prompt or adapter list gave, each LoRA's (A1111's {@code Lora hashes}).
+     * The model with the request's separate VAE in place of its own, the VAE cached on its own (a
+     * single file takes the model's VAE architecture, so that is part of its key); the model as it is
+     * without one.
+     */
+    private static StableDiffusionModel withSeparateVae(JobContext job, StableDiffusionModel model, Path vae,
+            String hash) {
+        if (vae == null) {
+            return model;
+        }
+        DataType type = job.engine().computeType();
+        String architecture = Files.isDirectory(vae) ? "" : model.configFolder().toAbsolutePath().normalize() + ":";
+        job.progress(0, 0, "loading " + vae.getFileName());
+        AutoencoderKL loaded = job.model("vae:" + vae.toAbsolutePath().normalize() + ":" + architecture + hash + ":"
+                + type, manager -> SeparateVae.load(vae, model.vae().config(), manager, type));
+        return model.withVae(loaded);
+    }
+
+    /**
+     * The request with what identifies its files in provenance: the model's hash, by the name the
+     * prompt or adapter list gave each LoRA's (A1111's {@code Lora hashes}), and a separate VAE's.
      */
     private static GenerationRequest hashed(Submitted submitted) {
         Map<String, String> loras = new LinkedHashMap<>();
@@ -332,7 +351,9 @@ public final class Generator {
                 loras.computeIfAbsent(adapter.adapter().name(), name -> ModelHash.ofLora(adapter.file()));
             }
         }
-        return submitted.request().withModelHash(ModelHash.of(submitted.modelPath())).withLoraHashes(loras);
+        GenerationRequest hashed = submitted.request().withModelHash(ModelHash.of(submitted.modelPath()))
+                .withLoraHashes(loras);
+        return submitted.vae() == null ? hashed : hashed.withVaeHash(ModelHash.of(submitted.vae()));
     }
 
     private GenerationResult render(JobContext job, StableDiffusionModel model, GenerationRequest complete,
@@ -341,8 +362,8 @@ public final class Generator {
         List<StableDiffusionPipeline.ControlInput> controls = new ArrayList<>();
         for (int i = 0; i < request.controls().size(); i++) {
             Control control = request.controls().get(i);
+            requireSameBase(submitted.controlNets().get(i), model);
             ControlNetModel net = ControlNetModel.cached(job, submitted.controlNets().get(i));
-            requireSameBase(net, submitted.controlNets().get(i), model);
             controls.add(new StableDiffusionPipeline.ControlInput(net, submitted.controlImages().get(i),
                     (float) control.scale(), control.start(), control.end()));
         }

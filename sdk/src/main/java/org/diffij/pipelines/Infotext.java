@@ -62,6 +62,13 @@ public final class Infotext {
             pairs.put("Model hash", r.modelHash().substring(0, Math.min(10, r.modelHash().length())));
         }
         pairs.put("Model", r.model());
+        // A1111's keys of the VAE selected in its settings: the first 10 hex digits of its SHA-256 and its name.
+        if (!r.vaeHash().isEmpty()) {
+            pairs.put("VAE hash", r.vaeHash().substring(0, Math.min(10, r.vaeHash().length())));
+        }
+        if (!r.vae().isEmpty()) {
+            pairs.put("VAE", r.vae());
+        }
         if (r.isImageToImage()) {
             pairs.put("Denoising strength", GenerationRequest.number(r.strength()));
             pairs.put("Init image", r.initImage());
@@ -118,6 +125,9 @@ public final class Infotext {
         }
         if (!r.modelHash().isEmpty()) {
             pairs.put("Model sha256", r.modelHash());
+        }
+        if (!r.vaeHash().isEmpty()) {
+            pairs.put("VAE sha256", r.vaeHash());
         }
         pairs.put("Version", version);
         text.append('\n');
@@ -272,6 +282,7 @@ public final class Infotext {
                 controls, adapters,
                 (int) GenerationRequest.longInteger("Clip skip", pairs.getOrDefault("Clip skip", "1")), noise,
                 imagePrompt, onlyMaskedPadding, batchPosition,
-                GenerationRequest.parseLoraHashList(pairs.get("Lora hashes")));
+                GenerationRequest.parseLoraHashList(pairs.get("Lora hashes")), pairs.getOrDefault("VAE", ""),
+                pairs.getOrDefault("VAE sha256", ""));
     }
 }

@@ -219,6 +219,15 @@ public final class StableDiffusionModel implements CachedModel {
         return vae;
     }
 
+    /**
+     * This model decoding and encoding with another VAE (a separate VAE file's): the same components
+     * otherwise, so nothing is loaded again.
+     */
+    public StableDiffusionModel withVae(AutoencoderKL replacement) {
+        return new StableDiffusionModel(path, configFolder, tokenizer, textEncoder, tokenizer2, textEncoder2, unet,
+                replacement, schedulerConfig, forceZerosForEmptyPrompt);
+    }
+
     /** The model's own {@code scheduler_config.json}, which samplers start from. */
     public JsonObject schedulerConfig() {
         return schedulerConfig.deepCopy();

@@ -31,14 +31,10 @@ public final class AdamW {
 
         public Settings {
             if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-                throw new DiffijException("AdamW betas must lie in [0, 1), not (" + beta1 + ", " + beta2 + ")");
+                throw new DiffijException("betas must be two numbers in [0, 1), not (" + beta1 + ", " + beta2 + ")");
             }
-            if (!(eps > 0)) {
-                throw new DiffijException("AdamW eps must be positive, not " + eps);
-            }
-            if (!(weightDecay >= 0)) {
-                throw new DiffijException("AdamW weight decay must be 0 or positive, not " + weightDecay);
-            }
+            OptionRanges.number("eps", eps, 0, true, 1, "");
+            OptionRanges.number("weight_decay", weightDecay, 0, false, 100, "");
         }
     }
 

@@ -71,18 +71,14 @@ public record DataOptions(String captionExtension, String template, boolean shuf
             captionExtension = "." + captionExtension;
         }
         template = template == null ? "" : template;
-        if (keepTokens < 0) {
-            throw new DiffijException("keep_tokens must be 0 or more, not " + keepTokens);
-        }
-        if (!(captionDropout >= 0 && captionDropout <= 1)) {
-            throw new DiffijException("caption_dropout must lie in 0..1, not " + captionDropout);
-        }
-        if (resolution < 64 || resolution > 4096 || resolution % 8 != 0) {
-            throw new DiffijException("resolution must be a multiple of 8 in 64..4096, not " + resolution);
-        }
-        if (bucketStep < 8 || bucketStep % 8 != 0) {
-            throw new DiffijException("bucket_step must be a multiple of 8, not " + bucketStep);
-        }
+        OptionRanges.whole("keep_tokens", keepTokens, 0, 1000, "");
+        OptionRanges.number("caption_dropout", captionDropout, 0, false, 1, "");
+        OptionRanges.whole("resolution", resolution, 64, 4096, ", a multiple of 8");
+        requireMultipleOf8("resolution", resolution);
+        OptionRanges.whole("bucket_step", bucketStep, 8, 4096, ", a multiple of 8");
+        requireMultipleOf8("bucket_step", bucketStep);
+        OptionRanges.whole("min_bucket", minBucket, 64, 4096, ", a multiple of bucket_step");
+        OptionRanges.whole("max_bucket", maxBucket, 64, 4096, ", a multiple of bucket_step");
         if (minBucket < bucketStep || minBucket > maxBucket || minBucket % bucketStep != 0
                 || maxBucket % bucketStep != 0) {
             throw new DiffijException("buckets need bucket_step <= min_bucket <= max_bucket, both multiples of "
@@ -94,6 +90,13 @@ public record DataOptions(String captionExtension, String template, boolean shuf
         }
         if (normalise == null) {
             normalise = Normalise.DISPLAY;
+        }
+    }
+
+    private static void requireMultipleOf8(String key, int value) {
+        if (value % 8 != 0) {
+            throw new DiffijException(key + " must be a multiple of 8 (the latents are 1/8 of the image), not "
+                    + value);
         }
     }
 }

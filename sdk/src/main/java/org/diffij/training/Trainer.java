@@ -22,6 +22,8 @@ import org.diffij.engine.DiffijEngine;
 import org.diffij.engine.JobContext;
 import org.diffij.engine.JobHandle;
 import org.diffij.engine.ProgressListener;
+import org.diffij.hub.HubSettings;
+import org.diffij.hub.SingleFileConfigs;
 import org.diffij.image.PngFiles;
 import org.diffij.io.ModelHash;
 import org.diffij.nn.Autograd;
@@ -69,22 +71,33 @@ public final class Trainer {
     }
 
     /** What a run needs besides the engine, gathered on the caller's thread so bad input fails at once. */
-    private record Plan(TrainingRequest request, Path modelPath, TrainingData data, Path output, boolean overwrite,
-            TrainingCheckpoint resume, Path resumeFile, List<String> samplePrompts) {
+    private record Plan(TrainingRequest request, Path modelPath, Path modelConfig, TrainingData data, Path output,
+            boolean overwrite, TrainingCheckpoint resume, Path resumeFile, List<String> samplePrompts) {
     }
 
     private final Function<String, Path> models;
     private final Path singleFileConfig;
+    private final HubSettings hub;
     private final String version;
 
     /**
      * @param models           resolves the request's model name to a folder or file
      * @param singleFileConfig a diffusers folder giving configs and tokenizers to single-file checkpoints, or null
+     *                         for the hub repo of the checkpoint's architecture in the environment's hub cache
      * @param version          the software version recorded on results
      */
     public Trainer(Function<String, Path> models, Path singleFileConfig, String version) {
+        this(models, singleFileConfig, HubSettings.fromEnvironment(), version);
+    }
+
+    /**
+     * As {@link #Trainer(Function, Path, String)}, with single-file checkpoints' configs (when
+     * {@code singleFileConfig} is null) from the cache of these hub settings, as {@link Generator} has.
+     */
+    public Trainer(Function<String, Path> models, Path singleFileConfig, HubSettings hub, String version) {
         this.models = models;
         this.singleFileConfig = singleFileConfig;
+        this.hub = hub;
         this.version = version;
     }
 
@@ -114,7 +127,7 @@ public final class Trainer {
             ProgressListener listener, Consumer<Progress> steps) {
         Plan plan = plan(request, data, resume, overwrite);
         DreamBoothTraining.ensureClassImages(request, Files.isDirectory(plan.modelPath()) ? plan.modelPath()
-                : singleFileConfig, new Generator(models, singleFileConfig, version), listener);
+                : plan.modelConfig(), new Generator(models, singleFileConfig, hub, version), listener);
         return DiffijEngine.get().queue().submit("training", job -> train(job, plan, steps), listener);
     }
 
@@ -139,10 +152,8 @@ public final class Trainer {
                     + "dropout cannot repeat: use gradient_checkpointing=off or use_dropout=false");
         }
         Path modelPath = models.apply(request.model());
-        if (!Files.isDirectory(modelPath) && singleFileConfig == null) {
-            throw new DiffijException(modelPath.getFileName() + " is a single-file checkpoint: name a diffusers folder "
-                    + "of the same architecture for its configs and tokenizer");
-        }
+        Path modelConfig = Files.isDirectory(modelPath) ? null : singleFileConfig != null ? singleFileConfig
+                : SingleFileConfigs.configFolder(modelPath, hub);
         if (given == null && request.dataOptions().normalise() != DataOptions.Normalise.DISPLAY) {
             throw new DiffijException("normalise=" + request.dataOptions().normalise().key() + " is for open images "
                     + "(Fiji's stack: and rois: data); a folder's 16/32-bit images are min-max normalised per page: "
@@ -169,7 +180,8 @@ public final class Trainer {
                         + e.getMessage() + ")", e);
             }
         }
-        return new Plan(request, modelPath, data, output, overwrite, checkpoint, resume, List.copyOf(prompts));
+        return new Plan(request, modelPath, modelConfig, data, output, overwrite, checkpoint, resume,
+                List.copyOf(prompts));
     }
 
     /** Whether the run's forward pass gives the same values when repeated, as gradient checkpointing needs. */
@@ -203,7 +215,7 @@ public final class Trainer {
         job.progress(0, 0, "loading " + plan.modelPath().getFileName());
         StableDiffusionModel model = Files.isDirectory(plan.modelPath())
                 ? StableDiffusionModel.load(plan.modelPath(), m, DataType.FLOAT32)
-                : StableDiffusionModel.loadSingleFile(plan.modelPath(), singleFileConfig, m, DataType.FLOAT32);
+                : StableDiffusionModel.loadSingleFile(plan.modelPath(), plan.modelConfig(), m, DataType.FLOAT32);
         String modelHash = ModelHash.of(plan.modelPath());
         DiffijEngine engine = job.engine();
         engine.seed(request.seed());
@@ -395,7 +407,7 @@ public final class Trainer {
         Path folder = (plan.output().getParent() == null ? Path.of(".") : plan.output().getParent()).resolve("samples");
         String stem = stem(adapter);
         Generator generator = new Generator(name -> name.equals(request.model()) ? plan.modelPath() : Path.of(name),
-                singleFileConfig, version);
+                plan.modelConfig(), hub, version);
         List<Path> written = new ArrayList<>();
         try {
             Files.createDirectories(folder);

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.diffij.DiffijException;
+import org.diffij.io.HostTensor;
 import org.diffij.models.hypernetwork.HypernetworkActivation;
 import org.diffij.models.hypernetwork.HypernetworkConfig;
 import org.diffij.pipelines.MacroOptions;
@@ -80,19 +81,14 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
 
         public LoraOptions {
             targets = targets == null ? "kohya" : targets.trim().toLowerCase(Locale.ROOT);
-            if (rank < 1 || rank > 1024) {
-                throw new DiffijException("rank must be 1..1024, not " + rank);
-            }
-            if (!(alpha > 0)) {
-                throw new DiffijException("alpha must be positive, not " + alpha);
-            }
+            OptionRanges.whole("rank", rank, 1, 1024, "");
+            // A LoRA file's alpha is refused beyond float16's range when it is loaded: never train one.
+            OptionRanges.number("alpha", alpha, 0, true, HostTensor.FLOAT16_MAX, "");
             if (!targets.equals("kohya") && !targets.equals("attention")) {
                 throw new DiffijException("targets must be kohya or attention, not '" + targets + "'");
             }
-            if (convRank < 0 || convRank > 1024 || !(convAlpha > 0)) {
-                throw new DiffijException("conv_rank must be 0..1024 and conv_alpha positive, not " + convRank
-                        + " and " + convAlpha);
-            }
+            OptionRanges.whole("conv_rank", convRank, 0, 1024, " (0: off)");
+            OptionRanges.number("conv_alpha", convAlpha, 0, true, HostTensor.FLOAT16_MAX, "");
         }
     }
 
@@ -104,9 +100,7 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
         public TextualInversionOptions {
             token = token == null ? "" : token.trim();
             initWord = initWord == null ? "" : initWord.trim();
-            if (vectors < 1 || vectors > 75) {
-                throw new DiffijException("vectors must be 1..75, not " + vectors);
-            }
+            OptionRanges.whole("vectors", vectors, 1, 75, "");
             if (token.contains(" ")) {
                 throw new DiffijException("token must be one word without spaces, not '" + token + "'");
             }
@@ -132,14 +126,10 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
             classDir = classDir == null ? "" : classDir.trim();
             classPrompt = classPrompt == null ? "" : classPrompt.trim();
             Objects.requireNonNull(priorMode, "priorMode");
-            if (classImages < 1 || classImages > 100_000) {
-                throw new DiffijException("num_class_images must be 1..100000, not " + classImages
-                        + " (prior_mode=off trains without prior preservation)");
-            }
-            if (!(priorWeight > 0) || Double.isInfinite(priorWeight)) {
-                throw new DiffijException("prior_loss_weight must be a positive number, not " + priorWeight
-                        + " (prior_mode=off trains without prior preservation)");
-            }
+            OptionRanges.whole("num_class_images", classImages, 1, 100_000,
+                    " (prior_mode=off trains without prior preservation)");
+            OptionRanges.number("prior_loss_weight", priorWeight, 0, true, 1000,
+                    " (prior_mode=off trains without prior preservation)");
         }
     }
 
@@ -246,28 +236,27 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
         if (data.isBlank()) {
             throw new DiffijException("no data given: name the folder of training images");
         }
-        if (steps < 0 || epochs < 0 || steps == 0 && epochs == 0) {
-            throw new DiffijException("give steps (1 or more) or epochs (1 or more), not steps=" + steps + " epochs="
-                    + epochs);
+        OptionRanges.whole("steps", steps, 0, OptionRanges.MAX_STEPS, " (0: from epochs)");
+        OptionRanges.whole("epochs", epochs, 0, 100_000, " (used when steps is 0)");
+        if (steps == 0 && epochs == 0) {
+            throw new DiffijException("give steps (1 or more) or epochs (1 or more), not steps=0 epochs=0");
         }
-        positive("batch", batch);
-        positive("gradient_accumulation", gradientAccumulation);
-        if (!(lrUnet >= 0 && lrUnet < 1) || !(lrTextEncoder >= 0 && lrTextEncoder < 1)) {
-            throw new DiffijException("learning rates must lie in [0, 1), not lr=" + lrUnet + " lr_text_encoder="
-                    + lrTextEncoder);
-        }
+        OptionRanges.whole("batch", batch, 1, 1024, "");
+        OptionRanges.whole("gradient_accumulation", gradientAccumulation, 1, 1024, "");
+        OptionRanges.number("lr", lrUnet, 0, false, 1, "");
+        OptionRanges.number("lr_text_encoder", lrTextEncoder, 0, false, 1, " (0: same as lr)");
+        OptionRanges.whole("warmup_steps", warmupSteps, 0, OptionRanges.MAX_STEPS, "");
+        OptionRanges.number("lr_cycles", lrCycles, 0, true, 10_000, "");
+        OptionRanges.number("lr_power", lrPower, 0, true, 100, "");
         LrSchedule.parse(lrSchedule, lrUnet > 0 ? lrUnet : 1, warmupSteps, Math.max(steps, warmupSteps + 1), lrCycles,
                 lrPower);
-        if (seed < 0) {
-            throw new DiffijException("seed must be 0 or positive, not " + seed);
-        }
-        if (!(noiseOffset >= 0 && noiseOffset <= 1) || !(minSnrGamma >= 0) || !(maxGradNorm >= 0)) {
-            throw new DiffijException("noise_offset must lie in 0..1 and min_snr_gamma and max_grad_norm be 0 (off) "
-                    + "or positive, not " + noiseOffset + ", " + minSnrGamma + ", " + maxGradNorm);
-        }
-        if (saveEvery < 0 || sampleEvery < 0 || checkpointEvery < 0) {
-            throw new DiffijException("save_every, sample_every and checkpoint_every must be 0 (off) or more");
-        }
+        OptionRanges.whole("seed", seed, 0, Long.MAX_VALUE, "");
+        OptionRanges.number("noise_offset", noiseOffset, 0, false, 1, "");
+        OptionRanges.number("min_snr_gamma", minSnrGamma, 0, false, 1000, " (0: off)");
+        OptionRanges.number("max_grad_norm", maxGradNorm, 0, false, 1e6, " (0: off)");
+        OptionRanges.whole("save_every", saveEvery, 0, OptionRanges.MAX_STEPS, " (0: off)");
+        OptionRanges.whole("sample_every", sampleEvery, 0, OptionRanges.MAX_STEPS, " (0: off)");
+        OptionRanges.whole("checkpoint_every", checkpointEvery, 0, OptionRanges.MAX_STEPS, " (0: off)");
         if (!List.of("auto", "on", "off").contains(gradientCheckpointing)) {
             throw new DiffijException("gradient_checkpointing must be auto, on or off, not '" + gradientCheckpointing
                     + "'");
@@ -313,12 +302,6 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
 
     private static String text(String value) {
         return value == null ? "" : value;
-    }
-
-    private static void positive(String key, int value) {
-        if (value < 1) {
-            throw new DiffijException(key + " must be 1 or more, not " + value);
-        }
     }
 
     private static List<String> defaultFormats(Method method) {
@@ -634,9 +617,14 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
         }
 
         int integer(String key) {
+            String value = text(key).trim();
             try {
-                return Integer.parseInt(text(key).trim());
+                return Integer.parseInt(value);
             } catch (NumberFormatException e) {
+                if (value.matches("[+-]?[0-9]+")) {
+                    throw new DiffijException(key + " must be a whole number of at most " + Integer.MAX_VALUE
+                            + " in size, not " + value);
+                }
                 throw new DiffijException(key + " must be a whole number, not '" + text(key) + "'");
             }
         }

@@ -355,6 +355,105 @@ class HostileInputTest {
         return tests.stream();
     }
 
+    @TestFactory
+    Stream<DynamicTest> controlNetWeights() throws IOException {
+        Path source = Golden.manifest().modelPath("tiny-controlnet-sd15");
+        Map<String, HostTensor> base = new LinkedHashMap<>();
+        try (WeightSet weights = WeightSet.openFolder(source)) {
+            for (String name : weights.names()) {
+                base.put(name, weights.read(name));
+            }
+        }
+        String zeroConv = "controlnet_down_blocks.0.weight";
+        String convIn = "conv_in.weight";
+        long[] zeroShape = base.get(zeroConv).shape();
+        Map<String, Consumer<Map<String, HostTensor>>> weights = new LinkedHashMap<>();
+        weights.put("NaN values", t -> t.put(zeroConv, filled(Float.NaN, zeroShape)));
+        weights.put("infinite values", t -> t.put(convIn, filled(Float.POSITIVE_INFINITY, t.get(convIn).shape())));
+        weights.put("integer dtype", t -> t.put(zeroConv, new HostTensor(DType.I32, zeroShape,
+                ByteBuffer.allocate(4 * (int) HostTensor.numel(zeroShape)).order(ByteOrder.LITTLE_ENDIAN))));
+        weights.put("wrong shape", t -> t.put(zeroConv, zeros(zeroShape[0] + 1, zeroShape[1], 1, 1)));
+        weights.put("missing key", t -> t.remove(zeroConv));
+        Map<String, Consumer<JsonObject>> configs = new LinkedHashMap<>();
+        configs.put("other layers per block", c -> c.addProperty("layers_per_block", 1));
+        configs.put("other text width", c -> c.addProperty("cross_attention_dim", 64));
+        configs.put("inpainting input channels", c -> c.addProperty("in_channels", 9));
+        JsonObject config = JsonParser.parseString(Files.readString(source.resolve("config.json"))).getAsJsonObject();
+        Path control = dir.resolve("control.png");
+        PngFiles.write(control, new RgbImage(64, 64, new float[3 * 64 * 64]), Map.of());
+        List<DynamicTest> tests = new ArrayList<>();
+        weights.forEach((name, edit) -> {
+            Path copy = dir.resolve("controlnet-weights-" + tests.size());
+            Map<String, HostTensor> tensors = new LinkedHashMap<>(base);
+            edit.accept(tensors);
+            String key = base.keySet().stream().filter(k -> tensors.get(k) != base.get(k)).findFirst().orElseThrow();
+            tests.add(DynamicTest.dynamicTest("ControlNet weights: " + name, () -> {
+                Files.createDirectories(copy);
+                Files.writeString(copy.resolve("config.json"), config.toString());
+                SafetensorsWriter.write(copy.resolve("diffusion_pytorch_model.safetensors"), tensors, Map.of());
+                String err = rejected("generate", "--model", tiny().toString(), "--prompt", "cat", "--control",
+                        "canny=" + control, "--controlnet", "canny=" + copy);
+                assertTrue(err.contains(copy.toString()) && err.contains(key), "names the folder and key: " + err);
+            }));
+        });
+        configs.forEach((name, edit) -> {
+            Path copy = dir.resolve("controlnet-base-" + tests.size());
+            tests.add(DynamicTest.dynamicTest("ControlNet for another UNet: " + name, () -> {
+                Files.createDirectories(copy);
+                Files.createSymbolicLink(copy.resolve("diffusion_pytorch_model.safetensors"),
+                        source.resolve("diffusion_pytorch_model.safetensors").toAbsolutePath());
+                JsonObject edited = config.deepCopy();
+                edit.accept(edited);
+                Files.writeString(copy.resolve("config.json"), edited.toString());
+                String err = rejected("generate", "--model", tiny().toString(), "--prompt", "cat", "--control",
+                        "canny=" + control, "--controlnet", "canny=" + copy);
+                assertTrue(err.contains(copy.getFileName() + " belongs to another base model"), err);
+            }));
+        });
+        return tests.stream();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> trainingOptions() {
+        String[][] corpus = {
+            {"lora", "steps", "-1"}, {"lora", "steps", "99999999999"}, {"lora", "steps", "20000000"},
+            {"lora", "epochs", "-1"}, {"lora", "batch", "0"}, {"lora", "batch", "100000"},
+            {"lora", "gradient-accumulation", "0"}, {"lora", "lr", "-1"}, {"lora", "lr", "NaN"}, {"lora", "lr", "5"},
+            {"lora", "lr-text-encoder", "Infinity"}, {"lora", "warmup-steps", "-5"}, {"lora", "lr-cycles", "0"},
+            {"lora", "lr-power", "-1"}, {"lora", "seed", "-5"}, {"lora", "noise-offset", "2"},
+            {"lora", "min-snr-gamma", "-1"}, {"lora", "max-grad-norm", "Infinity"}, {"lora", "save-every", "-1"},
+            {"lora", "sample-every", "-1"}, {"lora", "checkpoint-every", "-1"}, {"lora", "eps", "0"},
+            {"lora", "weight-decay", "-1"}, {"lora", "betas", "1,2"}, {"lora", "rank", "0"}, {"lora", "rank", "5000"},
+            {"lora", "alpha", "Infinity"}, {"lora", "alpha", "1e9"}, {"lora", "conv-rank", "-1"},
+            {"lora", "conv-alpha", "0"}, {"lora", "resolution", "50"}, {"lora", "resolution", "100000"},
+            {"lora", "resolution", "100"}, {"lora", "keep-tokens", "-1"}, {"lora", "caption-dropout", "1.5"},
+            {"lora", "bucket-step", "0"}, {"lora", "max-bucket", "100000"}, {"ti", "vectors", "0"},
+            {"ti", "vectors", "500"}, {"dreambooth", "num-class-images", "0"},
+            {"dreambooth", "prior-loss-weight", "NaN"},
+        };
+        Path data = dir.resolve("train-data");
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String[] probe : corpus) {
+            String method = probe[0];
+            String key = probe[1];
+            tests.add(DynamicTest.dynamicTest("train " + method + " --" + key + " " + probe[2], () -> {
+                Files.createDirectories(data);
+                Path out = dir.resolve("trained-" + System.nanoTime() + ".safetensors");
+                List<String> args = new ArrayList<>(List.of("train", method, "--model", tiny().toString(), "--data",
+                        data.toString(), "--output", out.toString(), "--" + key, probe[2]));
+                if (method.equals("ti")) {
+                    args.addAll(List.of("--token", "my-cat", "--init-word", "cat"));
+                }
+                String err = rejected(args.toArray(String[]::new));
+                String name = key.replace('-', '_');
+                assertTrue(err.contains(name.equals("betas") ? "betas" : name + " must"), "names the key: " + err);
+                assertTrue(err.matches(".*(\\d\\.\\.\\d|[\\[(]\\d|multiple of|at most).*"), "gives the range: " + err);
+                assertFalse(Files.exists(out), "nothing written");
+            }));
+        }
+        return tests.stream();
+    }
+
     @Test
     void aFloat32TiffInitImageWorks() throws IOException {
         int side = 64;

@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.Map;
 import org.diffij.hub.FakeHub;
 import org.diffij.hub.HubSettings;
 import org.diffij.image.PngFiles;
+import org.diffij.io.ModelHash;
 import org.diffij.parity.Golden;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,13 +69,17 @@ class ModelsCommandTest {
 
             CliRun list = CliRun.withHub(hub(server.endpoint(), true), "models", "list");
             assertEquals(0, list.exitCode(), list.err());
+            // The pulled snapshot holds the folder's weights, so it shows the folder's hash.
+            String hash = ModelHash.of(golden).substring(0, 10);
             assertTrue(list.out().lines().anyMatch(l -> l.contains("org/tiny-sd15") && l.contains("14.0 MB")
-                    && l.contains("F32") && l.contains("diffusers pipeline StableDiffusionPipeline")), list.out());
+                    && l.contains(hash) && l.contains("F32")
+                    && l.contains("diffusers pipeline StableDiffusionPipeline")),
+                    list.out());
         }
     }
 
     @Test
-    void listShowsModelFoldersWithKindSizeAndDtypes() throws IOException {
+    void listShowsModelFoldersWithKindSizeHashAndDtypes() throws Exception {
         Path webui = dir.resolve("webui");
         Files.createDirectories(webui.resolve("models/Stable-diffusion"));
         Files.createDirectories(webui.resolve("models/Lora"));
@@ -84,8 +91,11 @@ class ModelsCommandTest {
         assertEquals(0, list.exitCode(), list.err());
         assertTrue(list.out().contains("(empty)"), "the hub cache has nothing yet: " + list.out());
         assertTrue(list.out().contains(webui.resolve("models/Stable-diffusion") + ":"), list.out());
+        // A1111's "Model hash" of a single file: the first 10 hex digits of its SHA-256, as sha256sum gives it.
+        String a1111Hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(
+                webui.resolve("models/Stable-diffusion/tiny.safetensors")))).substring(0, 10);
         assertTrue(list.out().lines().anyMatch(l -> l.contains("tiny.safetensors") && l.contains("7.9 MB")
-                && l.contains("single-file checkpoint, SD 1.x")), list.out());
+                && l.contains(a1111Hash) && l.contains("single-file checkpoint, SD 1.x")), list.out());
         assertTrue(list.out().lines().anyMatch(l -> l.contains("broken.safetensors")
                 && l.contains("not a model Diffij reads")), list.out());
     }

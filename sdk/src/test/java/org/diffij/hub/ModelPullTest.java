@@ -212,6 +212,33 @@ class ModelPullTest {
                 new ModelPull(settings("http://127.0.0.1:" + closedPort)), "org/tiny-sd15");
     }
 
+    @Test
+    void aFileTheHubSaysIsMissingIsMarkedInNoExistAndNotAskedForAgain() throws IOException {
+        Path golden = Golden.manifest().modelPath("tiny-sd15");
+        String missing = "unet/diffusion_pytorch_model.fp16.safetensors";
+        try (FakeHub hub = new FakeHub().serve("org/tiny-sd15", golden, COMMIT, false)) {
+            HubSettings settings = settings(hub.endpoint());
+            ModelPull pull = new ModelPull(settings);
+            Path marker = settings.cache().resolve("models--org--tiny-sd15/.no_exist").resolve(COMMIT).resolve(missing);
+            assertError("org/tiny-sd15 has no file " + missing, pull, "org/tiny-sd15:" + missing);
+            assertTrue(Files.isRegularFile(marker), "huggingface_hub's marker of the 404 is written");
+            assertEquals(0, Files.size(marker));
+
+            int before = hub.requests().size();
+            assertError("said so before, as " + marker + " records", pull, "org/tiny-sd15:" + missing);
+            assertTrue(hub.requests().subList(before, hub.requests().size()).stream()
+                    .noneMatch(r -> r.path().endsWith(missing)), "the file is not asked for again");
+            // A file that exists is pulled alone when named, as hf_hub_download does.
+            assertEquals(List.of("unet/config.json"), pull.pull(RepoReference.require("org/tiny-sd15:unet/config.json"),
+                    ModelPull.Options.pipeline(), null).files());
+            // What the cache says is missing is told as such, not as something to download.
+            DiffijException located = assertThrows(DiffijException.class,
+                    () -> ModelLocator.of(List.of(), settings).apply("org/tiny-sd15:" + missing));
+            assertTrue(located.getMessage().contains("the hub answered that org/tiny-sd15 has no " + missing
+                    + " at commit " + COMMIT), located.getMessage());
+        }
+    }
+
     private static void assertError(String expected, ModelPull pull, String repo) {
         DiffijException error = assertThrows(DiffijException.class,
                 () -> pull.pull(RepoReference.require(repo), ModelPull.Options.pipeline(), null));

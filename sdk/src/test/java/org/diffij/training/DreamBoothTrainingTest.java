@@ -228,7 +228,7 @@ class DreamBoothTrainingTest {
         String[][] cases = {
             {base + "prior_mode=maybe", "prior_mode must be images, prediction or off"},
             {base + "num_class_images=0", "num_class_images must be 1..100000"},
-            {base + "prior_loss_weight=-1", "prior_loss_weight must be a positive number"},
+            {base + "prior_loss_weight=-1", "prior_loss_weight must be a number in (0, 1000]"},
             {"method=dreambooth model=m data=d class_dir=c", "needs a class_prompt"},
             {"method=dreambooth model=m data=d class_prompt=[a dog]", "needs a class_dir"},
             {base + "bucketing=true", "use bucketing=false"},

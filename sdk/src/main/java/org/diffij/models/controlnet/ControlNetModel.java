@@ -81,11 +81,21 @@ public final class ControlNetModel implements CachedModel, ParameterizedModel {
         this.parameters = loader.tree();
     }
 
-    /** A diffusers ControlNet folder ({@code config.json} beside its weights). */
+    /** The config of a diffusers ControlNet folder, checked, without reading any weight. */
+    public static ControlNetConfig readConfig(Path folder) {
+        return ControlNetConfig.from(Json.readObject(folder.resolve("config.json")), folder.toString());
+    }
+
+    /**
+     * A diffusers ControlNet folder ({@code config.json} beside its weights). ControlNets come from
+     * many third parties, so every value is scanned too: a NaN or infinite weight would otherwise give
+     * a black or noise image without any error.
+     */
     public static ControlNetModel load(Path folder, NDManager manager, DataType computeType) {
-        ControlNetConfig config = ControlNetConfig.from(Json.readObject(folder.resolve("config.json")), folder.toString());
+        ControlNetConfig config = readConfig(folder);
         try (WeightSet weights = WeightSet.openFolder(folder)) {
-            return new ControlNetModel(config, weights, manager, computeType);
+            return new ControlNetModel(config, new ParameterLoader(weights, manager, computeType, "the ControlNet "
+                    + folder).checkingValues());
         }
     }
 

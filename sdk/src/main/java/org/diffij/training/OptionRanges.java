@@ -1,0 +1,39 @@
+package org.diffij.training;
+
+import java.util.Locale;
+import org.diffij.DiffijException;
+
+/**
+ * The range checks of training options: one message shape for every key ("KEY must be ... in RANGE,
+ * not VALUE"), so that a user who mistypes any option is told the allowed values, not only that the
+ * value is wrong.
+ */
+final class OptionRanges {
+
+    /** Steps and step counts: far beyond any real run, small enough that step arithmetic never overflows. */
+    static final int MAX_STEPS = 10_000_000;
+
+    private OptionRanges() {
+    }
+
+    /** A whole number in {@code min..max}; {@code note} (may be empty) says what special values mean. */
+    static void whole(String key, long value, long min, long max, String note) {
+        if (value < min || value > max) {
+            throw new DiffijException(key + " must be " + min + ".." + max + note + ", not " + value);
+        }
+    }
+
+    /** A finite number in {@code [min, max]}, or {@code (min, max]} when {@code minOpen}. */
+    static void number(String key, double value, double min, boolean minOpen, double max, String note) {
+        boolean above = minOpen ? value > min : value >= min;
+        if (!above || !(value <= max)) {
+            throw new DiffijException(key + " must be a number in " + (minOpen ? "(" : "[") + format(min) + ", "
+                    + format(max) + "]" + note + ", not " + format(value));
+        }
+    }
+
+    private static String format(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value)
+                : String.format(Locale.ROOT, "%s", value);
+    }
+}
