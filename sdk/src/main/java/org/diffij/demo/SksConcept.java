@@ -30,9 +30,9 @@ public final class SksConcept {
      * holds {@link #REGULARISATION_IMAGES} base-world images beside the examples (a model trained on the
      * examples alone draws the ring for every caption: measured 48 % of the base captions still right
      * for LoRA, 28 % for a hypernetwork, 40 % for DreamBooth with prior, against 85 %, 96 % and 83 %
-     * with them; DreamBooth's class images of one class prompt protect only that class); what its output is to
-     * generation (an adapter kind, or null for a whole model) and its file name. Prompts name the
-     * concept {@code sks}, which for an embedding is its file name.
+     * with them; DreamBooth's class images of one class prompt protect only that class); what its
+     * output is to generation (an adapter kind, or null for a whole model) and its file name. Prompts
+     * name the concept {@code sks}, which for an embedding is its file name.
      */
     public record Method(String label, String options, String captionWord, boolean regularised,
             String adapterKind, String outputName) {
@@ -62,7 +62,7 @@ public final class SksConcept {
      * Writes the examples into {@code folder}, each captioned {@code a WORD on a white|black
      * background} ({@code sks}, or a textual inversion's placeholder such as {@code <sks>}).
      */
-    public static void writeExamples(Path folder, String word, long seed) {
+    private static void writeExamples(Path folder, String word, long seed) {
         List<ShapesWorld.Scene> scenes = new ArrayList<>();
         for (Background background : Background.values()) {
             scenes.addAll(ShapesWorld.scenes(List.of(new Content(Shape.RING, Colour.ORANGE, background)),
