@@ -5,15 +5,13 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.diffij.DiffijException;
 import org.diffij.io.AtomicFiles;
+import org.diffij.io.ModelHash;
 
 /**
  * Models that ship inside Diffij's jar and are found by name when no path or model folder has that
@@ -59,7 +57,7 @@ public final class BuiltInModels {
      */
     static Path installed(String name, Path home) {
         byte[] index = resource(name, SUMS);
-        Path folder = home.resolve("models").resolve(name + "-" + hex(sha256(index)).substring(0, 12));
+        Path folder = home.resolve("models").resolve(name + "-" + ModelHash.ofBytes(index).substring(0, 12));
         if (Files.isRegularFile(folder.resolve(SUMS))) {
             return folder;
         }
@@ -73,7 +71,7 @@ public final class BuiltInModels {
                 String expected = line.substring(0, 64);
                 String relative = line.substring(66);
                 byte[] content = resource(name, relative);
-                if (!hex(sha256(content)).equals(expected)) {
+                if (!ModelHash.ofBytes(content).equals(expected)) {
                     throw new DiffijException("the built-in model '" + name + "' in Diffij's jar is damaged ("
                             + relative + " does not match its SHA-256): reinstall Diffij");
                 }
@@ -105,7 +103,7 @@ public final class BuiltInModels {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
                 String relative = folder.relativize(file).toString().replace('\\', '/');
                 if (!relative.equals(SUMS)) {
-                    lines.add(hex(sha256(Files.readAllBytes(file))) + "  " + relative);
+                    lines.add(ModelHash.ofBytes(Files.readAllBytes(file)) + "  " + relative);
                 }
             }
             byte[] index = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
@@ -126,17 +124,5 @@ public final class BuiltInModels {
             throw new DiffijException("the built-in model '" + name + "' cannot be read from Diffij's jar ("
                     + e.getMessage() + ")", e);
         }
-    }
-
-    private static byte[] sha256(byte[] content) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(content);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java has SHA-256", e);
-        }
-    }
-
-    private static String hex(byte[] bytes) {
-        return HexFormat.of().formatHex(bytes);
     }
 }

@@ -51,6 +51,11 @@ public final class ModelHash {
         return cached(CACHE, file, ModelHash::wholeFile);
     }
 
+    /** The SHA-256 (hex) of bytes in memory (pixels trained on, a resource in the jar). */
+    public static String ofBytes(byte[] content) {
+        return HexFormat.of().formatHex(sha256().digest(content));
+    }
+
     /**
      * A LoRA's hash as A1111 takes it (the full form of the 12 digits its {@code Lora hashes} key
      * records and pasted infotexts are looked up by): the {@code sshs_model_hash} a safetensors file

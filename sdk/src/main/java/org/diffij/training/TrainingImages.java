@@ -2,12 +2,10 @@ package org.diffij.training;
 
 import java.awt.Dimension;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import org.diffij.DiffijException;
 import org.diffij.image.ImageFiles;
+import org.diffij.io.ModelHash;
 
 /**
  * Training images as {@link ImageFiles} reads them (8-bit RGB, 16/32-bit min-max normalised per
@@ -45,10 +43,6 @@ public final class TrainingImages {
             bytes[3 * i + 1] = (byte) (page.rgb()[i] >> 8);
             bytes[3 * i + 2] = (byte) page.rgb()[i];
         }
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return ModelHash.ofBytes(bytes);
     }
 }
