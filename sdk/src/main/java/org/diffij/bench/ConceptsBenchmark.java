@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import org.diffij.demo.ShapesQuality;
 import org.diffij.demo.ShapesWorld;
-import org.diffij.demo.ShapesWorld.Content;
 import org.diffij.demo.SksConcept;
 import org.diffij.hub.BuiltInModels;
 import org.diffij.io.AtomicFiles;
@@ -84,9 +83,7 @@ public final class ConceptsBenchmark implements Benchmark {
     private static String row(String label, double seconds, long bytes, Generator generator, String model,
             String adapter) {
         double concept = SksConcept.rate(generator, model, adapter, CONCEPT_SEEDS, SEED);
-        List<Content> world = Content.world();
-        double preserved = ShapesQuality.measure(generator, model, world, world.stream().map(Content::caption)
-                .toList(), PRESERVATION_SEEDS, SEED, adapter).rightShare();
+        double preserved = ShapesQuality.world(generator, model, PRESERVATION_SEEDS, SEED, adapter).rightShare();
         return String.format(Locale.ROOT, "%-24s%10.0f%12.3f%9.1f%%%13.1f%%", label, seconds, bytes / 1e6,
                 100 * concept, 100 * preserved);
     }

@@ -139,10 +139,8 @@ final class DemoCommand implements Runnable {
                 throw new DiffijException("--seeds must be 1..10000, not " + seeds);
             }
             long started = System.nanoTime();
-            List<Content> world = Content.world();
-            ShapesQuality.Tally tally = ShapesQuality.measure(new Generator(Generator.inFolders(List.of()), null,
-                    DiffijVersion.label()), model, world, world.stream().map(Content::caption).toList(), seeds, seed,
-                    adapters == null ? "" : "adapters=[" + adapters + "]");
+            ShapesQuality.Tally tally = ShapesQuality.world(new Generator(Generator.inFolders(List.of()), null,
+                    DiffijVersion.label()), model, seeds, seed, adapters == null ? "" : "adapters=[" + adapters + "]");
             PrintWriter out = spec.commandLine().getOut();
             tally.print(out);
             out.printf(Locale.ROOT, "generated and read in %.0f s%n", (System.nanoTime() - started) / 1e9);

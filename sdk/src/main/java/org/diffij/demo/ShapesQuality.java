@@ -108,8 +108,9 @@ public final class ShapesQuality {
     }
 
     /** {@link #measure} over every caption of the world, each prompted by its own caption. */
-    public static Tally world(Generator generator, String model, int seeds, long firstSeed) {
+    public static Tally world(Generator generator, String model, int seeds, long firstSeed, String extraOptions) {
         List<Content> world = Content.world();
-        return measure(generator, model, world, world.stream().map(Content::caption).toList(), seeds, firstSeed, "");
+        return measure(generator, model, world, world.stream().map(Content::caption).toList(), seeds, firstSeed,
+                extraOptions);
     }
 }

@@ -34,7 +34,7 @@ class DemoModelTest {
      */
     @Test
     void mostImagesShowTheShapeColourAndBackgroundTheirCaptionAsks() {
-        ShapesQuality.Tally tally = ShapesQuality.world(GENERATOR, BuiltInModels.DEMO, 4, 1000);
+        ShapesQuality.Tally tally = ShapesQuality.world(GENERATOR, BuiltInModels.DEMO, 4, 1000, "");
         assertEquals(4 * Content.world().size(), tally.images());
         assertTrue(tally.rightShare() >= 0.75, "right: " + tally.rightShare());
     }
