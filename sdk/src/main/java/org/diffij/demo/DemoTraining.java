@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -199,17 +200,13 @@ public final class DemoTraining {
         for (int from = 0; from < scenes.size(); from += 32) {
             try (NDManager b = m.newSubManager()) {
                 List<Scene> batch = scenes.subList(from, Math.min(scenes.size(), from + 32));
+                // Channels last: each image's values are then RgbImage's interleaved R, G, B per pixel.
                 float[] values = vae.decode(vae.encode(images(b, batch)).mean()).clip(-1, 1).add(1).div(2)
-                        .toFloatArray();
+                        .transpose(0, 2, 3, 1).toFloatArray();
+                int size = 3 * side * side;
                 for (int i = 0; i < batch.size(); i++) {
-                    float[] rgb = new float[3 * side * side];
-                    for (int c = 0; c < 3; c++) {
-                        for (int p = 0; p < side * side; p++) {
-                            rgb[p * 3 + c] = values[(i * 3 + c) * side * side + p];
-                        }
-                    }
-                    Scene scene = batch.get(i);
-                    right += ShapesEvaluator.read(new RgbImage(side, side, rgb)).matches(scene.content()) ? 1 : 0;
+                    RgbImage image = new RgbImage(side, side, Arrays.copyOfRange(values, i * size, (i + 1) * size));
+                    right += ShapesEvaluator.read(image).matches(batch.get(i).content()) ? 1 : 0;
                 }
             }
         }
@@ -231,26 +228,28 @@ public final class DemoTraining {
      * this small model holds are far inside float16's range.
      */
     private static void storeAsFloat16(Path file) {
-        Map<String, TensorInfo> infos = new TreeMap<>();
-        Map<String, HostTensor> halved = new TreeMap<>();
-        Map<String, String> metadata;
         try (SafetensorsFile weights = SafetensorsFile.open(file)) {
-            metadata = weights.metadata();
+            Map<String, TensorInfo> infos = new TreeMap<>();
             for (String name : weights.names()) {
-                HostTensor tensor = weights.read(name);
-                if (tensor.dtype() == DType.F32) {
-                    float[] values = tensor.toFloatArray();
-                    ByteBuffer half = ByteBuffer.allocate(2 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-                    for (float v : values) {
-                        half.putShort(HalfFloats.floatToF16(v));
-                    }
-                    tensor = new HostTensor(DType.F16, tensor.shape(), half.flip());
-                }
-                halved.put(name, tensor);
-                infos.put(name, new TensorInfo(name, tensor.dtype(), tensor.shape(), 0, tensor.bytes().remaining()));
+                TensorInfo info = weights.info(name);
+                infos.put(name, info.dtype() != DType.F32 ? info
+                        : new TensorInfo(name, DType.F16, info.shape(), 0, 2 * info.numel()));
             }
+            // The file is replaced by a renamed new one, so the tensors stay readable while it is written.
+            SafetensorsWriter.write(file, infos, name -> asFloat16(weights.read(name)), weights.metadata());
         }
-        SafetensorsWriter.write(file, infos, halved::get, metadata);
+    }
+
+    private static HostTensor asFloat16(HostTensor tensor) {
+        if (tensor.dtype() != DType.F32) {
+            return tensor;
+        }
+        float[] values = tensor.toFloatArray();
+        ByteBuffer half = ByteBuffer.allocate(2 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            half.putShort(HalfFloats.floatToF16(v));
+        }
+        return new HostTensor(DType.F16, tensor.shape(), half.flip());
     }
 
     /** The standard deviation of sampled latents over (up to 512 of) the scenes. */
