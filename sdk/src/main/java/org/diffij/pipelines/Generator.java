@@ -27,6 +27,7 @@ import org.diffij.models.clip.ClipVisionModelWithProjection;
 import org.diffij.models.ipadapter.ImagePrompt;
 import org.diffij.models.ipadapter.IpAdapter;
 import org.diffij.models.vae.AutoencoderKL;
+import org.diffij.models.vae.AutoencoderKLConfig;
 import org.diffij.noise.NoiseSource;
 import org.diffij.noise.PerImageNoise;
 import org.diffij.noise.RandomSource;
@@ -109,17 +110,12 @@ public final class Generator {
             return DEFAULT_SIDE;
         }
         var sampleSize = Json.readObject(unet).get("sample_size");
-        var blocks = Json.readObject(vae).get("block_out_channels");
-        if (sampleSize == null || !sampleSize.isJsonPrimitive() || blocks == null || !blocks.isJsonArray()
-                || blocks.getAsJsonArray().isEmpty()) {
+        if (sampleSize == null || !sampleSize.isJsonPrimitive() || !sampleSize.getAsJsonPrimitive().isNumber()) {
             return DEFAULT_SIDE;
         }
-        try {
-            int side = sampleSize.getAsInt() << (blocks.getAsJsonArray().size() - 1);
-            return side >= 8 && side <= GenerationRequest.MAX_SIDE ? side : DEFAULT_SIDE;
-        } catch (NumberFormatException | UnsupportedOperationException e) {
-            return DEFAULT_SIDE;
-        }
+        long side = sampleSize.getAsLong() * AutoencoderKLConfig.from(Json.readObject(vae),
+                folder.resolve("vae").toString()).downscale();
+        return side >= 8 && side <= GenerationRequest.MAX_SIDE ? (int) side : DEFAULT_SIDE;
     }
 
     /** Models named by path or hub repo id, as on the command line. */
