@@ -28,12 +28,7 @@ public record DataOptions(String captionExtension, String template, boolean shuf
         }
 
         public static Crop of(String key) {
-            for (Crop crop : values()) {
-                if (crop.key().equals(key.trim().toLowerCase(Locale.ROOT))) {
-                    return crop;
-                }
-            }
-            throw new DiffijException("crop must be center or random, not '" + key + "'");
+            return OptionRanges.choice("crop", values(), key);
         }
     }
 
@@ -53,12 +48,7 @@ public record DataOptions(String captionExtension, String template, boolean shuf
         }
 
         public static Normalise of(String key) {
-            for (Normalise normalise : values()) {
-                if (normalise.key().equals(key.trim().toLowerCase(Locale.ROOT))) {
-                    return normalise;
-                }
-            }
-            throw new DiffijException("normalise must be display or percentile, not '" + key + "'");
+            return OptionRanges.choice("normalise", values(), key);
         }
     }
 

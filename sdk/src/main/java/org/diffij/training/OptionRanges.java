@@ -1,5 +1,7 @@
 package org.diffij.training;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.diffij.DiffijException;
 
@@ -30,6 +32,25 @@ final class OptionRanges {
             throw new DiffijException(key + " must be a number in " + (minOpen ? "(" : "[") + format(min) + ", "
                     + format(max) + "]" + note + ", not " + format(value));
         }
+    }
+
+    /**
+     * The constant of {@code values} whose key (its name in lower case) is {@code text}, trimmed, in
+     * any case; else "OPTION must be a, b or c, not 'TEXT'".
+     */
+    static <E extends Enum<E>> E choice(String option, E[] values, String text) {
+        String wanted = text.trim().toLowerCase(Locale.ROOT);
+        List<String> keys = new ArrayList<>();
+        for (E value : values) {
+            String key = value.name().toLowerCase(Locale.ROOT);
+            if (key.equals(wanted)) {
+                return value;
+            }
+            keys.add(key);
+        }
+        String alternatives = keys.size() == 1 ? keys.get(0)
+                : String.join(", ", keys.subList(0, keys.size() - 1)) + " or " + keys.get(keys.size() - 1);
+        throw new DiffijException(option + " must be " + alternatives + ", not '" + text + "'");
     }
 
     private static String format(double value) {

@@ -61,12 +61,7 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
         }
 
         public static Method of(String key) {
-            for (Method method : values()) {
-                if (method.key().equals(key.trim().toLowerCase(Locale.ROOT))) {
-                    return method;
-                }
-            }
-            throw new DiffijException("method must be lora, ti, dreambooth or hypernetwork, not '" + key + "'");
+            return OptionRanges.choice("method", values(), key);
         }
     }
 
@@ -142,12 +137,7 @@ public record TrainingRequest(String model, Method method, String data, DataOpti
         }
 
         public static PriorMode of(String key) {
-            for (PriorMode mode : values()) {
-                if (mode.key().equals(key.trim().toLowerCase(Locale.ROOT))) {
-                    return mode;
-                }
-            }
-            throw new DiffijException("prior_mode must be images, prediction or off, not '" + key + "'");
+            return OptionRanges.choice("prior_mode", values(), key);
         }
     }
 
