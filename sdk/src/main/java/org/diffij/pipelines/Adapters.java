@@ -21,8 +21,8 @@ import org.diffij.text.TokenOverlay;
  * The adapters of one generation, prepared in its job's memory so the cached model stays untouched:
  * LoRAs on the UNet at run time ({@link RuntimeLora}: low-rank branches, merged weights for the rest), LoRAs on the text encoders as patched copies of
  * those (small) encoders, textual-inversion embeddings as token overlays, and A1111 hypernetworks as
- * key/value context transforms of the UNet's attention ({@link KeyValueContexts}, chained in request
- * order as A1111 chains them).
+ * key/value context transforms of the UNet's and the ControlNets' attention ({@link KeyValueContexts},
+ * chained in request order as A1111 chains them).
  */
 public final class Adapters {
 
@@ -130,8 +130,20 @@ public final class Adapters {
 
     /** Runs a UNet forward with the LoRAs and hypernetworks active. */
     public NDArray unet(Supplier<NDArray> forward) {
-        Supplier<NDArray> adapted = hypernetworks.isEmpty() ? forward
-                : () -> KeyValueContexts.applying(hypernetworks, forward);
+        Supplier<NDArray> adapted = () -> withHypernetworks(forward);
         return unetLoras == null ? adapted.get() : unetLoras.applying(adapted);
+    }
+
+    /**
+     * Runs a ControlNet forward with the hypernetworks active and no LoRA: A1111 hooks every
+     * transformer-block attention (the ControlNet extension's too), while a LoRA patches only the
+     * checkpoint's own layers.
+     */
+    public <T> T controlNet(Supplier<T> forward) {
+        return withHypernetworks(forward);
+    }
+
+    private <T> T withHypernetworks(Supplier<T> forward) {
+        return hypernetworks.isEmpty() ? forward.get() : KeyValueContexts.applying(hypernetworks, forward);
     }
 }

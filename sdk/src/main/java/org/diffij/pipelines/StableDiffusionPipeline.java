@@ -242,8 +242,9 @@ public final class StableDiffusionPipeline {
                     x = NDArrays.concat(new NDList(x, inpaintChannels), 1);
                 }
                 NDArray timestep = step.create(new float[] {(float) timesteps[i]}, new Shape(1));
-                ControlResiduals residuals = controlResiduals(step, i, timesteps.length, latentInput(x,
-                        inpaintChannels), timestep, conditioning, controls);
+                NDArray controlLatents = latentInput(x, inpaintChannels);
+                ControlResiduals residuals = in.adapters().controlNet(() -> controlResiduals(step, i, timesteps.length,
+                        controlLatents, timestep, conditioning, controls));
                 NDArray unetInput = x;
                 NDArray prediction = DecoupledCrossAttention.applying(imagePrompt, () -> in.adapters().unet(
                         () -> model.unet().forward(unetInput, timestep, conditioning.context(), conditioning.added(),

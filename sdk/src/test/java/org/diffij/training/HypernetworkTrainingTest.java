@@ -76,7 +76,7 @@ class HypernetworkTrainingTest {
         assertEquals(List.of(0.0, 0.2, 0.0), options.config().dropoutStructure());
         assertEquals(List.of("a1111"), request.formats(), "A1111's .pt is the default");
         assertEquals(request, TrainingRequest.fromMacroOptions(request.toMacroOptions()));
-        for (String bad : List.of("layer_structure=2,2,1", "layer_structure=1,x,1", "activation=prelu",
+        for (String bad : List.of("layer_structure=2,2,1", "layer_structure=1,x,1", "activation=glu",
                 "weight_init=Uniform", "use_dropout=true dropout_structure=0,1.5,0", "sizes=0", "formats=kohya")) {
             DiffijException e = assertThrows(DiffijException.class, () -> request(bad, dir.resolve("o.pt")), bad);
             assertFalse(e.getMessage().contains("\n"), e.getMessage());
@@ -139,6 +139,29 @@ class HypernetworkTrainingTest {
         Loaded a = read(straight);
         Loaded b = read(split);
         assertEquals(a.values().keySet(), b.values().keySet());
+        a.values().forEach((name, value) -> assertArrayEquals(value, b.values().get(name), 0f, name));
+    }
+
+    @Test
+    void preluSlopesLearnAndAnRreluRunResumesToTheUninterruptedOne() {
+        Path prelu = dir.resolve("prelu.safetensors");
+        assertTrue(TrainerTest.run(request("steps=3 lr=5e-2 template=[a photo of hn] activation=prelu sizes=32 "
+                + "formats=safetensors seed=4", prelu), null, -1, new ArrayList<>()).finished());
+        Loaded trained = read(prelu);
+        assertEquals(HypernetworkActivation.PRELU, trained.config().activation());
+        float[] slope = trained.values().get("32.0.linear.1.weight");
+        assertEquals(1, slope.length, "one slope per PReLU, as torch's PReLU()");
+        assertTrue(slope[0] != 0.25f, "the slope is trained from torch's 0.25, got " + slope[0]);
+
+        // RReLU draws its slopes from the engine's generator while training: a resumed run draws the same.
+        String options = "steps=4 lr=1e-2 template=[a photo of hn] activation=rrelu sizes=32,64 formats=safetensors seed=9";
+        Path straight = dir.resolve("rrelu-straight.safetensors");
+        assertTrue(TrainerTest.run(request(options, straight), null, -1, new ArrayList<>()).finished());
+        Path split = dir.resolve("rrelu-split.safetensors");
+        Trainer.Result first = TrainerTest.run(request(options, split), null, 2, new ArrayList<>());
+        assertTrue(TrainerTest.run(request(options, split), first.checkpoint(), -1, new ArrayList<>()).finished());
+        Loaded a = read(straight);
+        Loaded b = read(split);
         a.values().forEach((name, value) -> assertArrayEquals(value, b.values().get(name), 0f, name));
     }
 }

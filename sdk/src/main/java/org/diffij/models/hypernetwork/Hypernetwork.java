@@ -5,9 +5,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.diffij.DiffijException;
 import org.diffij.engine.CachedModel;
@@ -37,6 +41,9 @@ public final class Hypernetwork implements ParameterizedModel, CachedModel {
             return new Provenance(name, step, sdCheckpoint, sdCheckpointName, optionalInfo);
         }
     }
+
+    /** torch's initial PReLU slope. */
+    private static final float PRELU_INITIAL_SLOPE = 0.25f;
 
     private final HypernetworkConfig config;
     private final Provenance provenance;
@@ -93,7 +100,8 @@ public final class Hypernetwork implements ParameterizedModel, CachedModel {
      * A new hypernetwork with modules for {@code sizes}, initialised as A1111 does by the config's
      * {@code weight_initialization}: Normal draws weights from N(0, 0.01²) and zero biases (LayerNorm
      * weights too, whatever the init), Xavier and Kaiming (fan-in, ReLU gain) the torch initialisers
-     * with zero biases. Draws from the engine's generator; the parameters collect gradients.
+     * with zero biases; a PReLU's slope starts at torch's 0.25 (A1111 leaves it as torch makes it).
+     * Draws from the engine's generator; the parameters collect gradients.
      */
     public static Hypernetwork create(Provenance provenance, List<Integer> sizes, HypernetworkConfig config,
             NDManager manager) {
@@ -102,7 +110,13 @@ public final class Hypernetwork implements ParameterizedModel, CachedModel {
         }
         Hypernetwork hypernetwork = build(ParameterLoader.random(manager, DataType.FLOAT32, provenance.name()), sizes,
                 config, provenance);
+        Set<NDArray> slopes = Collections.newSetFromMap(new IdentityHashMap<>());
+        hypernetwork.layers.values().forEach(pair -> Arrays.stream(pair).forEach(m -> slopes.addAll(m.slopes())));
         Autograd.untracked(() -> hypernetwork.parameters.named().forEach((key, array) -> {
+            if (slopes.contains(array)) {
+                array.set(new float[] {PRELU_INITIAL_SLOPE});
+                return;
+            }
             try (NDArray value = initial(key, array.getShape(), config, manager)) {
                 array.set(value.toFloatArray());
             }

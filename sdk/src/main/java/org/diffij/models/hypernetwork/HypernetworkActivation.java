@@ -1,6 +1,7 @@
 package org.diffij.models.hypernetwork;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
@@ -11,8 +12,11 @@ import org.diffij.nn.ScalarOps;
 /**
  * The activations an A1111 hypernetwork names in {@code activation_func}: A1111's own table
  * ({@code linear} is none, {@code swish} is torch's Hardswish) and torch's element-wise activation
- * modules under their lower-cased class names, each with torch's default arguments. The stateful or
- * shape-changing ones (PReLU, RReLU, GLU, Softmax and relatives, Threshold) are refused.
+ * modules under their lower-cased class names, each with torch's default arguments, as A1111 makes
+ * them: {@code prelu} is torch's PReLU with one learnt slope (state-dict key {@code linear.<n>.weight},
+ * 0.25 initially, trained with the rest), {@code rrelu} torch's RReLU (slopes drawn from U(1/8, 1/3)
+ * per element while training, their mean 11/48 otherwise). The ones that change the shape or need
+ * arguments A1111 cannot give (GLU, Softmax and relatives, Threshold, MultiheadAttention) are refused.
  */
 public enum HypernetworkActivation {
     LINEAR(x -> x),
@@ -37,16 +41,45 @@ public enum HypernetworkActivation {
     SOFTPLUS(HypernetworkActivation::softplus),
     SOFTSHRINK(x -> x.sign().mul(ScalarOps.maximum(x.abs().sub(0.5f), 0))),
     SOFTSIGN(x -> x.div(x.abs().add(1f))),
-    TANHSHRINK(x -> x.sub(x.tanh()));
+    TANHSHRINK(x -> x.sub(x.tanh())),
+    PRELU((x, slope, training) -> ScalarOps.maximum(x, 0).add(ScalarOps.minimum(x, 0).mul(slope))),
+    RRELU(HypernetworkActivation::rrelu);
 
-    private final UnaryOperator<NDArray> function;
+    /** torch's RReLU bounds for the negative slope. */
+    private static final float RRELU_LOWER = 1f / 8;
+    private static final float RRELU_UPPER = 1f / 3;
+
+    /** An activation of the input, given its learnt slope (PReLU's, else null) and whether it trains. */
+    private interface Function {
+        NDArray apply(NDArray x, NDArray slope, boolean training);
+    }
+
+    private final Function function;
 
     HypernetworkActivation(UnaryOperator<NDArray> function) {
+        this((x, slope, training) -> function.apply(x));
+    }
+
+    HypernetworkActivation(Function function) {
         this.function = function;
     }
 
+    /** Whether the activation has a learnt parameter (PReLU's slope, one value). */
+    public boolean hasSlope() {
+        return this == PRELU;
+    }
+
+    /** The activation as in eval mode; for one with a learnt slope see {@link #apply(NDArray, NDArray, boolean)}. */
     public NDArray apply(NDArray x) {
-        return function.apply(x);
+        return apply(x, null, false);
+    }
+
+    /** The activation with its learnt {@code slope} (null where it has none), in train mode when {@code training}. */
+    public NDArray apply(NDArray x, NDArray slope, boolean training) {
+        if (hasSlope() && slope == null) {
+            throw new IllegalArgumentException(key() + " needs its learnt slope");
+        }
+        return function.apply(x, slope, training);
     }
 
     /** The name A1111 writes in {@code activation_func}. */
@@ -66,6 +99,19 @@ public enum HypernetworkActivation {
         }
         throw new DiffijException("hypernetwork activation '" + name + "' is not supported; use one of "
                 + String.join(", ", Arrays.stream(values()).map(HypernetworkActivation::key).toList()));
+    }
+
+    /**
+     * torch's RReLU: negative inputs scaled by a slope drawn per element from U(1/8, 1/3) while
+     * training (from the engine's generator), by the mean slope 11/48 otherwise.
+     */
+    private static NDArray rrelu(NDArray x, NDArray unused, boolean training) {
+        if (!training) {
+            return ai.djl.nn.Activation.leakyRelu(x, (RRELU_LOWER + RRELU_UPPER) / 2);
+        }
+        NDArray slopes = x.getManager().randomUniform(RRELU_LOWER, RRELU_UPPER, x.getShape(), x.getDataType());
+        // 1 where x >= 0, the drawn slope elsewhere: a constant factor for autograd, as in torch.
+        return x.mul(NDArrays.where(x.gte(0f), x.onesLike(), slopes));
     }
 
     private static NDArray elu(NDArray x) {

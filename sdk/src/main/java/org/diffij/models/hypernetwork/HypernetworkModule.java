@@ -23,6 +23,7 @@ final class HypernetworkModule {
     }
 
     private final List<Layer> linear = new ArrayList<>();
+    private final List<NDArray> slopes = new ArrayList<>();
 
     HypernetworkModule(Params p, long dim, HypernetworkConfig c) {
         List<Double> ls = c.layerStructure();
@@ -35,7 +36,11 @@ final class HypernetworkModule {
             boolean last = i == ls.size() - 2;
             if (c.activation() != HypernetworkActivation.LINEAR && (!last || c.activateOutput())) {
                 HypernetworkActivation activation = c.activation();
-                linear.add((x, training) -> activation.apply(x));
+                NDArray slope = activation.hasSlope() ? p.at("linear", index).tensor("weight", 1) : null;
+                if (slope != null) {
+                    slopes.add(slope);
+                }
+                linear.add((x, training) -> activation.apply(x, slope, training));
                 index++;
             }
             if (c.isLayerNorm()) {
@@ -48,6 +53,11 @@ final class HypernetworkModule {
                 index++;
             }
         }
+    }
+
+    /** The learnt slopes of its PReLU activations (none for other activations). */
+    List<NDArray> slopes() {
+        return slopes;
     }
 
     /** {@code x + linear(x) · multiplier}; A1111 ignores the multiplier (uses 1) while training. */

@@ -145,8 +145,9 @@ class HypernetworkFileTest {
         assertTrue(missing.getMessage().contains("no such hypernetwork file"), missing.getMessage());
         assertThrows(DiffijException.class, () -> HypernetworkConfig.create(List.of(1.0, 2.0), HypernetworkActivation.RELU,
                 false, "Normal", false, null));
-        DiffijException activation = assertThrows(DiffijException.class, () -> HypernetworkActivation.of("prelu"));
+        DiffijException activation = assertThrows(DiffijException.class, () -> HypernetworkActivation.of("glu"));
         assertTrue(activation.getMessage().contains("swish"), activation.getMessage());
+        assertTrue(activation.getMessage().contains("prelu"), activation.getMessage());
     }
 
     @Test
@@ -164,6 +165,7 @@ class HypernetworkFileTest {
         expected.put(HypernetworkActivation.HARDSHRINK, new double[] {-2, 0, 0, 0.75, 3});
         expected.put(HypernetworkActivation.SOFTSHRINK, new double[] {-1.5, 0, 0, 0.25, 2.5});
         expected.put(HypernetworkActivation.HARDSIGMOID, new double[] {1 / 6.0, 2.75 / 6, 0.5, 3.75 / 6, 1});
+        expected.put(HypernetworkActivation.RRELU, mapped(x, v -> v >= 0 ? v : v * 11 / 48.0));
         DiffijEngine.get().queue().run("activations", ctx -> {
             NDArray input = ctx.manager().create(x);
             expected.forEach((activation, values) -> {
@@ -172,6 +174,82 @@ class HypernetworkFileTest {
                     assertEquals(values[i], got[i], 2e-7, activation + " at " + x[i]);
                 }
             });
+            return null;
+        });
+    }
+
+    @Test
+    void rreluDrawsItsNegativeSlopesWhileTrainingAndPreluUsesItsLearntOne() {
+        DiffijEngine.get().queue().run("rrelu and prelu", ctx -> {
+            ctx.engine().seed(5);
+            float[] values = new float[1000];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = i % 2 == 0 ? -1f - i / 1000f : i / 1000f;
+            }
+            float[] trained = HypernetworkActivation.RRELU.apply(ctx.manager().create(values), null, true).toFloatArray();
+            java.util.Set<Float> negativeSlopes = new java.util.HashSet<>();
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] >= 0) {
+                    assertEquals(values[i], trained[i], "positive inputs pass unchanged");
+                } else {
+                    float slope = trained[i] / values[i];
+                    assertTrue(slope >= 1 / 8f - 1e-6 && slope <= 1 / 3f + 1e-6, "slope " + slope + " in [1/8, 1/3]");
+                    negativeSlopes.add(slope);
+                }
+            }
+            assertTrue(negativeSlopes.size() > 400, "a slope per element, got " + negativeSlopes.size() + " distinct");
+            float[] prelu = HypernetworkActivation.PRELU.apply(ctx.manager().create(new float[] {-2f, 3f}),
+                    ctx.manager().create(new float[] {0.4f}), false).toFloatArray();
+            assertArrayEquals(new float[] {-0.8f, 3f}, prelu, 1e-7f);
+            assertThrows(IllegalArgumentException.class, () -> HypernetworkActivation.PRELU.apply(
+                    ctx.manager().create(new float[] {1f})));
+            return null;
+        });
+    }
+
+    @Test
+    void aPreluHypernetworkLearnsItsSlopeAndKeepsItInBothFormats() {
+        Path pt = dir.resolve("prelu.pt");
+        Path twin = dir.resolve("prelu.safetensors");
+        DiffijEngine.get().queue().run("prelu hypernetwork", ctx -> {
+            ctx.engine().seed(7);
+            HypernetworkConfig config = HypernetworkConfig.create(List.of(1.0, 2.0, 1.0), HypernetworkActivation.of("PReLU"),
+                    false, "Normal", false, null);
+            Hypernetwork h = Hypernetwork.create(new Hypernetwork.Provenance("prelu", 0, null, null, null),
+                    List.of(4), config, ctx.manager());
+            // Linear, PReLU (its slope at Sequential index 1, as torch names it), Linear.
+            assertEquals(List.of("4.0.linear.0.weight", "4.0.linear.0.bias", "4.0.linear.1.weight",
+                    "4.0.linear.2.weight", "4.0.linear.2.bias"),
+                    new ArrayList<>(h.parameters().named().keySet()).subList(0, 5));
+            NDArray slope = h.parameters().get("4.1.linear.1.weight");
+            assertArrayEquals(new float[] {0.25f}, slope.toFloatArray(), "torch's initial slope");
+            assertTrue(slope.hasGradient(), "A1111 trains every parameter of the module, the slope too");
+            org.diffij.nn.Autograd.untracked(() -> slope.set(new float[] {-0.5f}));
+
+            NDArray probe = ctx.manager().create(new float[] {0.3f, -1.2f, 2.0f, -0.7f, 1.1f, 0.0f, -2.5f, 0.9f},
+                    new ai.djl.ndarray.types.Shape(1, 2, 4));
+            NDArray values = h.contexts(0.75f, false).apply(new org.diffij.nn.KeyValueContexts.Pair(probe, probe))
+                    .forValues();
+            NDArray hidden = probe.matMul(h.parameters().get("4.1.linear.0.weight").transpose())
+                    .add(h.parameters().get("4.1.linear.0.bias"));
+            float[] in = hidden.toFloatArray();
+            for (int i = 0; i < in.length; i++) {
+                in[i] = in[i] >= 0 ? in[i] : -0.5f * in[i];
+            }
+            NDArray activated = ctx.manager().create(in, hidden.getShape());
+            NDArray expected = probe.add(activated.matMul(h.parameters().get("4.1.linear.2.weight").transpose())
+                    .add(h.parameters().get("4.1.linear.2.bias")).mul(0.75f));
+            assertArrayEquals(expected.toFloatArray(), values.toFloatArray(), 1e-6f);
+
+            HypernetworkFile.writePickle(pt, h, h.provenance());
+            HypernetworkFile.writeSafetensors(twin, h, h.provenance(), Map.of());
+            for (Path file : List.of(pt, twin)) {
+                Hypernetwork back = HypernetworkFile.read(file, ctx.manager(), DataType.FLOAT32);
+                assertEquals(HypernetworkActivation.PRELU, back.config().activation(), file.toString());
+                assertEquals(h.parameters().named().keySet(), back.parameters().named().keySet());
+                h.parameters().named().forEach((name, value) -> assertArrayEquals(value.toFloatArray(),
+                        back.parameters().get(name).toFloatArray(), name));
+            }
             return null;
         });
     }
