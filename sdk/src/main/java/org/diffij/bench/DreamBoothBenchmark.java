@@ -60,6 +60,9 @@ public final class DreamBoothBenchmark implements Benchmark {
                         prior));
                 out.println(Benchmarks.line(String.format(Locale.ROOT, "DreamBooth step %dx%d, %s%s", image, image,
                         prior ? "1 + 1 class row" : "batch 1", run[2] == 1 ? ", checkpointed" : ""), seconds));
+                if (run == runs[0]) {
+                    ProfiledRun.print(out, () -> step(m, rowObjective, step, trained, image / 8, prior));
+                }
             }
             return null;
         });

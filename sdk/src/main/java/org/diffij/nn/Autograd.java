@@ -121,7 +121,7 @@ public final class Autograd {
 
         /** Backpropagates the scalar {@code loss} into every leaf that requires a gradient; gradients add up. */
         public void backward(NDArray loss) {
-            collector.backward(loss);
+            OpProfile.timed("backward", () -> collector.backward(loss));
             while (!pending.isEmpty()) {
                 pending.remove(pending.size() - 1).run();
             }

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Where a forward pass spends its time, by kind of op (convolution, linear, attention, ...), for
- * the benchmarks. Off unless {@link #start()} was called; CPU ops are synchronous, so the time
+ * Where a forward pass or a training step spends its time, by kind of op (convolution, linear,
+ * attention, ...) or phase (backward, the optimiser), for the benchmarks. Off unless {@link #start()} was called; CPU ops are synchronous, so the time
  * around each call is the op's time.
  */
 public final class OpProfile {
@@ -39,12 +39,27 @@ public final class OpProfile {
         }
         long t0 = System.nanoTime();
         NDArray result = op.get();
-        long elapsed = System.nanoTime() - t0;
+        add(counting, kind, System.nanoTime() - t0);
+        return result;
+    }
+
+    /** Counts {@code step} (a phase of a training step: backward, clipping, the optimiser) as {@code kind}. */
+    public static void timed(String kind, Runnable step) {
+        Map<String, long[]> counting = totals;
+        if (counting == null) {
+            step.run();
+            return;
+        }
+        long t0 = System.nanoTime();
+        step.run();
+        add(counting, kind, System.nanoTime() - t0);
+    }
+
+    private static void add(Map<String, long[]> counting, String kind, long elapsed) {
         synchronized (OpProfile.class) {
             long[] t = counting.computeIfAbsent(kind, k -> new long[2]);
             t[0] += elapsed;
             t[1]++;
         }
-        return result;
     }
 }

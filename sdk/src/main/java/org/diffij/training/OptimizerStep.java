@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.diffij.DiffijException;
 import org.diffij.nn.Autograd;
+import org.diffij.nn.OpProfile;
 import org.diffij.nn.ScalarOps;
 
 /**
@@ -71,8 +72,10 @@ public final class OptimizerStep {
             if (beforeClipping != null) {
                 beforeClipping.accept(gradients);
             }
-            GradientClipping.Clipped clipped = GradientClipping.clipGradNorm(gradients.values(),
-                    maxGradNorm > 0 ? maxGradNorm : Double.POSITIVE_INFINITY);
+            GradientClipping.Clipped[] norm = new GradientClipping.Clipped[1];
+            OpProfile.timed("gradient norm and clipping", () -> norm[0] = GradientClipping.clipGradNorm(
+                    gradients.values(), maxGradNorm > 0 ? maxGradNorm : Double.POSITIVE_INFINITY));
+            GradientClipping.Clipped clipped = norm[0];
             if (!Double.isFinite(clipped.totalNorm())) {
                 // An update from these would turn every trained value into NaN: keep the weights as they are.
                 trained.values().forEach(Autograd::zeroGradient);
@@ -80,9 +83,9 @@ public final class OptimizerStep {
                         + "the trained weights are kept as before this step: lower the learning rate or resume from "
                         + "the last checkpoint");
             }
-            Autograd.untracked(() -> gradients.forEach((name, gradient) ->
-                    optimizer.step(name, trained.get(name), gradient, lr.applyAsDouble(name))));
-            trained.values().forEach(Autograd::zeroGradient);
+            OpProfile.timed("AdamW", () -> Autograd.untracked(() -> gradients.forEach((name, gradient) ->
+                    optimizer.step(name, trained.get(name), gradient, lr.applyAsDouble(name)))));
+            OpProfile.timed("zeroing gradients", () -> trained.values().forEach(Autograd::zeroGradient));
             return new Report(value, clipped.totalNorm(), clipped.coefficient());
         }
     }
