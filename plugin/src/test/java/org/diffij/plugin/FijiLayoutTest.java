@@ -5,17 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
@@ -97,7 +100,7 @@ class FijiLayoutTest {
 
     @Test
     void theWindowsAndMacLibtorchAreOnNoTestClassPath() throws IOException {
-        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             assertTrue(!entry.contains("win-x86_64") && !entry.contains("osx-aarch64"), entry);
         }
         List<URL> natives = Collections.list(getClass().getClassLoader().getResources(NATIVE_PROPERTIES));
@@ -117,6 +120,46 @@ class FijiLayoutTest {
         try (URLClassLoader withoutNatives = layoutLoader(jars, false)) {
             assertNotEquals(expected, detectedClassifier(withoutNatives));
         }
+    }
+
+    /**
+     * The engine starts and computes in a JVM whose DJL comes from the layout only, all platform folders on
+     * its class path as Fiji's launcher puts them (the SDK and the libraries Fiji ships from the test's own
+     * class path); without the platform folders it finds no libtorch.
+     */
+    @Test
+    void theEngineStartsWithTheFijiLayoutAsItsClassPath() throws Exception {
+        Path jars = fijiApp().resolve("jars");
+        EngineRun withNatives = engineRun(jars, true);
+        assertEquals(0, withNatives.exitCode(), withNatives.output());
+        assertTrue(withNatives.output().contains("self-check ok") && withNatives.output().contains("DJL 0.36"),
+                withNatives.output());
+        EngineRun withoutNatives = engineRun(jars, false);
+        assertNotEquals(0, withoutNatives.exitCode(), withoutNatives.output());
+        assertTrue(withoutNatives.output().contains("engine could not be started"), withoutNatives.output());
+    }
+
+    private record EngineRun(int exitCode, String output) {
+    }
+
+    private static EngineRun engineRun(Path jars, boolean withPlatformFolders) throws Exception {
+        List<String> classPath = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            // DJL comes from the layout alone.
+            if (!Path.of(entry).toAbsolutePath().toString().contains("/ai/djl/")) {
+                classPath.add(entry);
+            }
+        }
+        try (Stream<Path> all = Files.walk(jars, withPlatformFolders ? 2 : 1)) {
+            all.filter(path -> path.toString().endsWith(".jar")).sorted().forEach(jar -> classPath.add(jar.toString()));
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(java, "-cp", String.join(File.pathSeparator, classPath),
+                "-Dai.djl.offline=true", "-Ddiffij.home=" + System.getProperty("diffij.home"),
+                "org.diffij.cli.DiffijCli", "engine").redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the engine run did not end");
+        return new EngineRun(process.exitValue(), output);
     }
 
     private static URLClassLoader layoutLoader(Path jars, boolean withPlatformFolders) throws IOException {
