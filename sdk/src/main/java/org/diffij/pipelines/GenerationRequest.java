@@ -34,14 +34,14 @@ import org.diffij.schedulers.Samplers;
  * @param batchPosition  {@value #ALL_IMAGES} for every image of the batch; 1..batch size for only that
  *                       image of it (what one image of a batch records, so that it is reproduced exactly:
  *                       the batch is drawn and computed as it was, and that image kept)
- * @param loraHashes     A1111's short hashes ({@value #LORA_HASH_DIGITS} hex digits, see
+ * @param loraHashes     A1111's short hashes ({@value #SHORT_HASH_DIGITS} hex digits, see
  *                       {@link org.diffij.io.ModelHash#ofLora}) of the LoRAs the prompt and the adapter list
  *                       name, by name without ':' and ',' (as A1111's {@code Lora hashes} key writes them);
  *                       empty until the pipeline has resolved the adapters, as the model hash is
  * @param vae            a separate VAE replacing the model's own (a file or folder as the user named it, as
  *                       A1111's VAE selection and diffusers' {@code vae=}), empty for the model's own
  * @param vaeHash        SHA-256 of that VAE's weights (hex), empty until the pipeline has resolved it
- * @param embeddingHashes A1111's short hashes ({@value #LORA_HASH_DIGITS} hex digits of the file's SHA-256, as
+ * @param embeddingHashes A1111's short hashes ({@value #SHORT_HASH_DIGITS} hex digits of the file's SHA-256, as
  *                       A1111 hashes an embedding file) of the textual-inversion embeddings the prompts call and
  *                       the adapter list names, by token without ':' and ',' (A1111's {@code TI hashes} key);
  *                       empty until the pipeline has resolved them
@@ -61,8 +61,8 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
     public static final int WHOLE_PICTURE = -1;
     /** {@link #batchPosition} of a request that keeps every image of its batch. */
     public static final int ALL_IMAGES = 0;
-    /** How many hex digits of a LoRA's hash A1111 records and looks the file up by. */
-    public static final int LORA_HASH_DIGITS = 12;
+    /** How many hex digits of a LoRA's or an embedding's hash A1111 records and looks the file up by. */
+    public static final int SHORT_HASH_DIGITS = 12;
 
     public GenerationRequest {
         model = text(model);
@@ -77,8 +77,8 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         noise = text(noise).isEmpty() ? "cpu" : noise.toLowerCase(Locale.ROOT);
         controls = List.copyOf(controls == null ? List.of() : controls);
         adapters = List.copyOf(adapters == null ? List.of() : adapters);
-        loraHashes = shortHashes(HashKind.LORA, loraHashes);
-        embeddingHashes = shortHashes(HashKind.EMBEDDING, embeddingHashes);
+        loraHashes = checkedHashes(HashKind.LORA, loraHashes);
+        embeddingHashes = checkedHashes(HashKind.EMBEDDING, embeddingHashes);
         if (model.isBlank()) {
             throw new DiffijException("no model given: name a diffusers folder or a .safetensors checkpoint");
         }
@@ -154,7 +154,7 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
     }
 
     /** The hashes by A1111's name of each file (its own without ':' and ','), checked to be hex, in order. */
-    private static Map<String, String> shortHashes(HashKind kind, Map<String, String> byName) {
+    private static Map<String, String> checkedHashes(HashKind kind, Map<String, String> byName) {
         Map<String, String> hashes = new LinkedHashMap<>();
         if (byName != null) {
             byName.forEach((name, hash) -> {
@@ -268,24 +268,24 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
                 onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash, embeddingHashes);
     }
 
-    /** This request with the LoRA hashes by name (each shortened to {@value #LORA_HASH_DIGITS} digits). */
+    /** This request with the LoRA hashes by name (each shortened to {@value #SHORT_HASH_DIGITS} digits). */
     public GenerationRequest withLoraHashes(Map<String, String> hashes) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
                 onlyMaskedPadding, batchPosition, shortened(hashes), vae, vaeHash, embeddingHashes);
     }
 
-    /** This request with the embedding hashes by token (each shortened to {@value #LORA_HASH_DIGITS} digits). */
+    /** This request with the embedding hashes by token (each shortened to {@value #SHORT_HASH_DIGITS} digits). */
     public GenerationRequest withEmbeddingHashes(Map<String, String> hashes) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
                 onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash, shortened(hashes));
     }
 
-    /** A1111's short hashes: the first {@value #LORA_HASH_DIGITS} digits of each. */
+    /** A1111's short hashes: the first {@value #SHORT_HASH_DIGITS} digits of each. */
     private static Map<String, String> shortened(Map<String, String> hashes) {
         Map<String, String> shortened = new LinkedHashMap<>();
-        hashes.forEach((name, hash) -> shortened.put(name, hash.substring(0, Math.min(LORA_HASH_DIGITS,
+        hashes.forEach((name, hash) -> shortened.put(name, hash.substring(0, Math.min(SHORT_HASH_DIGITS,
                 hash.length()))));
         return shortened;
     }
