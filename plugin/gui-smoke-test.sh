@@ -29,12 +29,14 @@ fi
 [ -f "$IJ_JAR" ] || (cd "$ROOT" && mvn -q dependency:get -Dartifact=net.imagej:ij:$IJ_VERSION)
 
 # A bare ImageJ: the plugin jar in plugins/, its libraries in plugins/jars/ (Fiji would already
-# have the ones in fiji-shipped-jars in Fiji.app/jars), its own HOME for preferences.
+# have the ones in fiji-shipped-jars in Fiji.app/jars) with this platform's libtorch (Fiji.app's
+# jars/linux64; ImageJ 1 has no platform folders), its own HOME for preferences.
 IMAGEJ="$OUT/ImageJ"
 rm -rf "$IMAGEJ" "$OUT"/*.png
 mkdir -p "$IMAGEJ/plugins/jars" "$OUT/home/.imagej"
 cp "$ROOT"/plugin/target/Fiji.app/plugins/*.jar "$IMAGEJ/plugins/"
-cp "$ROOT"/plugin/target/Fiji.app/jars/*.jar "$ROOT"/plugin/target/fiji-shipped-jars/*.jar "$IMAGEJ/plugins/jars/"
+cp "$ROOT"/plugin/target/Fiji.app/jars/*.jar "$ROOT"/plugin/target/Fiji.app/jars/linux64/*.jar \
+    "$ROOT"/plugin/target/fiji-shipped-jars/*.jar "$IMAGEJ/plugins/jars/"
 echo ".diffij.last.model=$MODEL" > "$OUT/home/.imagej/IJ_Prefs.txt"
 
 Xvfb $DISPLAY_NUMBER -screen 0 1280x800x24 -nolisten tcp &

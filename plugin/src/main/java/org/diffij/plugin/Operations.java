@@ -121,7 +121,8 @@ public final class Operations {
 
     /**
      * What differs between the files a request recorded and those a re-run of it found: the model's
-     * weights, and each LoRA recorded under the same name (A1111's short hashes compare as prefixes).
+     * weights, and each LoRA and embedding recorded under the same name (A1111's short hashes compare
+     * as prefixes).
      */
     static List<String> changedFiles(GenerationRequest recorded, GenerationRequest now) {
         List<String> changes = new ArrayList<>();
@@ -129,14 +130,20 @@ public final class Operations {
             changes.add("the model's weights differ from those recorded (SHA-256 " + recorded.modelHash() + " then, "
                     + now.modelHash() + " now): the image will differ");
         }
-        recorded.loraHashes().forEach((name, then) -> {
-            String found = now.loraHashes().getOrDefault(name, "");
+        changedShortHashes("LoRA", recorded.loraHashes(), now.loraHashes(), changes);
+        changedShortHashes("embedding", recorded.embeddingHashes(), now.embeddingHashes(), changes);
+        return changes;
+    }
+
+    private static void changedShortHashes(String kind, Map<String, String> recorded, Map<String, String> now,
+            List<String> changes) {
+        recorded.forEach((name, then) -> {
+            String found = now.getOrDefault(name, "");
             if (!samePrefix(then, found)) {
-                changes.add("the LoRA " + name + " differs from the one recorded (hash " + then + " then, " + found
-                        + " now): the image will differ");
+                changes.add("the " + kind + " " + name + " differs from the one recorded (hash " + then + " then, "
+                        + found + " now): the image will differ");
             }
         });
-        return changes;
     }
 
     private static boolean samePrefix(String recorded, String now) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class OperationsTest {
 
     @Test
-    void aReRunNamesTheModelAndEachLoraWhoseFileChangedSinceTheImageWasMade() {
+    void aReRunNamesTheModelAndEachLoraAndEmbeddingWhoseFileChangedSinceTheImageWasMade() {
         String model = "a".repeat(64);
         GenerationRequest recorded = GenerationRequest.of("m", "a cat <lora:style:1> <lora:grain:0.5>")
                 .withModelHash(model).withLoraHashes(Map.of("style", "01234567", "grain", "ba987654"));
@@ -25,5 +25,13 @@ class OperationsTest {
                 + "b".repeat(64) + " now): the image will differ", "the LoRA grain differs from the one recorded "
                 + "(hash ba987654 then, ffff00001111 now): the image will differ"),
                 Operations.changedFiles(recorded, retrained));
+
+        GenerationRequest withEmbedding = GenerationRequest.of("m", "a cat-toy").withEmbeddingHashes(
+                Map.of("cat-toy", "0a1b2c3d4e5f"));
+        assertEquals(List.of(), Operations.changedFiles(withEmbedding, withEmbedding.withEmbeddingHashes(
+                Map.of("cat-toy", "0a1b2c3d4e5f6789"))));
+        assertEquals(List.of("the embedding cat-toy differs from the one recorded (hash 0a1b2c3d4e5f then, "
+                + "999999999999 now): the image will differ"), Operations.changedFiles(withEmbedding,
+                withEmbedding.withEmbeddingHashes(Map.of("cat-toy", "999999999999"))));
     }
 }

@@ -11,7 +11,9 @@ import ij.ImagePlus;
 import ij.Prefs;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.diffij.DiffijVersion;
@@ -21,6 +23,7 @@ import org.diffij.io.SafetensorsFile;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.GenerationResult;
 import org.diffij.pipelines.Generator;
+import org.diffij.pipelines.Infotext;
 import org.diffij.training.TrainingImages;
 import org.diffij.training.TrainingRequest;
 import org.junit.jupiter.api.BeforeEach;
@@ -147,6 +150,12 @@ class TrainingMacrosTest {
         GenerationResult with = generator.submit(plain.withPrompt("a photo of my-ring"), source -> null, null).await();
         assertFalse(Arrays.equals(without.images().get(0).rgb(), with.images().get(0).rgb()));
         assertTrue(with.notes().stream().anyMatch(n -> n.contains("my-ring")), with.notes().toString());
+        // Recorded as A1111 records an embedding: the first 12 hex digits of the file's SHA-256, by its name.
+        String shortHash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
+                Files.readAllBytes(embedding))).substring(0, 12);
+        assertTrue(with.parameters(0).contains("TI hashes: \"my-ring: " + shortHash + "\""), with.parameters(0));
+        assertEquals(Map.of("my-ring", shortHash), Infotext.parse(with.parameters(0)).embeddingHashes());
+        assertEquals(Map.of(), without.request().embeddingHashes());
     }
 
     /** Two 8-bit slices that differ (a ramp and its inverse), labelled as the captions to train on. */

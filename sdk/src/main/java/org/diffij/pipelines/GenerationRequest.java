@@ -34,19 +34,23 @@ import org.diffij.schedulers.Samplers;
  * @param batchPosition  {@value #ALL_IMAGES} for every image of the batch; 1..batch size for only that
  *                       image of it (what one image of a batch records, so that it is reproduced exactly:
  *                       the batch is drawn and computed as it was, and that image kept)
- * @param loraHashes     A1111's short hashes ({@value #LORA_HASH_DIGITS} hex digits, see
+ * @param loraHashes     A1111's short hashes ({@value #SHORT_HASH_DIGITS} hex digits, see
  *                       {@link org.diffij.io.ModelHash#ofLora}) of the LoRAs the prompt and the adapter list
  *                       name, by name without ':' and ',' (as A1111's {@code Lora hashes} key writes them);
  *                       empty until the pipeline has resolved the adapters, as the model hash is
  * @param vae            a separate VAE replacing the model's own (a file or folder as the user named it, as
  *                       A1111's VAE selection and diffusers' {@code vae=}), empty for the model's own
  * @param vaeHash        SHA-256 of that VAE's weights (hex), empty until the pipeline has resolved it
+ * @param embeddingHashes A1111's short hashes ({@value #SHORT_HASH_DIGITS} hex digits of the file's SHA-256, as
+ *                       A1111 hashes an embedding file) of the textual-inversion embeddings the prompts call and
+ *                       the adapter list names, by token without ':' and ',' (A1111's {@code TI hashes} key);
+ *                       empty until the pipeline has resolved them
  */
 public record GenerationRequest(String model, String modelHash, String prompt, String negativePrompt, String sampler,
         int steps, double cfgScale, long seed, int width, int height, int batchSize, double strength,
         String initImage, String mask, List<Control> controls, List<Adapter> adapters, int clipSkip, String noise,
         IpAdapterPrompt imagePrompt, int onlyMaskedPadding, int batchPosition, Map<String, String> loraHashes,
-        String vae, String vaeHash) {
+        String vae, String vaeHash, Map<String, String> embeddingHashes) {
 
     public static final int MAX_SIDE = 4096;
     public static final int MAX_STEPS = 1000;
@@ -57,8 +61,8 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
     public static final int WHOLE_PICTURE = -1;
     /** {@link #batchPosition} of a request that keeps every image of its batch. */
     public static final int ALL_IMAGES = 0;
-    /** How many hex digits of a LoRA's hash A1111 records and looks the file up by. */
-    public static final int LORA_HASH_DIGITS = 12;
+    /** How many hex digits of a LoRA's or an embedding's hash A1111 records and looks the file up by. */
+    public static final int SHORT_HASH_DIGITS = 12;
 
     public GenerationRequest {
         model = text(model);
@@ -73,7 +77,8 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         noise = text(noise).isEmpty() ? "cpu" : noise.toLowerCase(Locale.ROOT);
         controls = List.copyOf(controls == null ? List.of() : controls);
         adapters = List.copyOf(adapters == null ? List.of() : adapters);
-        loraHashes = loraHashes(loraHashes);
+        loraHashes = checkedHashes(HashKind.LORA, loraHashes);
+        embeddingHashes = checkedHashes(HashKind.EMBEDDING, embeddingHashes);
         if (model.isBlank()) {
             throw new DiffijException("no model given: name a diffusers folder or a .safetensors checkpoint");
         }
@@ -130,15 +135,33 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         }
     }
 
-    /** The hashes by A1111's name of each LoRA (its own without ':' and ','), checked to be hex, in order. */
-    private static Map<String, String> loraHashes(Map<String, String> byName) {
+    /** The files whose short hashes a request records, as A1111's infotext keys name them. */
+    enum HashKind {
+        LORA("a LoRA hash", "Lora hashes"), EMBEDDING("an embedding hash", "TI hashes");
+
+        private final String what;
+        private final String key;
+
+        HashKind(String what, String key) {
+            this.what = what;
+            this.key = key;
+        }
+
+        /** A1111's infotext key listing them. */
+        String key() {
+            return key;
+        }
+    }
+
+    /** The hashes by A1111's name of each file (its own without ':' and ','), checked to be hex, in order. */
+    private static Map<String, String> checkedHashes(HashKind kind, Map<String, String> byName) {
         Map<String, String> hashes = new LinkedHashMap<>();
         if (byName != null) {
             byName.forEach((name, hash) -> {
                 String alias = name.replace(":", "").replace(",", "").strip();
                 if (alias.isEmpty() || hash == null || !hash.strip().matches("[0-9a-fA-F]{1,64}")) {
-                    throw new DiffijException("a LoRA hash is 'name: hex digits', not '" + name + ": " + hash
-                            + "'; correct or remove the Lora hashes entry");
+                    throw new DiffijException(kind.what + " is 'name: hex digits', not '" + name + ": " + hash
+                            + "'; correct or remove the " + kind.key + " entry");
                 }
                 hashes.put(alias, hash.strip().toLowerCase(Locale.ROOT));
             });
@@ -146,18 +169,18 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         return Collections.unmodifiableMap(hashes);
     }
 
-    /** The LoRA hashes as A1111's {@code Lora hashes} value: {@code name: hash, name: hash}. */
-    static String loraHashList(Map<String, String> hashes) {
+    /** Short hashes as A1111's {@code Lora hashes} and {@code TI hashes} values: {@code name: hash, name: hash}. */
+    static String hashList(Map<String, String> hashes) {
         return hashes.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", "));
     }
 
-    /** The LoRA hashes an A1111 {@code Lora hashes} value lists; names hold no ',' or ':' there. */
-    static Map<String, String> parseLoraHashList(String list) {
+    /** The hashes an A1111 {@code Lora hashes} or {@code TI hashes} value lists; names hold no ',' or ':' there. */
+    static Map<String, String> parseHashList(HashKind kind, String list) {
         Map<String, String> hashes = new LinkedHashMap<>();
         for (String entry : list == null || list.isBlank() ? new String[0] : list.split(",")) {
             int colon = entry.indexOf(':');
             if (colon < 0) {
-                throw new DiffijException("a Lora hashes entry is 'name: hash', not '" + entry.strip() + "'");
+                throw new DiffijException("a " + kind.key + " entry is 'name: hash', not '" + entry.strip() + "'");
             }
             hashes.put(entry.substring(0, colon), entry.substring(colon + 1));
         }
@@ -198,7 +221,7 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
     /** A request with the defaults users expect; set what differs with the {@code with...} methods. */
     public static GenerationRequest of(String model, String prompt) {
         return new GenerationRequest(model, "", prompt, "", "DPM++ 2M Karras", 25, 7, 0, 512, 512, 1, 1, "", "",
-                List.of(), List.of(), 1, "cpu", null, WHOLE_PICTURE, ALL_IMAGES, Map.of(), "", "");
+                List.of(), List.of(), 1, "cpu", null, WHOLE_PICTURE, ALL_IMAGES, Map.of(), "", "", Map.of());
     }
 
     public boolean isImageToImage() {
@@ -229,103 +252,115 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         }
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, index + 1, loraHashes, vae, vaeHash);
+                onlyMaskedPadding, index + 1, loraHashes, vae, vaeHash, embeddingHashes);
     }
 
     /** This request inpainting only around the mask, with {@code padding} pixels ({@value #WHOLE_PICTURE}: the whole picture). */
     public GenerationRequest withOnlyMasked(int padding) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                padding, batchPosition, loraHashes, vae, vaeHash);
+                padding, batchPosition, loraHashes, vae, vaeHash, embeddingHashes);
     }
 
     public GenerationRequest withModelHash(String hash) {
         return new GenerationRequest(model, hash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width, height,
                 batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash, embeddingHashes);
     }
 
-    /** This request with the LoRA hashes by name (each shortened to {@value #LORA_HASH_DIGITS} digits). */
+    /** This request with the LoRA hashes by name (each shortened to {@value #SHORT_HASH_DIGITS} digits). */
     public GenerationRequest withLoraHashes(Map<String, String> hashes) {
-        Map<String, String> shortened = new LinkedHashMap<>();
-        hashes.forEach((name, hash) -> shortened.put(name, hash.substring(0, Math.min(LORA_HASH_DIGITS,
-                hash.length()))));
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, shortened, vae, vaeHash);
+                onlyMaskedPadding, batchPosition, shortened(hashes), vae, vaeHash, embeddingHashes);
     }
-                
+
+    /** This request with the embedding hashes by token (each shortened to {@value #SHORT_HASH_DIGITS} digits). */
+    public GenerationRequest withEmbeddingHashes(Map<String, String> hashes) {
+        return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
+                height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash, shortened(hashes));
+    }
+
+    /** A1111's short hashes: the first {@value #SHORT_HASH_DIGITS} digits of each. */
+    private static Map<String, String> shortened(Map<String, String> hashes) {
+        Map<String, String> shortened = new LinkedHashMap<>();
+        hashes.forEach((name, hash) -> shortened.put(name, hash.substring(0, Math.min(SHORT_HASH_DIGITS,
+                hash.length()))));
+        return shortened;
+    }
+
     /** This request decoding with a separate VAE (a file, folder, name or repo id; empty: the model's own). */
     public GenerationRequest withVae(String vae) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes, vae, "");
+                onlyMaskedPadding, batchPosition, loraHashes, vae, "", embeddingHashes);
     }
 
     public GenerationRequest withVaeHash(String hash) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes, vae, hash);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, hash, embeddingHashes);
     }
 
     public GenerationRequest withPrompt(String prompt) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash, embeddingHashes);
     }
 
     public GenerationRequest withNegativePrompt(String negative) {
         return new GenerationRequest(model, modelHash, prompt, negative, sampler, steps, cfgScale, seed, width, height,
                 batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash, embeddingHashes);
     }
 
     public GenerationRequest withSampling(String sampler, int steps, double cfgScale) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash, embeddingHashes);
     }
 
     public GenerationRequest withSeed(long seed) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash, embeddingHashes);
     }
 
     public GenerationRequest withSize(int width, int height, int batchSize) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash, embeddingHashes);
     }
 
     public GenerationRequest withInit(String initImage, String mask, double strength) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash, embeddingHashes);
     }
 
     public GenerationRequest withControls(List<Control> controls) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash, embeddingHashes);
     }
 
     public GenerationRequest withAdapters(List<Adapter> adapters) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash, embeddingHashes);
     }
 
     public GenerationRequest withClipSkip(int clipSkip, String noise) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash, embeddingHashes);
     }
 
     public GenerationRequest withImagePrompt(IpAdapterPrompt imagePrompt) {
         return new GenerationRequest(model, modelHash, prompt, negativePrompt, sampler, steps, cfgScale, seed, width,
                 height, batchSize, strength, initImage, mask, controls, adapters, clipSkip, noise, imagePrompt,
-                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash);
+                onlyMaskedPadding, batchPosition, loraHashes, vae, vaeHash, embeddingHashes);
     }
 
     /** The ImageJ macro options of this request, the keys documented in the README, in a fixed order. */
@@ -376,7 +411,10 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
             options.put("model_sha256", modelHash);
         }
         if (!loraHashes.isEmpty()) {
-            options.put("lora_hashes", loraHashList(loraHashes));
+            options.put("lora_hashes", hashList(loraHashes));
+        }
+        if (!embeddingHashes.isEmpty()) {
+            options.put("ti_hashes", hashList(embeddingHashes));
         }
         if (!vae.isEmpty()) {
             options.put("vae", vae);
@@ -392,7 +430,7 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
         Map<String, String> o = MacroOptions.parse(text);
         List<String> known = List.of("model", "prompt", "negative", "sampler", "steps", "cfg", "seed", "width", "height",
                 "batch", "init", "strength", "mask", "controls", "adapters", "ip_adapter", "clip_skip", "noise", "only_masked_padding", "batch_position",
-                "model_sha256", "lora_hashes", "vae",
+                "model_sha256", "lora_hashes", "ti_hashes", "vae",
                 "vae_sha256");
         for (String key : o.keySet()) {
             if (!known.contains(key)) {
@@ -435,8 +473,8 @@ public record GenerationRequest(String model, String modelHash, String prompt, S
                 decimal("strength", o.getOrDefault("strength", "1")), o.getOrDefault("init", ""),
                 o.getOrDefault("mask", ""), controls, adapters, integer("clip_skip", o, 1), o.getOrDefault("noise", "cpu"),
                 imagePrompt, integer("only_masked_padding", o, WHOLE_PICTURE), integer("batch_position", o, ALL_IMAGES),
-                parseLoraHashList(o.get("lora_hashes")), o.getOrDefault("vae", ""),
-                o.getOrDefault("vae_sha256", ""));
+                parseHashList(HashKind.LORA, o.get("lora_hashes")), o.getOrDefault("vae", ""),
+                o.getOrDefault("vae_sha256", ""), parseHashList(HashKind.EMBEDDING, o.get("ti_hashes")));
     }
 
     /** A stable key: two requests with the same key produce the same pixels. */

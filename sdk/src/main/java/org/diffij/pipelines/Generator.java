@@ -338,17 +338,22 @@ public final class Generator {
 
     /**
      * The request with what identifies its files in provenance: the model's hash, by the name the
-     * prompt or adapter list gave each LoRA's (A1111's {@code Lora hashes}), and a separate VAE's.
+     * prompt or adapter list gave each LoRA's (A1111's {@code Lora hashes}), by its token each
+     * embedding's the prompts called or the adapter list named (A1111's {@code TI hashes}: the whole
+     * file's SHA-256), and a separate VAE's.
      */
     private static GenerationRequest hashed(Submitted submitted) {
         Map<String, String> loras = new LinkedHashMap<>();
+        Map<String, String> embeddings = new LinkedHashMap<>();
         for (AdapterFile adapter : submitted.adapters()) {
             if (adapter.adapter().kind() == Adapter.Kind.LORA) {
                 loras.computeIfAbsent(adapter.adapter().name(), name -> ModelHash.ofLora(adapter.file()));
+            } else if (adapter.adapter().kind() == Adapter.Kind.EMBEDDING) {
+                embeddings.computeIfAbsent(adapter.token(), token -> ModelHash.of(adapter.file()));
             }
         }
         GenerationRequest hashed = submitted.request().withModelHash(ModelHash.of(submitted.modelPath()))
-                .withLoraHashes(loras);
+                .withLoraHashes(loras).withEmbeddingHashes(embeddings);
         return submitted.vae() == null ? hashed : hashed.withVaeHash(ModelHash.of(submitted.vae()));
     }
 

@@ -121,7 +121,11 @@ public final class Infotext {
         }
         // A1111's extra-network key: it finds each LoRA by this short hash when the text is pasted back.
         if (!r.loraHashes().isEmpty()) {
-            pairs.put("Lora hashes", GenerationRequest.loraHashList(r.loraHashes()));
+            pairs.put(GenerationRequest.HashKind.LORA.key(), GenerationRequest.hashList(r.loraHashes()));
+        }
+        // Likewise for the textual-inversion embeddings the prompts called.
+        if (!r.embeddingHashes().isEmpty()) {
+            pairs.put(GenerationRequest.HashKind.EMBEDDING.key(), GenerationRequest.hashList(r.embeddingHashes()));
         }
         if (!r.modelHash().isEmpty()) {
             pairs.put("Model sha256", r.modelHash());
@@ -282,7 +286,9 @@ public final class Infotext {
                 controls, adapters,
                 (int) GenerationRequest.longInteger("Clip skip", pairs.getOrDefault("Clip skip", "1")), noise,
                 imagePrompt, onlyMaskedPadding, batchPosition,
-                GenerationRequest.parseLoraHashList(pairs.get("Lora hashes")), pairs.getOrDefault("VAE", ""),
-                pairs.getOrDefault("VAE sha256", ""));
+                GenerationRequest.parseHashList(GenerationRequest.HashKind.LORA,
+                        pairs.get(GenerationRequest.HashKind.LORA.key())), pairs.getOrDefault("VAE", ""),
+                pairs.getOrDefault("VAE sha256", ""), GenerationRequest.parseHashList(
+                        GenerationRequest.HashKind.EMBEDDING, pairs.get(GenerationRequest.HashKind.EMBEDDING.key())));
     }
 }

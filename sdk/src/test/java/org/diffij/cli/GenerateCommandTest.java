@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.diffij.image.PngFiles;
@@ -157,7 +159,7 @@ class GenerateCommandTest {
     }
 
     @Test
-    void embeddingsNamedInThePromptAreFoundInTheModelFoldersAppliedAndLogged() {
+    void embeddingsNamedInThePromptAreFoundInTheModelFoldersAppliedLoggedAndHashed() throws Exception {
         Path folder = Golden.manifest().root().resolve("models/textual_inversion");
         CliRun plain = tinyRun("plain.png", "a photo of cat-toy-a1111");
         assertEquals(0, plain.exitCode(), plain.err());
@@ -171,6 +173,17 @@ class GenerateCommandTest {
         assertEquals(0, given.exitCode(), given.err());
         assertTrue(given.out().contains("embedding 'cat-toy-a1111' applied from "), given.out());
         assertArrayEquals(pixels("found.png"), pixels("given.png"), "the same file, found or given");
+
+        // A1111's TI hashes: the first 12 hex digits of the embedding file's SHA-256, by its name.
+        String shortHash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
+                Files.readAllBytes(folder.resolve("cat-toy-a1111.pt")))).substring(0, 12);
+        for (String png : List.of("found.png", "given.png")) {
+            String parameters = PngFiles.readText(dir.resolve(png)).get("parameters");
+            assertTrue(parameters.contains(", TI hashes: \"cat-toy-a1111: " + shortHash + "\""), parameters);
+            assertEquals(Map.of("cat-toy-a1111", shortHash), Infotext.parse(parameters).embeddingHashes(), png);
+        }
+        String plainParameters = PngFiles.readText(dir.resolve("plain.png")).get("parameters");
+        assertFalse(plainParameters.contains("TI hashes"), "no embedding, no hash: " + plainParameters);
         CliRun unnamed = tinyRun("unnamed.png", "a photo of a cat toy", "--models-dir", folder.toString());
         assertFalse(unnamed.out().contains("embedding"), "an embedding the prompt does not name stays out");
     }

@@ -25,7 +25,8 @@ class GenerationRequestTest {
                 .withClipSkip(2, "gpu")
                 .withImagePrompt(new IpAdapterPrompt("ip-adapter_sd15.safetensors", "Face of cat.tif", 0.6))
                 .withModelHash("6ce0161689b3853acaa03779ec93eafe75a02f4ced659bee03f50797806fa2fa")
-                .withLoraHashes(Map.of("style.safetensors", "7C6BAD76EB54E0E5A4F4E9A3C2B1D0F9"));
+                .withLoraHashes(Map.of("style.safetensors", "7C6BAD76EB54E0E5A4F4E9A3C2B1D0F9"))
+                .withEmbeddingHashes(Map.of("cat-toy", "0A1B2C3D4E5F60718293A4B5C6D7E8F9"));
     }
 
     @Test
@@ -61,6 +62,8 @@ class GenerationRequestTest {
         assertTrue(!lines[2].contains("Adapter 0"), lines[2]);
         assertTrue(lines[2].contains(", Lora hashes: \"style.safetensors: 7c6bad76eb54\", "), "A1111's 12 digits, "
                 + "lower case: " + lines[2]);
+        assertTrue(lines[2].contains(", TI hashes: \"cat-toy: 0a1b2c3d4e5f\", "), "A1111's key and 12 digits: "
+                + lines[2]);
         assertTrue(lines[2].contains("IP-Adapter: \"file: ip-adapter_sd15.safetensors, image: Face of cat.tif, "
                 + "scale: 0.6\""), lines[2]);
         assertEquals(request.withPrompt(request.prompt() + " <lora:style.safetensors:0.7>").withAdapters(List.of()),
@@ -154,6 +157,12 @@ class GenerationRequestTest {
                 "\"add_detail: 7c6bad76eb54, film grain: 0a1b2c3d4e5f\""));
         assertEquals(List.of("add_detail", "film grain"), List.copyOf(two.loraHashes().keySet()));
         assertEquals("0a1b2c3d4e5f", two.loraHashes().get("film grain"));
+        assertEquals(Map.of(), r.embeddingHashes());
+        GenerationRequest embeddings = Infotext.parse(a1111.replace(", Version:",
+                ", TI hashes: \"easynegative: c74b4e810b03, bad-hands-5: aa7651be154c\", Version:"));
+        assertEquals(List.of("easynegative", "bad-hands-5"), List.copyOf(embeddings.embeddingHashes().keySet()));
+        assertEquals("aa7651be154c", embeddings.embeddingHashes().get("bad-hands-5"));
+        assertEquals(r.loraHashes(), embeddings.loraHashes(), "TI hashes are no LoRA's");
     }
 
     @Test
@@ -164,6 +173,7 @@ class GenerationRequestTest {
                 base.withSize(768, 512, 1), base.withNegativePrompt(""), base.withClipSkip(1, "gpu"),
                 base.withClipSkip(2, "cpu"), base.withAdapters(List.of()), base.withModelHash("ab"),
                 base.withLoraHashes(Map.of("style.safetensors", "7c6bad76eb55")),
+                base.withEmbeddingHashes(Map.of("cat-toy", "0a1b2c3d4e50")), base.withEmbeddingHashes(Map.of()),
                 base.withImagePrompt(null), base.withImagePrompt(new IpAdapterPrompt("ip-adapter_sd15.safetensors",
                         "Face of cat.tif", 0.7)))) {
             assertNotEquals(base.cacheKey(), changed.cacheKey(), changed.toMacroOptions());
@@ -226,6 +236,10 @@ class GenerationRequestTest {
                 + "not 'style: not hex'");
         assertMessage(() -> GenerationRequest.fromMacroOptions("model=m lora_hashes=[style 7c6bad76eb54]"),
                 "a Lora hashes entry is 'name: hash', not 'style 7c6bad76eb54'");
+        assertMessage(() -> r.withEmbeddingHashes(Map.of("cat-toy", "zz")), "an embedding hash is 'name: hex digits', "
+                + "not 'cat-toy: zz'; correct or remove the TI hashes entry");
+        assertMessage(() -> GenerationRequest.fromMacroOptions("model=m ti_hashes=[cat-toy 0a1b2c3d4e5f]"),
+                "a TI hashes entry is 'name: hash', not 'cat-toy 0a1b2c3d4e5f'");
     }
 
     @Test
