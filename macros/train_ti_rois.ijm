@@ -6,7 +6,10 @@
 model = getArgument();
 if (model == "") model = call("ij.Prefs.get", "diffij.last.model", "");
 if (model == "") exit("Give the model as the macro argument, or run Plugins > Diffusion > Generate... once");
-if (nImages == 0 || Overlay.size == 0) {
+// The macro language evaluates both sides of ||: Overlay.size needs an image, so ask in two steps.
+hasOverlay = false;
+if (nImages > 0) hasOverlay = Overlay.size > 0;
+if (!hasOverlay) {
     newImage("specimens", "RGB black", 128, 64, 1);
     setColor("#f5821e");
     fillOval(10, 10, 44, 44);
