@@ -49,6 +49,12 @@ final class HubClient {
     record Download(InputStream body, boolean resumed, long length) {
     }
 
+    /**
+     * At most this many relative redirects are followed by a HEAD (a repo renamed more than once redirects
+     * once per rename); more is a loop.
+     */
+    private static final int MAX_RELATIVE_REDIRECTS = 10;
+
     private final HubSettings settings;
     private final HttpClient http;
 
@@ -84,20 +90,51 @@ final class HubClient {
 
     FileMetadata head(RepoReference reference, String commit, String file) {
         URI uri = resolveUri(reference, commit, file);
-        // Redirects are not followed: the first answer carries the LFS headers, the redirect names the CDN address.
+        // Redirects are not followed by the client: the answer before the CDN redirect carries the LFS headers.
         HttpClient noRedirects = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
                 .followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpResponse<Void> response = headOnce(noRedirects, uri, reference, file);
+        // As huggingface_hub: a relative redirect stays on the hub (a renamed repo answers 307 to its new name),
+        // so it is followed and the final answer gives the metadata; an absolute one is the CDN to download from.
+        for (int hops = 0; isRedirect(response) && relativeLocation(response).isPresent(); hops++) {
+            if (hops == MAX_RELATIVE_REDIRECTS) {
+                throw new DiffijException(resolveUri(reference, commit, file) + " redirected more than "
+                        + MAX_RELATIVE_REDIRECTS + " times on the hub: check HF_ENDPOINT (" + settings.endpoint() + ")");
+            }
+            uri = uri.resolve(relativeLocation(response).get());
+            response = headOnce(noRedirects, uri, reference, file);
+        }
+        HttpResponse<Void> answer = response;
+        URI answered = uri;
+        String etag = header(answer, "X-Linked-Etag").or(() -> header(answer, "ETag")).map(HubClient::normalizeEtag)
+                .orElseThrow(() -> new DiffijException(answered + " gave no ETag: the hub or a proxy in between does "
+                        + "not answer like huggingface.co; check HF_ENDPOINT (" + settings.endpoint() + ")"));
+        long size = header(answer, "X-Linked-Size").or(() -> header(answer, "Content-Length"))
+                .map(Long::parseLong).orElse(-1L);
+        URI download = isRedirect(answer) ? header(answer, "Location").map(answered::resolve).orElse(answered)
+                : answered;
+        return new FileMetadata(file, header(answer, "X-Repo-Commit").orElse(commit), etag, size, download);
+    }
+
+    private HttpResponse<Void> headOnce(HttpClient client, URI uri, RepoReference reference, String file) {
         HttpRequest request = request(uri).method("HEAD", HttpRequest.BodyPublishers.noBody())
                 .header("Accept-Encoding", "identity").build();
-        HttpResponse<Void> response = send(noRedirects, request, HttpResponse.BodyHandlers.discarding(), reference, file);
-        String etag = header(response, "X-Linked-Etag").or(() -> header(response, "ETag")).map(HubClient::normalizeEtag)
-                .orElseThrow(() -> new DiffijException(uri + " gave no ETag: the hub or a proxy in between does not "
-                        + "answer like huggingface.co; check HF_ENDPOINT (" + settings.endpoint() + ")"));
-        long size = header(response, "X-Linked-Size").or(() -> header(response, "Content-Length"))
-                .map(Long::parseLong).orElse(-1L);
-        URI download = response.statusCode() / 100 == 3 ? header(response, "Location").map(uri::resolve).orElse(uri)
-                : uri;
-        return new FileMetadata(file, header(response, "X-Repo-Commit").orElse(commit), etag, size, download);
+        return send(client, request, HttpResponse.BodyHandlers.discarding(), reference, file);
+    }
+
+    private static boolean isRedirect(HttpResponse<?> response) {
+        return response.statusCode() / 100 == 3;
+    }
+
+    /** The Location of a redirect that names no host: a path on the hub itself. */
+    private static Optional<String> relativeLocation(HttpResponse<?> response) {
+        return header(response, "Location").filter(location -> {
+            try {
+                return URI.create(location).getHost() == null;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        });
     }
 
     /** Starts downloading from {@code offset}; the server may ignore the range and send the whole file (200). */

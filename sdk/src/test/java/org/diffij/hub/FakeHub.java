@@ -26,8 +26,9 @@ import java.util.stream.Stream;
  * A local HTTP server that answers like huggingface.co for the repos it is given: the revision API,
  * HEAD/GET of {@code resolve} URLs (LFS files: a 302 to a CDN path with X-Linked-Etag = SHA-256 and
  * X-Linked-Size; other files: ETag = git blob id), the CDN with Range requests, and the hub's error
- * codes for missing repos and revisions and gated repos. It can break a download once part-way and
- * can ignore ranges; it records every request.
+ * codes for missing repos and revisions and gated repos, and the 307 of a renamed repo to its new name
+ * (a relative redirect, as the hub's). It can break a download once part-way and can ignore ranges; it
+ * records every request.
  */
 public final class FakeHub implements AutoCloseable {
 
@@ -44,6 +45,7 @@ public final class FakeHub implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, Repo> repos = new ConcurrentHashMap<>();
     private final Map<String, Served> cdn = new ConcurrentHashMap<>();
+    private final Map<String, String> renamed = new ConcurrentHashMap<>();
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
     private final Set<String> breakOnce = ConcurrentHashMap.newKeySet();
     private volatile boolean ignoreRanges;
@@ -83,6 +85,12 @@ public final class FakeHub implements AutoCloseable {
     private FakeHub serve(String repo, Map<String, Served> files, String commit, boolean gated) {
         repos.put(repo, new Repo(commit, files, gated));
         files.values().stream().filter(Served::lfs).forEach(s -> cdn.put(s.etag(), s));
+        return this;
+    }
+
+    /** The repo {@code from} was renamed to {@code to}: requests for it are redirected (307, relative) there. */
+    public FakeHub rename(String from, String to) {
+        renamed.put(from, to);
         return this;
     }
 
@@ -152,6 +160,10 @@ public final class FakeHub implements AutoCloseable {
 
     private void revision(HttpExchange exchange, String rest) throws IOException {
         int marker = rest.indexOf("/revision/");
+        if (marker >= 0 && renamed.containsKey(rest.substring(0, marker))) {
+            redirect(exchange, "/api/models/" + renamed.get(rest.substring(0, marker)) + rest.substring(marker));
+            return;
+        }
         Repo repo = marker < 0 ? null : repos.get(rest.substring(0, marker));
         if (repo == null) {
             error(exchange, 401, "RepoNotFound");
@@ -182,6 +194,11 @@ public final class FakeHub implements AutoCloseable {
     /** {@code org/name/resolve/{rev}/{file}}. */
     private void resolve(HttpExchange exchange, String rest) throws IOException {
         String[] parts = rest.split("/", 5);
+        String renamedTo = parts.length == 5 ? renamed.get(parts[0] + "/" + parts[1]) : null;
+        if (renamedTo != null) {
+            redirect(exchange, "/" + renamedTo + "/" + parts[2] + "/" + parts[3] + "/" + parts[4]);
+            return;
+        }
         Repo repo = parts.length == 5 && parts[2].equals("resolve") ? repos.get(parts[0] + "/" + parts[1]) : null;
         if (repo == null) {
             error(exchange, 401, "RepoNotFound");
@@ -206,7 +223,8 @@ public final class FakeHub implements AutoCloseable {
             exchange.getResponseHeaders().set("X-Linked-Etag", "\"" + file.etag() + "\"");
             exchange.getResponseHeaders().set("X-Linked-Size", String.valueOf(file.bytes().length));
             exchange.getResponseHeaders().set("ETag", "\"not-the-lfs-etag\"");
-            exchange.getResponseHeaders().set("Location", "/cdn/" + file.etag());
+            // The CDN is another host for the hub: an absolute address, which clients do not follow on HEAD.
+            exchange.getResponseHeaders().set("Location", endpoint() + "/cdn/" + file.etag());
             exchange.sendResponseHeaders(302, -1);
             return;
         }
@@ -239,6 +257,12 @@ public final class FakeHub implements AutoCloseable {
             throw new IOException("connection dropped on purpose");
         }
         body.write(file.bytes(), from, file.bytes().length - from);
+    }
+
+    /** A renamed repo's answer: a relative 307 with no metadata, which huggingface_hub follows even on HEAD. */
+    private static void redirect(HttpExchange exchange, String location) throws IOException {
+        exchange.getResponseHeaders().set("Location", location);
+        exchange.sendResponseHeaders(307, -1);
     }
 
     private static void error(HttpExchange exchange, int status, String code) throws IOException {

@@ -158,6 +158,30 @@ class ModelPullTest {
     }
 
     @Test
+    void aRenamedRepoIsFollowedToItsNewNameAndCachedUnderTheNameAsked() throws IOException {
+        Path vae = Golden.manifest().modelPath("tiny-sd15").resolve("vae");
+        try (FakeHub hub = new FakeHub().serve("org/new-name", vae, COMMIT, false).rename("org/old-name",
+                "org/new-name")) {
+            HubSettings settings = settings(hub.endpoint());
+            ModelPull.Result result = new ModelPull(settings).pull(RepoReference.require("org/old-name"),
+                    ModelPull.Options.pipeline(), null);
+            assertEquals(settings.cache().resolve("models--org--old-name/snapshots").resolve(COMMIT), result.path());
+            for (String file : List.of("config.json", "diffusion_pytorch_model.safetensors")) {
+                assertArrayEquals(Files.readAllBytes(vae.resolve(file)), Files.readAllBytes(result.path().resolve(file)));
+                assertTrue(hub.requests().stream().anyMatch(r -> r.method().equals("HEAD")
+                        && r.path().equals("/org/old-name/resolve/" + COMMIT + "/" + file)), hub.requests().toString());
+                assertTrue(hub.requests().stream().anyMatch(r -> r.method().equals("HEAD")
+                        && r.path().equals("/org/new-name/resolve/" + COMMIT + "/" + file)), hub.requests().toString());
+            }
+            // The safetensors blob is named by the SHA-256 the final answer gave, not by the redirect's headers.
+            assertTrue(Files.isRegularFile(settings.cache().resolve("models--org--old-name/blobs").resolve(
+                    FakeHub.sha256(Files.readAllBytes(vae.resolve("diffusion_pytorch_model.safetensors"))))));
+            assertTrue(hub.requests().stream().anyMatch(r -> r.method().equals("GET") && r.path().startsWith("/cdn/")),
+                    "the LFS bytes come from the CDN's absolute address: " + hub.requests());
+        }
+    }
+
+    @Test
     void gatedRepoNeedsTheTokenWhichIsSentAsBearer() throws IOException {
         try (FakeHub hub = new FakeHub().serve("org/gated", Golden.manifest().modelPath("tiny-sd15").resolve("vae"),
                 COMMIT, true)) {
