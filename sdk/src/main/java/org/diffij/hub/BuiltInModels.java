@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.diffij.DiffijException;
 import org.diffij.io.AtomicFiles;
+import org.diffij.io.DiffijHome;
 import org.diffij.io.ModelHash;
 
 /**
@@ -19,8 +20,7 @@ import org.diffij.io.ModelHash;
  * image before downloading anything. A built-in model is a diffusers folder among the jar's
  * resources with a {@value #SUMS} index ({@code sha256sum} format, so {@code sha256sum -c} checks a
  * folder); on first use it is copied, checked, into {@code <diffij home>/models/NAME-<index hash>}
- * (Diffij's home: {@code diffij.home} / {@code DIFFIJ_HOME}, default {@code ~/.cache/diffij}), as a
- * folder every other tool loads too.
+ * ({@link DiffijHome}), as a folder every other tool loads too.
  */
 public final class BuiltInModels {
 
@@ -38,17 +38,7 @@ public final class BuiltInModels {
         if (!DEMO.equals(name) || BuiltInModels.class.getResource(RESOURCES + name + "/" + SUMS) == null) {
             return Optional.empty();
         }
-        return Optional.of(installed(name, home()));
-    }
-
-    /** Diffij's own folder for what it installs. */
-    public static Path home() {
-        String configured = System.getProperty("diffij.home");
-        if (configured == null || configured.isBlank()) {
-            configured = System.getenv("DIFFIJ_HOME");
-        }
-        return configured == null || configured.isBlank()
-                ? Path.of(System.getProperty("user.home"), ".cache", "diffij") : Path.of(configured);
+        return Optional.of(installed(name, DiffijHome.folder()));
     }
 
     /**

@@ -10,15 +10,12 @@ import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.diffij.DiffijException;
 
@@ -26,15 +23,14 @@ import org.diffij.DiffijException;
  * SHA-256 identities of models for provenance. A single file hashes as A1111 does ("AutoV2": the
  * whole file; its first 10 hex digits are the "Model hash"), so the hash matches civitai's listing.
  * A diffusers folder hashes as the SHA-256 of the lines {@code relative/path sha256} of its
- * safetensors files in sorted order. Results are remembered per file size and modification time.
+ * safetensors files in sorted order. Results are remembered across runs per file size and
+ * modification time ({@link HashCache}).
  */
 public final class ModelHash {
 
-    private record Stamp(long size, FileTime modified) {
-    }
-
-    private static final Map<Path, Map.Entry<Stamp, String>> CACHE = new ConcurrentHashMap<>();
-    private static final Map<Path, Map.Entry<Stamp, String>> LORA_CACHE = new ConcurrentHashMap<>();
+    /** The {@link HashCache} sections: a whole file's SHA-256, and a LoRA's as A1111 takes it. */
+    private static final String FILE_SECTION = "sha256";
+    private static final String LORA_SECTION = "lora";
 
     private ModelHash() {
     }
@@ -48,7 +44,7 @@ public final class ModelHash {
     }
 
     public static String ofFile(Path file) {
-        return cached(CACHE, file, ModelHash::wholeFile);
+        return HashCache.shared().hash(FILE_SECTION, file, ModelHash::wholeFile);
     }
 
     /** The SHA-256 (hex) of bytes in memory (pixels trained on, a resource in the jar). */
@@ -68,7 +64,7 @@ public final class ModelHash {
         if (Files.isDirectory(file)) {
             return ofFolder(file);
         }
-        return cached(LORA_CACHE, file, key -> {
+        return HashCache.shared().hash(LORA_SECTION, file, key -> {
             if (!SafetensorsFile.looksLikeSafetensors(key)) {
                 return wholeFile(key);
             }
@@ -79,28 +75,6 @@ public final class ModelHash {
             return recorded.matches("[0-9a-fA-F]{64}") ? recorded.toLowerCase(Locale.ROOT)
                     : addnetHashes(key)[0];
         });
-    }
-
-    private interface Hashing {
-        String hash(Path file) throws IOException;
-    }
-
-    /** The hash of the file, computed once per size and modification time. */
-    private static String cached(Map<Path, Map.Entry<Stamp, String>> cache, Path file, Hashing hashing) {
-        InputFiles.requireFile(file);
-        Path key = file.toAbsolutePath().normalize();
-        try {
-            Stamp stamp = new Stamp(Files.size(key), Files.getLastModifiedTime(key));
-            Map.Entry<Stamp, String> cached = cache.get(key);
-            if (cached != null && cached.getKey().equals(stamp)) {
-                return cached.getValue();
-            }
-            String hash = hashing.hash(key);
-            cache.put(key, Map.entry(stamp, hash));
-            return hash;
-        } catch (IOException e) {
-            throw new DiffijException(InputFiles.describe(file, e), e);
-        }
     }
 
     private static String wholeFile(Path file) throws IOException {
