@@ -17,6 +17,7 @@ import org.diffij.hub.HubCache;
 import org.diffij.hub.HubSettings;
 import org.diffij.hub.ModelFolders;
 import org.diffij.hub.ModelPull;
+import org.diffij.hub.PipelineGaps;
 import org.diffij.hub.RepoReference;
 import org.diffij.io.DType;
 import org.diffij.io.ModelHash;
@@ -97,8 +98,12 @@ final class ModelsCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Lists the models in the hub cache and in the model folders (A1111 and ComfyUI "
-                    + "installations included) with kind, size and dtypes, as headers say (no weights are read).")
+                    + "installations included): size, hash (remembered in the Diffij home per file size and mtime), "
+                    + "dtypes and kind (from the headers), and what a pipeline would still miss to generate with "
+                    + "each.")
     static final class ListModels implements Callable<Integer> {
+
+        private static final String ROW = "  %-44s %10s  %-10s  %-8s %-44s  %s%n";
 
         @Spec
         CommandSpec spec;
@@ -115,7 +120,7 @@ final class ModelsCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             HubSettings hub = models.hub();
             HubCache cache = new HubCache(hub.cache());
-            out.printf(Locale.ROOT, "  %-44s %10s  %-10s  %-8s %s%n", "name", "size", "hash", "dtypes", "kind");
+            out.printf(Locale.ROOT, ROW, "name", "size", "hash", "dtypes", "kind", "what a pipeline would still miss");
             out.println("hub cache " + hub.cache() + ":");
             List<HubCache.CachedRepo> repos = cache.repos();
             if (repos.isEmpty()) {
@@ -124,11 +129,11 @@ final class ModelsCommand implements Runnable {
             for (HubCache.CachedRepo repo : repos) {
                 for (String ref : repo.refs()) {
                     RepoReference reference = new RepoReference(repo.repo(), ref, "");
-                    cache.find(reference).ifPresent(snapshot -> describe(out, repo.repo()
+                    cache.find(reference).ifPresent(snapshot -> describe(out, hub, repo.repo()
                             + (ref.equals(RepoReference.DEFAULT_REVISION) ? "" : "@" + ref), snapshot));
                 }
                 if (repo.refs().isEmpty()) {
-                    repo.snapshots().forEach(s -> describe(out, repo.repo() + "@" + s.getFileName(), s));
+                    repo.snapshots().forEach(s -> describe(out, hub, repo.repo() + "@" + s.getFileName(), s));
                 }
             }
             for (Path folder : ModelFolders.expand(folders)) {
@@ -136,7 +141,7 @@ final class ModelsCommand implements Runnable {
                 try (Stream<Path> entries = Files.list(folder)) {
                     for (Path entry : entries.sorted().toList()) {
                         if (Files.isDirectory(entry) || isWeights(entry)) {
-                            describe(out, entry.getFileName().toString(), entry);
+                            describe(out, hub, entry.getFileName().toString(), entry);
                         }
                     }
                 } catch (IOException e) {
@@ -151,7 +156,7 @@ final class ModelsCommand implements Runnable {
             return Stream.of(".safetensors", ".ckpt", ".pt", ".pth", ".bin").anyMatch(name::endsWith);
         }
 
-        private static void describe(PrintWriter out, String name, Path path) {
+        private static void describe(PrintWriter out, HubSettings hub, String name, Path path) {
             String kind;
             String dtypes = "";
             try {
@@ -163,8 +168,8 @@ final class ModelsCommand implements Runnable {
             } catch (DiffijException e) {
                 kind = "not a model Diffij reads (" + e.getMessage() + ")";
             }
-            out.printf(Locale.ROOT, "  %-44s %10s  %-10s  %-8s %s%n", name, ProgressLine.megabytes(bytes(path)),
-                    shortHash(path), dtypes, kind);
+            out.printf(Locale.ROOT, ROW, name, ProgressLine.megabytes(bytes(path)), shortHash(path), dtypes, kind,
+                    PipelineGaps.describe(path, hub));
         }
 
         /**

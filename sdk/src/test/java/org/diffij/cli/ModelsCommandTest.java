@@ -73,7 +73,9 @@ class ModelsCommandTest {
             String hash = ModelHash.of(golden).substring(0, 10);
             assertTrue(list.out().lines().anyMatch(l -> l.contains("org/tiny-sd15") && l.contains("14.0 MB")
                     && l.contains(hash) && l.contains("F32")
-                    && l.contains("diffusers pipeline StableDiffusionPipeline")),
+                    && l.contains("diffusers pipeline StableDiffusionPipeline") && l.strip().endsWith("complete")),
+                    list.out());
+            assertTrue(list.out().lines().findFirst().orElseThrow().contains("what a pipeline would still miss"),
                     list.out());
         }
     }
@@ -95,7 +97,9 @@ class ModelsCommandTest {
         String a1111Hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(
                 webui.resolve("models/Stable-diffusion/tiny.safetensors")))).substring(0, 10);
         assertTrue(list.out().lines().anyMatch(l -> l.contains("tiny.safetensors") && l.contains("7.9 MB")
-                && l.contains(a1111Hash) && l.contains("single-file checkpoint, SD 1.x")), list.out());
+                && l.contains(a1111Hash) && l.contains("single-file checkpoint, SD 1.x")
+                && l.contains("needs configs: diffij models pull stable-diffusion-v1-5/stable-diffusion-v1-5")),
+                list.out());
         assertTrue(list.out().lines().anyMatch(l -> l.contains("broken.safetensors")
                 && l.contains("not a model Diffij reads")), list.out());
     }
