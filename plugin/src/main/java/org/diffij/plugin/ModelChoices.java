@@ -8,14 +8,17 @@ import org.diffij.hub.ModelFolders;
 /**
  * What the model folders of the Settings offer the dialogs' choosers, by the names that prompts,
  * adapter lists and controls call them (a file without its extension, a folder by its name), in the
- * order names are looked up: the first folder's first. Kinds are read from headers, as Models... does.
+ * order names are looked up: the first folder's first. Kinds are read from headers, as Models... does;
+ * VAEs are what A1111's {@code models/VAE} and ComfyUI's {@code vae} folders hold (a standalone VAE file's
+ * tensor names say nothing its kind could be told by), and diffusers VAE folders anywhere.
  */
-record ModelChoices(List<String> loras, List<String> embeddings, List<String> controlNets) {
+record ModelChoices(List<String> loras, List<String> embeddings, List<String> controlNets, List<String> vaes) {
 
     ModelChoices {
         loras = List.copyOf(loras);
         embeddings = List.copyOf(embeddings);
         controlNets = List.copyOf(controlNets);
+        vaes = List.copyOf(vaes);
     }
 
     /** The choices in these folders (A1111 and ComfyUI installations standing for their model folders). */
@@ -23,17 +26,25 @@ record ModelChoices(List<String> loras, List<String> embeddings, List<String> co
         List<String> loras = new ArrayList<>();
         List<String> embeddings = new ArrayList<>();
         List<String> controlNets = new ArrayList<>();
+        List<String> vaes = new ArrayList<>();
         for (ModelsCommand.Entry entry : ModelsCommand.scan(ModelFolders.expand(folders))) {
             String kind = entry.kind();
             List<String> list = kind.startsWith("LoRA") ? loras : kind.startsWith("textual inversion") ? embeddings
                     : kind.startsWith("ControlNet") || kind.equals("diffusers model ControlNetModel") ? controlNets
+                    : isVaeFolder(entry.folder()) && !kind.startsWith("not a model")
+                            || kind.equals("diffusers model AutoencoderKL") ? vaes
                     : null;
             String name = nameOf(entry.name(), kind);
             if (list != null && !list.contains(name)) {
                 list.add(name);
             }
         }
-        return new ModelChoices(loras, embeddings, controlNets);
+        return new ModelChoices(loras, embeddings, controlNets, vaes);
+    }
+
+    /** A1111's {@code models/VAE}, ComfyUI's {@code models/vae} (and the {@code vae} paths of its extra_model_paths.yaml). */
+    private static boolean isVaeFolder(Path folder) {
+        return folder.getFileName() != null && folder.getFileName().toString().equalsIgnoreCase("vae");
     }
 
     /** A file's name without its extension (how {@code <lora:name:1>} finds it); a folder's name as it is. */

@@ -13,7 +13,7 @@ import org.diffij.schedulers.Samplers;
 
 /**
  * The dialog fields every generation command shares, one per {@link GenerationRequest} macro key:
- * {@code model prompt negative sampler steps cfg seed width height batch adapters ip_adapter clip_skip
+ * {@code model vae prompt negative sampler steps cfg seed width height batch adapters ip_adapter clip_skip
  * noise}. Each
  * label's first word is its key, so the Macro Recorder writes exactly the request's keys.
  */
@@ -35,6 +35,14 @@ public final class RequestFields {
         parameters.addString("Model (folder, .safetensors file, a name in the model folders, or demo)",
                 Prefs.get(LAST_MODEL, BuiltInModels.DEMO), 40);
         parameters.addBrowse(CommandParameters.Browse.FILE_OR_FOLDER, (text, path) -> path);
+        parameters.addString("VAE (file, folder, name in the model folders' VAE dirs, or hub repo; empty = the "
+                + "model's own)", "", 40);
+        parameters.addBrowse(CommandParameters.Browse.FILE_OR_FOLDER, (text, path) -> path);
+        ModelChoices choices = parameters.isSeen() ? ModelChoices.in(DiffusionSettings.load().modelFolders()) : null;
+        if (choices != null) {
+            parameters.addPicker("VAE from the model folders:", choices.vaes().toArray(String[]::new), null,
+                    (text, name) -> name);
+        }
         parameters.addString("Prompt", "", 40);
         parameters.addString("Negative prompt", "", 40);
         parameters.addChoice("Sampler", Samplers.names().toArray(String[]::new), defaults.sampler());
@@ -45,8 +53,7 @@ public final class RequestFields {
         parameters.addNumber("Height (pixels, multiple of 8; 0 = the model's own)", height, 0);
         parameters.addNumber("Batch size (images per run)", 1, 0);
         parameters.addString("Adapters (lora|name|weight, embedding|name|1; ...; empty = none)", "", 40);
-        if (parameters.isSeen()) {
-            ModelChoices choices = ModelChoices.in(DiffusionSettings.load().modelFolders());
+        if (choices != null) {
             parameters.addPicker("LoRA from the model folders:", choices.loras().toArray(String[]::new), null,
                     (text, name) -> withAdapter(text, Adapter.Kind.LORA, name));
             parameters.addPicker("Embedding from the model folders:", choices.embeddings().toArray(String[]::new),
@@ -77,6 +84,7 @@ public final class RequestFields {
     /** Reads the fields back in declaration order into a text-to-image request ({@link #request}). */
     static GenerationRequest read(String title, CommandParameters parameters) {
         String model = parameters.nextString().strip();
+        String vae = parameters.nextString().strip();
         String prompt = parameters.nextString();
         String negative = parameters.nextString();
         String sampler = parameters.nextChoice();
@@ -90,17 +98,18 @@ public final class RequestFields {
         String ipAdapter = parameters.nextString();
         int clipSkip = (int) parameters.nextNumber();
         String noise = parameters.nextChoice();
-        return request(title, model, prompt, negative, sampler, steps, cfg, seed, width, height, batch, adapters,
-                ipAdapter, clipSkip, noise);
+        return request(title, model, vae, prompt, negative, sampler, steps, cfg, seed, width, height, batch,
+                adapters, ipAdapter, clipSkip, noise);
     }
 
     /**
      * The text-to-image request of these values, as the menu commands and the SciJava commands make
      * it; what the request made of the seed and sizes ({@link GenerationRequest#notes}: seed -1
      * draws one, sizes are rounded to multiples of 8) goes to the Log. A side of {@value #MODEL_SIZE}
-     * is the model's own (diffusers' default: the UNet's sample size times the VAE's downscaling).
+     * is the model's own (diffusers' default: the UNet's sample size times the VAE's downscaling). An
+     * empty {@code vae} keeps the model's own VAE.
      */
-    public static GenerationRequest request(String title, String model, String prompt, String negative,
+    public static GenerationRequest request(String title, String model, String vae, String prompt, String negative,
             String sampler, int steps, double cfg, long seed, int width, int height, int batch, String adapters,
             String ipAdapter, int clipSkip, String noise) {
         if (width == MODEL_SIZE || height == MODEL_SIZE) {
@@ -110,7 +119,8 @@ public final class RequestFields {
         }
         GenerationRequest request = GenerationRequest.of(model, prompt).withNegativePrompt(negative)
                 .withSampling(sampler, steps, cfg).withSeed(seed).withSize(width, height, batch)
-                .withAdapters(adapters(adapters)).withImagePrompt(imagePrompt(ipAdapter)).withClipSkip(clipSkip, noise);
+                .withAdapters(adapters(adapters)).withImagePrompt(imagePrompt(ipAdapter)).withClipSkip(clipSkip, noise)
+                .withVae(vae == null ? "" : vae.strip());
         request.notes(seed, width, height).forEach(note -> IJ.log(title + ": " + note));
         return request;
     }

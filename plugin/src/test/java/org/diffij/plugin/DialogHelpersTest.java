@@ -27,7 +27,7 @@ class DialogHelpersTest {
     }
 
     @Test
-    void theModelFoldersOfferTheirLorasEmbeddingsAndControlNetsByTheNamesThatCallThem() throws Exception {
+    void theModelFoldersOfferTheirLorasEmbeddingsControlNetsAndVaesByTheNamesThatCallThem() throws Exception {
         Path golden = golden();
         Path plain = Files.createDirectories(dir.resolve("models"));
         Files.createSymbolicLink(plain.resolve("tiny-sd15"), golden.resolve("tiny-sd15"));
@@ -35,6 +35,7 @@ class DialogHelpersTest {
         Files.createSymbolicLink(plain.resolve("kohya.safetensors"), golden.resolve("lora/tiny-sd15-lora-kohya.safetensors"));
         Files.createSymbolicLink(plain.resolve("relu.pt"), golden.resolve("hypernetworks/tiny-sd15-hn-relu.pt"));
         Files.writeString(plain.resolve("notes.txt"), "not a model");
+        Files.createSymbolicLink(plain.resolve("tiny-vae"), golden.resolve("tiny-sd15/vae"));
         // An A1111 installation stands for its model folders.
         Path webui = dir.resolve("webui");
         Files.createDirectories(webui.resolve("models/Stable-diffusion"));
@@ -45,13 +46,20 @@ class DialogHelpersTest {
         Files.createSymbolicLink(embeddings.resolve("cat-toy.pt"), golden.resolve("textual_inversion/cat-toy-a1111.pt"));
         Files.createSymbolicLink(embeddings.resolve("my-token.safetensors"),
                 golden.resolve("textual_inversion/my-token-diffusers.safetensors"));
+        Path vaes = Files.createDirectories(webui.resolve("models/VAE"));
+        Files.createSymbolicLink(vaes.resolve("other-vae.safetensors"),
+                golden.resolve("tiny-sd15/vae/diffusion_pytorch_model.safetensors"));
+        Files.writeString(vaes.resolve("readme.txt"), "not a VAE");
 
         ModelChoices choices = ModelChoices.in(List.of(plain, webui));
         assertEquals(List.of("kohya", "peft"), choices.loras(), "once each, in lookup order, without extensions");
         assertEquals(List.of("cat-toy", "my-token"), choices.embeddings());
         assertEquals(List.of("tiny-controlnet-sd15"), choices.controlNets(), "the checkpoint and the hypernetwork "
                 + "are none of these");
-        assertEquals(new ModelChoices(List.of(), List.of(), List.of()), ModelChoices.in(List.of(dir.resolve("none"))));
+        assertEquals(List.of("tiny-vae", "other-vae"), choices.vaes(), "diffusers VAE folders anywhere, and what "
+                + "the VAE folders hold that is a model");
+        assertEquals(new ModelChoices(List.of(), List.of(), List.of(), List.of()),
+                ModelChoices.in(List.of(dir.resolve("none"))));
     }
 
     @Test

@@ -18,13 +18,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.awt.event.KeyEvent;
 import org.diffij.DiffijException;
 import org.diffij.demo.ShapesEvaluator;
 import org.diffij.engine.JobCancelledException;
 import org.diffij.image.PngFiles;
 import org.diffij.image.RgbImage;
+import org.diffij.io.HostTensor;
+import org.diffij.io.ModelHash;
+import org.diffij.io.SafetensorsWriter;
+import org.diffij.io.WeightSet;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.pipelines.GenerationResult;
 import org.diffij.pipelines.Generator;
@@ -338,6 +344,52 @@ class GenerationCommandsTest {
         assertFalse(Arrays.equals(pixels(plain, 1), pixels(prompted, 1)), "the image prompt acts");
         assertArrayEquals(pixels(prompted, 1), pixels(HeadlessImageJ.withOpen(
                 () -> new RerunCommand().apply(prompted, ""), style), 1), "re-run finds the style image again");
+    }
+
+    @Test
+    void theVaeKeyTakesANameInTheModelFoldersVaeDirIsRecordedAndReRun(@TempDir Path dir) throws Exception {
+        // An A1111 installation whose models/VAE holds a VAE that brightens: the tiny model's own, LDM-named, with
+        // its last decoder bias shifted.
+        Path webui = dir.resolve("webui");
+        Files.createDirectories(webui.resolve("models/Stable-diffusion"));
+        Path vaeFile = Files.createDirectories(webui.resolve("models/VAE")).resolve("bright-vae.safetensors");
+        Map<String, HostTensor> ldm = new LinkedHashMap<>();
+        try (WeightSet weights = WeightSet.open(Path.of(HeadlessImageJ.model("tiny-sd15-single-file"),
+                "tiny-sd15.safetensors"))) {
+            weights.names().stream().filter(n -> n.startsWith("first_stage_model.")).forEach(n -> ldm.put(
+                    n.substring("first_stage_model.".length()), weights.read(n)));
+        }
+        HostTensor bias = ldm.get("decoder.conv_out.bias");
+        float[] shifted = bias.toFloatArray();
+        for (int i = 0; i < shifted.length; i++) {
+            shifted[i] += 0.5f;
+        }
+        ldm.put("decoder.conv_out.bias", HostTensor.ofFloats(shifted, bias.shape()));
+        SafetensorsWriter.write(vaeFile, ldm, Map.of());
+        SettingsCommand.apply("models=[" + webui + "] config=[] memory=[]");
+        try {
+            ImagePlus plain = new GenerateCommand().apply(null, common(8, 64, 64, 1));
+            HeadlessImageJ.registerCommands();
+            ImagePlus bright = new ij.macro.Interpreter().runBatchMacro("run(\"Generate...\", \""
+                    + common(8, 64, 64, 1) + " vae=bright-vae\");", null);
+            assertNotNull(bright);
+            GenerationRequest request = Provenance.request(bright);
+            assertEquals("bright-vae", request.vae());
+            assertEquals(ModelHash.of(vaeFile), request.vaeHash(), "the VAE file found by name is hashed");
+            assertTrue(((String) bright.getProperty("Info")).contains("VAE: bright-vae"), (String) bright.getProperty("Info"));
+            assertTrue(bright.getProp(Provenance.PARAMETERS).contains("vae=bright-vae"),
+                    "the Recorder's line has the key: " + bright.getProp(Provenance.PARAMETERS));
+            assertFalse(Arrays.equals(pixels(plain, 1), pixels(bright, 1)), "the separate VAE decodes");
+            assertArrayEquals(pixels(bright, 1), pixels(new RerunCommand().apply(bright, ""), 1));
+            ImagePlus replayed = new ij.macro.Interpreter().runBatchMacro("run(\"Generate...\", \""
+                    + bright.getProp(Provenance.PARAMETERS) + "\");", null);
+            assertArrayEquals(pixels(bright, 1), pixels(replayed, 1), "the recorded line replays");
+            DiffijException unknown = assertThrows(DiffijException.class, () -> new GenerateCommand().apply(null,
+                    common(8, 64, 64, 1) + " vae=no-such-vae"));
+            assertTrue(unknown.getMessage().contains("'no-such-vae' not found"), unknown.getMessage());
+        } finally {
+            SettingsCommand.apply("models=[] memory=[]");
+        }
     }
 
     @Test

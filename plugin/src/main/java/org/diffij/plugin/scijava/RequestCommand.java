@@ -19,6 +19,10 @@ abstract class RequestCommand implements Command {
     @Parameter(label = "Model (folder, .safetensors file, or a name in the model folders)", persist = false)
     String model;
 
+    @Parameter(label = "VAE (file, folder, name in the model folders or hub repo; empty = the model's own)",
+            required = false, persist = false)
+    String vae = "";
+
     @Parameter(label = "Prompt", persist = false)
     String prompt = "";
 
@@ -63,7 +67,7 @@ abstract class RequestCommand implements Command {
 
     /** The text-to-image request of these parameters; sizes are rounded to multiples of 8 like the menu commands. */
     GenerationRequest request(String title) {
-        return RequestFields.request(title, model, prompt, negative, sampler, steps, cfg, seed,
+        return RequestFields.request(title, model, vae, prompt, negative, sampler, steps, cfg, seed,
                 width, height, batch, adapters, ipAdapter, clipSkip, noise);
     }
 }
