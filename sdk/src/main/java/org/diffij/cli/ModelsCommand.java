@@ -1,27 +1,16 @@
 package org.diffij.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.diffij.DiffijException;
-import org.diffij.hub.HubCache;
 import org.diffij.hub.HubSettings;
-import org.diffij.hub.ModelFolders;
+import org.diffij.hub.ModelListing;
 import org.diffij.hub.ModelPull;
-import org.diffij.hub.PipelineGaps;
 import org.diffij.hub.RepoReference;
-import org.diffij.io.DType;
-import org.diffij.io.ModelHash;
-import org.diffij.io.ModelSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -118,84 +107,22 @@ final class ModelsCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            HubSettings hub = models.hub();
-            HubCache cache = new HubCache(hub.cache());
+            List<ModelListing.Place> places = ModelListing.list(models.hub(), folders, null);
             out.printf(Locale.ROOT, ROW, "name", "size", "hash", "dtypes", "kind", "what a pipeline would still miss");
-            out.println("hub cache " + hub.cache() + ":");
-            List<HubCache.CachedRepo> repos = cache.repos();
-            if (repos.isEmpty()) {
-                out.println("  (empty)");
-            }
-            for (HubCache.CachedRepo repo : repos) {
-                for (String ref : repo.refs()) {
-                    RepoReference reference = new RepoReference(repo.repo(), ref, "");
-                    cache.find(reference).ifPresent(snapshot -> describe(out, hub, repo.repo()
-                            + (ref.equals(RepoReference.DEFAULT_REVISION) ? "" : "@" + ref), snapshot));
+            for (ModelListing.Place place : places) {
+                if (place.problem() != null) {
+                    throw new DiffijException(place.problem());
                 }
-                if (repo.refs().isEmpty()) {
-                    repo.snapshots().forEach(s -> describe(out, hub, repo.repo() + "@" + s.getFileName(), s));
+                out.println((place.hubCache() ? "hub cache " : "") + place.folder() + ":");
+                if (place.hubCache() && place.entries().isEmpty()) {
+                    out.println("  (empty)");
                 }
-            }
-            for (Path folder : ModelFolders.expand(folders)) {
-                out.println(folder + ":");
-                try (Stream<Path> entries = Files.list(folder)) {
-                    for (Path entry : entries.sorted().toList()) {
-                        if (Files.isDirectory(entry) || isWeights(entry)) {
-                            describe(out, hub, entry.getFileName().toString(), entry);
-                        }
-                    }
-                } catch (IOException e) {
-                    throw new DiffijException(folder + ": cannot be listed (" + e.getMessage() + ")", e);
+                for (ModelListing.Entry entry : place.entries()) {
+                    out.printf(Locale.ROOT, ROW, entry.name(), ProgressLine.megabytes(entry.bytes()), entry.hash(),
+                            entry.dtypes(), entry.kind(), entry.missing());
                 }
             }
             return 0;
-        }
-
-        private static boolean isWeights(Path file) {
-            String name = file.getFileName().toString();
-            return Stream.of(".safetensors", ".ckpt", ".pt", ".pth", ".bin").anyMatch(name::endsWith);
-        }
-
-        private static void describe(PrintWriter out, HubSettings hub, String name, Path path) {
-            String kind;
-            String dtypes = "";
-            try {
-                ModelSummary summary = ModelSummary.of(path);
-                kind = summary.kind();
-                Map<DType, Integer> counts = new TreeMap<>();
-                summary.parts().forEach(p -> p.dtypes().forEach((d, n) -> counts.merge(d, n, Integer::sum)));
-                dtypes = counts.keySet().stream().map(String::valueOf).collect(Collectors.joining(","));
-            } catch (DiffijException e) {
-                kind = "not a model Diffij reads (" + e.getMessage() + ")";
-            }
-            out.printf(Locale.ROOT, ROW, name, ProgressLine.megabytes(bytes(path)), shortHash(path), dtypes, kind,
-                    PipelineGaps.describe(path, hub));
-        }
-
-        /**
-         * The first 10 hex digits of the model's SHA-256: A1111's "Model hash" of a single file (what civitai
-         * lists and what generation records), the folder hash of a diffusers folder; "-" for what holds no
-         * weights to hash.
-         */
-        private static String shortHash(Path path) {
-            try {
-                return ModelHash.of(path).substring(0, 10);
-            } catch (DiffijException e) {
-                return "-";
-            }
-        }
-
-        /** The bytes of a file or of the files under a folder, through the cache's symlinks. */
-        private static long bytes(Path path) {
-            try (Stream<Path> walk = Files.walk(path)) {
-                long total = 0;
-                for (Path file : walk.filter(Files::isRegularFile).toList()) {
-                    total += Files.size(file);
-                }
-                return total;
-            } catch (IOException e) {
-                return -1;
-            }
         }
     }
 }
