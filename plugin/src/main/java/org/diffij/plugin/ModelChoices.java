@@ -3,7 +3,8 @@ package org.diffij.plugin;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.diffij.hub.ModelFolders;
+import org.diffij.hub.HubSettings;
+import org.diffij.hub.ModelListing;
 
 /**
  * What the model folders of the Settings offer the dialogs' choosers, by the names that prompts,
@@ -27,16 +28,18 @@ record ModelChoices(List<String> loras, List<String> embeddings, List<String> co
         List<String> embeddings = new ArrayList<>();
         List<String> controlNets = new ArrayList<>();
         List<String> vaes = new ArrayList<>();
-        for (ModelsCommand.Entry entry : ModelsCommand.scan(ModelFolders.expand(folders))) {
-            String kind = entry.kind();
-            List<String> list = kind.startsWith("LoRA") ? loras : kind.startsWith("textual inversion") ? embeddings
-                    : kind.startsWith("ControlNet") || kind.equals("diffusers model ControlNetModel") ? controlNets
-                    : isVaeFolder(entry.folder()) && !kind.startsWith("not a model")
-                            || kind.equals("diffusers model AutoencoderKL") ? vaes
-                    : null;
-            String name = nameOf(entry.name(), kind);
-            if (list != null && !list.contains(name)) {
-                list.add(name);
+        for (ModelListing.Place place : ModelListing.folders(folders, HubSettings.fromEnvironment())) {
+            for (ModelListing.Entry entry : place.entries()) {
+                String kind = entry.kind();
+                List<String> list = kind.startsWith("LoRA") ? loras : kind.startsWith("textual inversion") ? embeddings
+                        : kind.startsWith("ControlNet") || kind.equals("diffusers model ControlNetModel") ? controlNets
+                        : isVaeFolder(place.folder()) && !kind.startsWith("not a model")
+                                || kind.equals("diffusers model AutoencoderKL") ? vaes
+                        : null;
+                String name = nameOf(entry.name(), kind);
+                if (list != null && !list.contains(name)) {
+                    list.add(name);
+                }
             }
         }
         return new ModelChoices(loras, embeddings, controlNets, vaes);

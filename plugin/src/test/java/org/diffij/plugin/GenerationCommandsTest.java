@@ -429,18 +429,6 @@ class GenerationCommandsTest {
     }
 
     @Test
-    void modelsListsTheGoldenModelsWithTheirKinds() {
-        Path models = Path.of(HeadlessImageJ.model("tiny-sd15")).getParent();
-        List<ModelsCommand.Entry> entries = ModelsCommand.scan(List.of(models));
-        ModelsCommand.Entry sd15 = entries.stream().filter(e -> e.name().equals("tiny-sd15")).findFirst().orElseThrow();
-        assertTrue(sd15.kind().contains("StableDiffusionPipeline"), sd15.kind());
-        assertTrue(sd15.parameters() > 0);
-        ModelsCommand.Entry control = entries.stream().filter(e -> e.name().equals("tiny-controlnet-sd15")).findFirst()
-                .orElseThrow();
-        assertTrue(control.kind().toLowerCase().contains("controlnet"), control.kind());
-    }
-
-    @Test
     void settingsAreKeptAndResolveModelNamesInTheModelFolders() throws Exception {
         Path models = Path.of(HeadlessImageJ.model("tiny-sd15")).getParent();
         DiffusionSettings settings = SettingsCommand.apply("models=[" + models + "] config=[] device=cpu threads=2 "
