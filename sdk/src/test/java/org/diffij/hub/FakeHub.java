@@ -253,6 +253,13 @@ public final class FakeHub implements AutoCloseable {
         if (breakOnce.remove(file.etag())) {
             body.write(file.bytes(), from, (file.bytes().length - from) / 2);
             body.flush();
+            // Java's HttpClient drops what it received but its reader has not taken yet once the connection
+            // fails; a pause first lets the client read every byte sent, as after a stall before a real drop.
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             // Closing the connection with bytes missing is what the client sees when the network drops.
             throw new IOException("connection dropped on purpose");
         }
