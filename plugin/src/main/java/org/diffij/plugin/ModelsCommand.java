@@ -20,6 +20,7 @@ import org.diffij.hub.RepoReference;
 public final class ModelsCommand implements PlugIn {
 
     static final String TITLE = "Diffusion Models";
+
     /** A progress bar and status line; ImageJ's own outside tests ({@link #IMAGEJ}). */
     interface ProgressBar {
         void show(double fraction, String status);
@@ -46,7 +47,7 @@ public final class ModelsCommand implements PlugIn {
             }
             String repo = parameters.nextString().strip();
             String variant = parameters.nextString().strip();
-            parameters.remember();
+            // Not remembered: a repo proposed again would be asked of the hub at every opening.
             HubSettings hub = HubSettings.fromEnvironment();
             if (!repo.isEmpty()) {
                 ModelPull.Result result = pull(hub, repo, variant, IMAGEJ);
