@@ -41,7 +41,8 @@ import javax.imageio.ImageIO;
  * menu bar with mouse and keys (java.awt.Robot, as a user would), fills the dialog's fields by their
  * labels (the request's keys), clicks OK, waits for the run and saves screenshots of the menu, the
  * dialog, the loss plot and the "Training samples" stack. It then checks what a broken plugin would
- * change: the plot holds one point per logged step (loss and mean), the samples' slice labels carry
+ * change: the plot holds one point per logged step (loss in grey and mean in black, with their
+ * legend), the samples' slice labels carry
  * step and prompt, and each screenshot is a PNG of its window's size that is not one flat colour.
  * Exits 1 with the first failed check.
  *
@@ -136,7 +137,12 @@ public final class TrainLoraSmoke {
         check(lossImage != null && lossImage.getWindow() instanceof PlotWindow,
                 "no plot window 'Training loss - " + NAME + "'");
         Plot plot = ((PlotWindow) lossImage.getWindow()).getPlot();
+        String[] curves = {"loss", "mean"};
+        String[] colours = {"gray", "black"};
         for (int set = 0; set < 2; set++) {
+            check(curves[set].equals(plot.getPlotObjectLabel(set)) && plot.getPlotObjectStyle(set).startsWith(
+                    colours[set] + ","), "plot curve " + set + " is '" + plot.getPlotObjectLabel(set) + "' drawn "
+                            + plot.getPlotObjectStyle(set) + ", not '" + curves[set] + "' in " + colours[set]);
             float[][] points = plot.getDataObjectArrays(set);
             check(points != null && points[0].length == logged, "plot data set " + set + " has "
                     + (points == null ? 0 : points[0].length) + " points for " + logged + " logged steps");
