@@ -41,10 +41,10 @@ import javax.imageio.ImageIO;
  * menu bar with mouse and keys (java.awt.Robot, as a user would), fills the dialog's fields by their
  * labels (the request's keys), clicks OK, waits for the run and saves screenshots of the menu, the
  * dialog, the loss plot and the "Training samples" stack. It then checks what a broken plugin would
- * change: the plot holds one point per logged step (loss in grey and mean in black, with their
- * legend), the samples' slice labels carry
- * step and prompt, and each screenshot is a PNG of its window's size that is not one flat colour.
- * Exits 1 with the first failed check.
+ * change: the dialog fits the screen, the plot holds one point per logged step (loss in grey and
+ * mean in black, with their legend), the samples' slice labels carry step and prompt, and each
+ * screenshot is a PNG of its window's size that is not one flat colour. Exits 1 with the first
+ * failed check.
  *
  * <pre>java -cp ij.jar -Dplugins.dir=IMAGEJ TrainLoraSmoke.java OUTPUT_FOLDER MODEL</pre>
  */
@@ -117,9 +117,9 @@ public final class TrainLoraSmoke {
         screen("5-lora-dialog");
         Button ok = dialog.getButtons()[0];
         Point at = ok.getLocationOnScreen();
-        Rectangle screen = new Rectangle(java.awt.Toolkit.getDefaultToolkit().getScreenSize());
-        check(screen.contains(new Rectangle(at, ok.getSize())), "the dialog's OK button at " + at.x + "," + at.y
-                + " is outside the " + screen.width + "x" + screen.height + " screen (dialog " + dialog.getWidth()
+        Rectangle display = new Rectangle(java.awt.Toolkit.getDefaultToolkit().getScreenSize());
+        check(display.contains(new Rectangle(at, ok.getSize())), "the dialog's OK button at " + at.x + "," + at.y
+                + " is outside the " + display.width + "x" + display.height + " screen (dialog " + dialog.getWidth()
                 + "x" + dialog.getHeight() + ")");
         click(at.x + ok.getWidth() / 2, at.y + ok.getHeight() / 2);
         waitFor("the dialog's closing after OK", 10, () -> dialog.isShowing() ? null : dialog);
@@ -136,7 +136,18 @@ public final class TrainLoraSmoke {
         ImagePlus lossImage = WindowManager.getImage("Training loss - " + NAME);
         check(lossImage != null && lossImage.getWindow() instanceof PlotWindow,
                 "no plot window 'Training loss - " + NAME + "'");
-        Plot plot = ((PlotWindow) lossImage.getWindow()).getPlot();
+        checkLossPlot(((PlotWindow) lossImage.getWindow()).getPlot(), logged);
+        checkSamples(samples);
+
+        // The samples are 64x64: four times larger, so that the screenshot shows them.
+        IJ.run(samples, "Set... ", "zoom=400");
+        pause(1000);
+        window("6-loss-plot", lossImage.getWindow());
+        window("7-training-samples", samples.getWindow());
+    }
+
+    /** Two curves, the raw loss (grey) and its running mean (black), labelled for the legend, a point per step. */
+    private static void checkLossPlot(Plot plot, long logged) {
         String[] curves = {"loss", "mean"};
         String[] colours = {"gray", "black"};
         for (int set = 0; set < 2; set++) {
@@ -152,7 +163,10 @@ public final class TrainLoraSmoke {
                         + points[1][i]);
             }
         }
+    }
 
+    /** A slice per sample, labelled with its step and prompt, in order. */
+    private static void checkSamples(ImagePlus samples) {
         int expectedSlices = STEPS / SAMPLE_EVERY;
         check(samples.getStackSize() == expectedSlices, "the samples stack has " + samples.getStackSize()
                 + " slices, not " + expectedSlices + " (every " + SAMPLE_EVERY + " of " + STEPS + " steps)");
@@ -165,12 +179,6 @@ public final class TrainLoraSmoke {
                     && m.group(2).startsWith(PROMPT + " <lora:"), "slice " + slice + " is labelled '" + text
                             + "', not 'step " + slice * SAMPLE_EVERY + ": " + PROMPT + " <lora:...>'");
         }
-
-        // The samples are 64x64: four times larger, so that the screenshot shows them.
-        IJ.run(samples, "Set... ", "zoom=400");
-        pause(1000);
-        window("6-loss-plot", lossImage.getWindow());
-        window("7-training-samples", samples.getWindow());
     }
 
     /**
