@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # GUI smoke test (outside the Maven test suite): a fresh ImageJ 1 (net.imagej:ij) with the built
 # Diffij jars in its plugins folder, on a virtual display; opens Plugins > Diffusion > Generate...
-# through ImageJ's menu table (the Find Commands launcher), fills the dialog with the keyboard,
-# runs it against the tiny SD 1.5 test model and saves screenshots of the menu, the dialog and the result.
+# from the menu bar, fills the dialog with the keyboard, runs it against the tiny SD 1.5 test model
+# and saves screenshots of the menu, the dialog and the result. Then, in a second ImageJ,
+# src/gui-smoke/TrainLoraSmoke.java runs Train > LoRA... from the menu on a small stack, checks the
+# loss plot, the "Training samples" stack and its screenshots of them, and fails the script if any
+# check fails.
 #
 #   plugin/gui-smoke-test.sh [OUTPUT_FOLDER]     (default: plugin/target/gui-smoke)
 #
@@ -32,7 +35,7 @@ fi
 # have the ones in fiji-shipped-jars in Fiji.app/jars) with this platform's libtorch (Fiji.app's
 # jars/linux64; ImageJ 1 has no platform folders), its own HOME for preferences.
 IMAGEJ="$OUT/ImageJ"
-rm -rf "$IMAGEJ" "$OUT"/*.png
+rm -rf "$IMAGEJ" "$OUT"/*.png "$OUT"/cells-lora* "$OUT"/samples
 mkdir -p "$IMAGEJ/plugins/jars" "$OUT/home/.imagej"
 cp "$ROOT"/plugin/target/Fiji.app/plugins/*.jar "$IMAGEJ/plugins/"
 cp "$ROOT"/plugin/target/Fiji.app/jars/*.jar "$ROOT"/plugin/target/Fiji.app/jars/linux64/*.jar \
@@ -50,7 +53,8 @@ trap cleanup EXIT
 export DISPLAY=$DISPLAY_NUMBER
 sleep 2
 
-(cd "$IMAGEJ" && HOME="$OUT/home" DJL_CACHE_DIR="$HOME/.cache/diffij/djl" java -Duser.home="$OUT/home" \
+# exec: the PID is ImageJ's own, so that killing it ends ImageJ before the second one starts.
+(cd "$IMAGEJ" && HOME="$OUT/home" DJL_CACHE_DIR="$HOME/.cache/diffij/djl" exec java -Duser.home="$OUT/home" \
     -Dplugins.dir="$IMAGEJ" -jar "$IJ_JAR" > "$OUT/imagej.log" 2>&1) &
 IMAGEJ_PID=$!
 
@@ -78,27 +82,40 @@ shot 1-plugins-diffusion-menu
 xdotool key Return
 DIALOG=$(wait_for '^Generate$' 30)
 sleep 1
-# Fields clicked at their positions in the dialog (ImageJ 1's default fonts): prompt, steps, seed,
-# width, height (the first fields, so their positions do not depend on the rest); the model comes
-# from the preferences. Then OK.
+# The prompt field clicked (the first field under the model's, wide at any label width), the next
+# fields reached with Tab in the dialog's order: negative prompt, sampler, steps, CFG, seed, width,
+# height; the model comes from the preferences. Then OK. The result's title says whether the values
+# arrived where they belong.
 eval "$(xdotool getwindowgeometry --shell "$DIALOG")"
-fill() { # x y text (relative to the dialog)
-    xdotool mousemove $((X + $1)) $((Y + $2)) click 1
-    sleep 0.3
+replace() { # text: replaces the focused field's text
     xdotool key End
     for _ in $(seq 12); do xdotool key BackSpace; done
-    xdotool type --delay 30 "$3"
+    xdotool type --delay 30 "$1"
 }
-fill 578 54 "a red cat"
-fill 443 146 4
-fill 443 198 42
-fill 443 224 64
-fill 443 250 64
+next() { # fields to move on by Tab
+    for _ in $(seq "$1"); do xdotool key Tab; sleep 0.2; done
+}
+xdotool mousemove $((X + 578)) $((Y + 54)) click 1
+sleep 0.3
+replace "a red cat"
+next 3; replace 4
+next 2; replace 42
+next 1; replace 64
+next 1; replace 64
 sleep 1
 shot 2-generate-dialog
 xdotool key Return   # Enter in a field is OK in ImageJ's GenericDialog
-RESULT=$(wait_for '^Generated' 180)
+RESULT=$(wait_for '^Generated - a red cat \(seed 42\)' 180)
 sleep 2
 xdotool windowraise "$RESULT"
 shot 3-result
 echo "ImageJ log: $OUT/imagej.log"
+kill "$IMAGEJ_PID"
+wait "$IMAGEJ_PID" 2> /dev/null || true
+IMAGEJ_PID=
+
+# Train > LoRA...: screenshots 4-train-menu, 5-lora-dialog, 6-loss-plot, 7-training-samples; its
+# checks' failure is the script's.
+(cd "$IMAGEJ" && HOME="$OUT/home" DJL_CACHE_DIR="$HOME/.cache/diffij/djl" java -Duser.home="$OUT/home" \
+    -Dplugins.dir="$IMAGEJ" -cp "$IJ_JAR" "$ROOT/plugin/src/gui-smoke/TrainLoraSmoke.java" "$OUT" "$MODEL" \
+    2>&1 | tee "$OUT/imagej-training.log")

@@ -199,6 +199,13 @@ public final class CommandParameters {
         return dialog != null && Macro.getOptions() == null;
     }
 
+    /** With a dialog: the next field goes in the same row as the last one, so that long dialogs fit the screen. */
+    public void addToSameRow() {
+        if (dialog != null) {
+            dialog.addToSameRow();
+        }
+    }
+
     public void addMessage(String text) {
         if (dialog != null) {
             dialog.addMessage(text);

@@ -33,16 +33,20 @@ final class LossPlot {
         steps[n] = progress.step();
         raw[n] = progress.loss();
         mean[n] = progress.meanLoss();
+        // Plot.replace draws in the current colour and drops the curve's label: both are set again each time.
+        plot.setColor(Color.GRAY);
         if (n == 0) {
-            plot.setColor(Color.GRAY);
             plot.add("line", steps, raw);
-            plot.setColor(Color.BLACK);
-            plot.add("line", steps, mean);
-            plot.setLegend("loss\tmean", Plot.AUTO_POSITION);
         } else {
             plot.replace(0, "line", steps, raw);
+        }
+        plot.setColor(Color.BLACK);
+        if (n == 0) {
+            plot.add("line", steps, mean);
+        } else {
             plot.replace(1, "line", steps, mean);
         }
+        plot.setLegend("loss\tmean", Plot.AUTO_POSITION);
         plot.setLimitsToFit(false);
         if (GraphicsEnvironment.isHeadless()) {
             return;

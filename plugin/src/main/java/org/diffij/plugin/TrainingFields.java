@@ -3,6 +3,7 @@ package org.diffij.plugin;
 import ij.Prefs;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.diffij.training.TrainingRequest;
 
 /**
@@ -15,6 +16,19 @@ final class TrainingFields {
 
     private static final String[] BOOLEAN = {"false", "true"};
 
+    /** The keys whose values are paths, data descriptions or prompts: each a wide field on a row of its own. */
+    private static final Set<String> WIDE = Set.of("model", "data", "output", "template", "sample_prompts",
+            "class_dir", "class_prompt");
+
+    /**
+     * Fields per row, but for the wide ones: a method has some 45 keys, which one per row would put
+     * the OK button below the bottom of an 800- or 1080-pixel-high screen. GenericDialog puts a
+     * field beside another only when the other is at most {@value #NARROW} columns wide.
+     */
+    private static final int PER_ROW = 3;
+
+    private static final int NARROW = 8;
+
     private TrainingFields() {
     }
 
@@ -22,14 +36,22 @@ final class TrainingFields {
     static void declare(CommandParameters parameters, Map<String, String> defaults) {
         parameters.addMessage("Keys as in the README's Fiji training table; data: stack:TITLE [slices A-B] [masked], "
                 + "rois:TITLE [masked], several joined by ';', or a folder");
+        int inRow = 0;
         for (Map.Entry<String, String> field : defaults.entrySet()) {
             String value = field.getValue();
+            boolean wide = WIDE.contains(field.getKey());
+            if (wide || inRow == PER_ROW) {
+                inRow = 0;
+            }
+            if (inRow > 0) {
+                parameters.addToSameRow();
+            }
             if (isBoolean(value)) {
                 parameters.addChoice(field.getKey(), BOOLEAN, value);
             } else {
-                parameters.addString(field.getKey(), value, field.getKey().equals("model")
-                        || field.getKey().equals("data") || field.getKey().equals("output") ? 40 : 12);
+                parameters.addString(field.getKey(), value, wide ? 40 : NARROW);
             }
+            inRow = wide ? PER_ROW : inRow + 1;
         }
     }
 

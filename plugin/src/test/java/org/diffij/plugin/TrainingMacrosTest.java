@@ -70,16 +70,6 @@ class TrainingMacrosTest {
         assertFalse(Arrays.equals(without, with), "generation with the trained LoRA differs");
     }
 
-    private static Map<String, float[]> tensors(Path file) {
-        Map<String, float[]> out = new java.util.TreeMap<>();
-        try (SafetensorsFile in = SafetensorsFile.open(file)) {
-            for (String name : in.names()) {
-                out.put(name, in.read(name).toFloatArray());
-            }
-        }
-        return out;
-    }
-
     @Test
     void escStopsWithACheckpointAndResumeTrainingEqualsTheUninterruptedRun() throws Exception {
         ImagePlus cells = ij.IJ.createImage("cells", "8-bit ramp", 64, 64, 2);
@@ -90,24 +80,8 @@ class TrainingMacrosTest {
         HeadlessImageJ.registerCommands();
         HeadlessImageJ.withOpen(() -> new TrainLoraCommand().apply(cells, options + "straight.safetensors]"), cells);
         // Esc once the second step is logged: the run stops after the step it is in.
-        java.io.PrintStream console = System.out;
-        System.setOut(new java.io.PrintStream(console, true) {
-            @Override
-            public void println(String line) {
-                super.println(line);
-                if (line != null && line.contains("step 2/8")) {
-                    ij.IJ.setKeyDown(java.awt.event.KeyEvent.VK_ESCAPE);
-                }
-            }
-        });
-        TrainingOperations.Outcome stopped;
-        try {
-            stopped = HeadlessImageJ.withOpen(() -> new TrainLoraCommand().apply(cells, options
-                    + "split.safetensors]"), cells);
-        } finally {
-            System.setOut(console);
-            ij.IJ.resetEscape();
-        }
+        TrainingOperations.Outcome stopped = EscapeOnLog.pressWhenLogged("step 2/8", () -> HeadlessImageJ.withOpen(
+                () -> new TrainLoraCommand().apply(cells, options + "split.safetensors]"), cells));
         assertFalse(stopped.result().finished(), "Esc stopped the run");
         assertTrue(stopped.result().steps() < 8);
         assertFalse(Files.exists(models.resolve("split.safetensors")));
@@ -118,8 +92,8 @@ class TrainingMacrosTest {
             return null;
         }, cells);
         assertTrue(Files.isRegularFile(models.resolve("split.safetensors")), "Resume Training... wrote the output");
-        Map<String, float[]> a = tensors(models.resolve("straight.safetensors"));
-        Map<String, float[]> b = tensors(models.resolve("split.safetensors"));
+        Map<String, float[]> a = SafetensorsValues.of(models.resolve("straight.safetensors"));
+        Map<String, float[]> b = SafetensorsValues.of(models.resolve("split.safetensors"));
         assertTrue(a.keySet().equals(b.keySet()) && !a.isEmpty());
         for (String name : a.keySet()) {
             assertTrue(Arrays.equals(a.get(name), b.get(name)), name + " equals the uninterrupted run's");

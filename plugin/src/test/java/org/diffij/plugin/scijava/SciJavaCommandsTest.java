@@ -11,14 +11,18 @@ import ij.gui.OvalRoi;
 import ij.process.ColorProcessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.diffij.DiffijException;
 import org.diffij.engine.DiffijEngine;
 import org.diffij.pipelines.GenerationRequest;
 import org.diffij.plugin.DiffusionSettings;
+import org.diffij.plugin.EscapeOnLog;
 import org.diffij.plugin.GenerateCommand;
 import org.diffij.plugin.InpaintSelectionCommand;
 import org.diffij.plugin.MethodTrainingCommand;
+import org.diffij.plugin.SafetensorsValues;
 import org.diffij.plugin.TrainDreamBoothCommand;
 import org.diffij.plugin.TrainHypernetworkCommand;
 import org.diffij.plugin.TrainLoraCommand;
@@ -181,5 +185,43 @@ class SciJavaCommandsTest {
         assertTrue(Files.isRegularFile(output));
         assertEquals("", module.getOutput("resumeCheckpoint"));
         assertTrue(((ImagePlus) module.getOutput("lossPlot")).getTitle().startsWith("Training loss - cells-hn"));
+    }
+
+    private static CommandModule trainLora(ImagePlus source, Path output) throws Exception {
+        return context.service(CommandService.class).run(TrainLora.class, true, "model", model(), "source", source,
+                "output", output.toString(), "options", "steps=8 lr=1e-3 resolution=64 seed=5 rank=2 alpha=2").get();
+    }
+
+    @Test
+    void aRunStoppedWithEscAndResumedThroughResumeTrainingEndsWithTheUninterruptedRunsWeights(@TempDir Path dir)
+            throws Exception {
+        ImagePlus cells = cells();
+        Path straight = dir.resolve("straight.safetensors");
+        assertEquals(straight.toString(), trainLora(cells, straight).getOutput("trained"));
+        Path split = dir.resolve("split.safetensors");
+        // Esc once the second step is logged: the run stops after the step it is in.
+        CommandModule stopped = EscapeOnLog.pressWhenLogged("step 2/8", () -> {
+            try {
+                return trainLora(cells, split);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertEquals("", stopped.getOutput("trained"), "Esc stopped the run");
+        assertFalse(Files.exists(split));
+        Path checkpoint = Path.of((String) stopped.getOutput("resumeCheckpoint"));
+        assertTrue(Files.isRegularFile(checkpoint), checkpoint.toString());
+        CommandModule resumed = context.service(CommandService.class).run(ResumeTraining.class, true,
+                "checkpoint", checkpoint.toString(), "source", cells).get();
+        assertEquals(split.toString(), resumed.getOutput("trained"));
+        assertEquals("", resumed.getOutput("resumeCheckpoint"));
+        Map<String, float[]> uninterrupted = SafetensorsValues.of(straight);
+        Map<String, float[]> continued = SafetensorsValues.of(split);
+        assertFalse(uninterrupted.isEmpty());
+        assertEquals(uninterrupted.keySet(), continued.keySet());
+        for (String name : uninterrupted.keySet()) {
+            assertTrue(Arrays.equals(uninterrupted.get(name), continued.get(name)),
+                    name + " equals the uninterrupted run's");
+        }
     }
 }
