@@ -58,8 +58,15 @@ public final class ClipVocabulary {
                     + "the hub cache " + hub.cache() + " and HF_HUB_OFFLINE=1 is set: when online run "
                     + PULL_COMMAND + " (2 MB), or give --config DIR (a diffusers folder of the same architecture)");
         }
-        Path pulled = new ModelPull(hub).pull(RepoReference.require(PULLED), new ModelPull.Options(null, FILES), null)
-                .path();
+        Path pulled;
+        try {
+            pulled = new ModelPull(hub).pull(RepoReference.require(PULLED), new ModelPull.Options(null, FILES), null)
+                    .path();
+        } catch (DiffijException e) {
+            throw new DiffijException(needs + " needs the CLIP vocabulary, which is not in the hub cache " + hub.cache()
+                    + ", and pulling it failed (" + e.getMessage() + "); when the hub can be reached run "
+                    + PULL_COMMAND + ", or give --config DIR (a diffusers folder of the same architecture)", e);
+        }
         if (!isClipVocabulary(pulled)) {
             throw new DiffijException(PULLED + " as the hub " + hub.endpoint() + " serves it holds no CLIP vocabulary of "
                     + SIZE + " tokens with its merges.txt: give --config DIR (a diffusers folder of the same "

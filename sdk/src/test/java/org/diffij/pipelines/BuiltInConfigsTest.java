@@ -175,6 +175,21 @@ class BuiltInConfigsTest {
     }
 
     @Test
+    void aFailedPullOfTheVocabularySaysWhatItWasForAndWhatToRun() throws IOException {
+        Path checkpoint = sd15Shaped();
+        try (FakeHub hub = new FakeHub()) {
+            HubSettings online = HubSettings.of(Map.of("HF_HUB_CACHE", dir.resolve("cache").toString(),
+                    "HF_ENDPOINT", hub.endpoint()), dir.resolve("user"));
+            DiffijException failed = assertThrows(DiffijException.class,
+                    () -> SingleFileConfigs.configFolder(checkpoint, online, dir.resolve("home")));
+            assertTrue(failed.getMessage().startsWith("sd15.safetensors (a single-file SD 1.x checkpoint, configs "
+                    + "built into Diffij) needs the CLIP vocabulary") && failed.getMessage().contains("pulling it failed")
+                    && failed.getMessage().contains(ClipVocabulary.PULL_COMMAND), failed.getMessage());
+            assertEquals(1, failed.getMessage().lines().count());
+        }
+    }
+
+    @Test
     void aCheckpointOfOtherSizesIsRefusedTheBuiltInConfigsWithTheRepoToPull() throws IOException {
         Path narrow = checkpoint("narrow", 32, 4, 768, "cond_stage_model.transformer.text_model.x", false);
         cacheVocabulary(ClipVocabulary.PULLED, "", ClipVocabulary.SIZE);
