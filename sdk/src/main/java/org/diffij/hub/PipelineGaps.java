@@ -16,8 +16,10 @@ import org.diffij.io.WeightSet;
  * What a model still lacks before a Stable Diffusion pipeline generates with it, as {@code models list}
  * shows it: for a diffusers folder (or hub snapshot) the components, configs, tokenizer files and weights
  * that are not there (a config-only pull lacks the weights but serves as {@code --config}); for a
- * single-file checkpoint the weights it lacks and whether the hub cache has the configs and tokenizers
- * of its architecture ({@link SingleFileConfigs}). Reads file names and headers only.
+ * single-file checkpoint the weights it lacks and what its configs lack ({@link SingleFileConfigs}): those
+ * of its architecture's repo in the hub cache, else Diffij's built-in configs, which lack only a cached CLIP
+ * vocabulary, or, for a checkpoint of other sizes than the public model's, the repo's configs to pull. Reads
+ * file names and headers only.
  */
 public final class PipelineGaps {
 
@@ -118,16 +120,16 @@ public final class PipelineGaps {
         if (names.stream().noneMatch(n -> n.startsWith("cond_stage_model.") || n.startsWith("conditioner."))) {
             gaps.add("text encoder weights missing");
         }
-        HubCache cache = new HubCache(hub.cache());
-        Optional<Path> configs = architecture.repos().stream()
-                .flatMap(repo -> cache.find(RepoReference.require(repo)).stream()).findFirst();
-        if (configs.isEmpty()) {
+        Optional<Path> configs = SingleFileConfigs.cachedConfigs(architecture, hub);
+        if (configs.isPresent()) {
+            folderGaps(configs.get(), false).ifPresent(
+                    lacking -> lacking.forEach(gap -> gaps.add("configs in " + configs.get() + ": " + gap)));
+        } else if (SingleFileConfigs.builtInMismatch(file, architecture).isPresent()) {
             gaps.add("needs configs: diffij models pull " + architecture.repos().get(0)
                     + " --include \"*.json\" --include \"*.txt\", or --config DIR");
-        } else {
-            folderGaps(configs.get(), false).ifPresentOrElse(
-                    lacking -> lacking.forEach(gap -> gaps.add("configs in " + configs.get() + ": " + gap)),
-                    () -> gaps.add("configs in " + configs.get() + ": no model_index.json"));
+        } else if (ClipVocabulary.cached(hub).isEmpty()) {
+            gaps.add("configs built in; needs the CLIP vocabulary (pulled on first use when online): "
+                    + ClipVocabulary.PULL_COMMAND);
         }
         return Optional.of(gaps);
     }

@@ -1,36 +1,48 @@
 package org.diffij.hub;
 
+import com.google.gson.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.diffij.DiffijException;
+import org.diffij.io.DiffijHome;
 import org.diffij.io.WeightSet;
 
 /**
  * Gives a single-file checkpoint (A1111 / Civitai / original LDM layout) the component configs and
- * tokenizers it lacks, from the hub repo that diffusers takes them from for its architecture, found in
- * the hub cache: SD 1.x, SD 2.x, SDXL base, each with its 9-channel inpainting variant. A config-only
- * pull of that repo ({@code --include "*.json" --include "*.txt"}, a few MB) is enough.
+ * tokenizers it lacks, for SD 1.x, SD 2.x, SDXL base, each with its 9-channel inpainting variant: the
+ * configs of the hub repo that diffusers takes them from for its architecture when the hub cache has them
+ * (a config-only pull, {@code --include "*.json" --include "*.txt"}), else Diffij's built-in configs
+ * ({@link BuiltInConfigs}) with a CLIP vocabulary from the cache, pulled once when the hub may be asked
+ * ({@link ClipVocabulary}). The built-in configs are those of the public models, so they serve only a
+ * checkpoint of those sizes.
  */
 public final class SingleFileConfigs {
 
-    /** An architecture a checkpoint's keys reveal, with the repos (current name first) holding its configs. */
+    /**
+     * An architecture a checkpoint's keys reveal, with the id of its built-in configs and the repos
+     * (current name first) holding diffusers' configs.
+     */
     public enum Architecture {
-        SD1("SD 1.x", List.of("stable-diffusion-v1-5/stable-diffusion-v1-5", "runwayml/stable-diffusion-v1-5")),
-        SD1_INPAINTING("SD 1.x inpainting", List.of("stable-diffusion-v1-5/stable-diffusion-inpainting",
-                "runwayml/stable-diffusion-inpainting")),
-        // As diffusers: an SD 2.x checkpoint is taken for 2.1 (768, v-prediction); a 512 ε model needs --config.
-        SD2("SD 2.x", List.of("stabilityai/stable-diffusion-2-1")),
-        SD2_INPAINTING("SD 2.x inpainting", List.of("stabilityai/stable-diffusion-2-inpainting")),
-        SDXL("SDXL", List.of("stabilityai/stable-diffusion-xl-base-1.0")),
-        SDXL_INPAINTING("SDXL inpainting", List.of("diffusers/stable-diffusion-xl-1.0-inpainting-0.1"));
+        SD1("SD 1.x", "sd1", List.of("stable-diffusion-v1-5/stable-diffusion-v1-5", "runwayml/stable-diffusion-v1-5")),
+        SD1_INPAINTING("SD 1.x inpainting", "sd1-inpainting", List.of(
+                "stable-diffusion-v1-5/stable-diffusion-inpainting", "runwayml/stable-diffusion-inpainting")),
+        // As diffusers: the weights of 2.x do not say whether it predicts v or noise, and a file names no
+        // training step, so a 2.x checkpoint is taken for 2.1 (768, v-prediction); a 512 ε model needs --config.
+        SD2("SD 2.x", "sd2", List.of("stabilityai/stable-diffusion-2-1")),
+        SD2_INPAINTING("SD 2.x inpainting", "sd2-inpainting", List.of("stabilityai/stable-diffusion-2-inpainting")),
+        SDXL("SDXL", "sdxl", List.of("stabilityai/stable-diffusion-xl-base-1.0")),
+        SDXL_INPAINTING("SDXL inpainting", "sdxl-inpainting", List.of("diffusers/stable-diffusion-xl-1.0-inpainting-0.1"));
 
         private final String label;
+        private final String configId;
         private final List<String> repos;
 
-        Architecture(String label, List<String> repos) {
+        Architecture(String label, String configId, List<String> repos) {
             this.label = label;
+            this.configId = configId;
             this.repos = repos;
         }
 
@@ -38,12 +50,23 @@ public final class SingleFileConfigs {
             return label;
         }
 
+        /** The folder name of its built-in configs. */
+        public String configId() {
+            return configId;
+        }
+
         public List<String> repos() {
             return repos;
+        }
+
+        public boolean isXl() {
+            return this == SDXL || this == SDXL_INPAINTING;
         }
     }
 
     private static final String CONV_IN = "model.diffusion_model.input_blocks.0.0.weight";
+    private static final String UNET_PREFIX = "model.diffusion_model.";
+    private static final String CROSS_ATTENTION_KEY = "attn2.to_k.weight";
 
     private SingleFileConfigs() {
     }
@@ -68,23 +91,71 @@ public final class SingleFileConfigs {
     }
 
     /**
-     * The cached snapshot of the repo giving this checkpoint's configs and tokenizers; a one-line error
-     * naming the repo to pull when the cache has none.
+     * Where the checkpoint's UNet differs from the built-in config of its architecture (its first
+     * width, its text-conditioning width), in words, or empty when it has the public model's sizes and
+     * the built-in configs serve it. Reads the file's header only.
      */
-    public static Path configFolder(Path checkpoint, HubSettings hub) {
-        Architecture architecture = detect(checkpoint);
-        HubCache cache = new HubCache(hub.cache());
-        for (String repo : architecture.repos()) {
-            Optional<Path> snapshot = cache.find(RepoReference.require(repo));
-            if (snapshot.isPresent()) {
-                return snapshot.get();
+    public static Optional<String> builtInMismatch(Path checkpoint, Architecture architecture) {
+        JsonObject unet = BuiltInConfigs.unetConfig(architecture);
+        int width = unet.getAsJsonArray("block_out_channels").get(0).getAsInt();
+        int context = unet.get("cross_attention_dim").getAsInt();
+        try (WeightSet weights = WeightSet.open(checkpoint)) {
+            long checkpointWidth = weights.info(CONV_IN).shape()[0];
+            if (checkpointWidth != width) {
+                return Optional.of("its UNet is " + checkpointWidth + " channels wide where " + architecture.label()
+                        + " has " + width);
             }
+            Optional<String> crossAttention = weights.names().stream()
+                    .filter(n -> n.startsWith(UNET_PREFIX) && n.endsWith(CROSS_ATTENTION_KEY)).findFirst();
+            if (crossAttention.isEmpty()) {
+                return Optional.of("its UNet has no cross-attention (" + CROSS_ATTENTION_KEY + ")");
+            }
+            long[] shape = weights.info(crossAttention.get()).shape();
+            if (shape.length != 2 || shape[1] != context) {
+                return Optional.of("its UNet's text conditioning is " + shape[shape.length - 1] + " wide where "
+                        + architecture.label() + " has " + context);
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The cached snapshot of the architecture's repo when it holds the configs; else the built-in configs
+     * of the architecture with a CLIP vocabulary, installed under {@code home} ({@link BuiltInConfigs});
+     * a one-line error saying what to pull or give when neither serves.
+     */
+    public static Path configFolder(Path checkpoint, HubSettings hub, Path home) {
+        Architecture architecture = detect(checkpoint);
+        Optional<Path> snapshot = cachedConfigs(architecture, hub);
+        if (snapshot.isPresent()) {
+            return snapshot.get();
         }
         String repo = architecture.repos().get(0);
-        throw new DiffijException(checkpoint.getFileName() + " is a single-file " + architecture.label()
-                + " checkpoint whose configs and tokenizer come from " + repo + ", which is not in the hub cache "
-                + hub.cache() + ": " + (hub.offline() ? "when online (HF_HUB_OFFLINE=1 is set) " : "") + "run diffij "
-                + "models pull " + repo + " --include \"*.json\" --include \"*.txt\" (a few MB), or give --config "
-                + "DIR (a diffusers folder of the same architecture)");
+        Optional<String> mismatch = builtInMismatch(checkpoint, architecture);
+        if (mismatch.isPresent()) {
+            throw new DiffijException(checkpoint.getFileName() + " is a single-file " + architecture.label()
+                    + " checkpoint of other sizes than Diffij's built-in configs (" + mismatch.get() + "), so its "
+                    + "configs and tokenizer come from " + repo + ", which is not in the hub cache " + hub.cache() + ": "
+                    + (hub.offline() ? "when online (HF_HUB_OFFLINE=1 is set) " : "") + "run diffij models pull "
+                    + repo + " --include \"*.json\" --include \"*.txt\" (a few MB), or give --config DIR (a diffusers "
+                    + "folder of the same architecture)");
+        }
+        Path vocabulary = ClipVocabulary.require(hub, checkpoint.getFileName() + " (a single-file "
+                + architecture.label() + " checkpoint, configs built into Diffij)");
+        return BuiltInConfigs.installed(architecture, vocabulary, home);
+    }
+
+    /** As {@link #configFolder(Path, HubSettings, Path)}, installing built-in configs in the Diffij home. */
+    public static Path configFolder(Path checkpoint, HubSettings hub) {
+        return configFolder(checkpoint, hub, DiffijHome.folder());
+    }
+
+    /** The cached snapshot of one of the architecture's repos that holds its model index and UNet config. */
+    public static Optional<Path> cachedConfigs(Architecture architecture, HubSettings hub) {
+        HubCache cache = new HubCache(hub.cache());
+        return architecture.repos().stream().flatMap(repo -> cache.find(RepoReference.require(repo)).stream())
+                .filter(s -> Files.isRegularFile(s.resolve("model_index.json"))
+                        && Files.isRegularFile(s.resolve("unet").resolve("config.json")))
+                .findFirst();
     }
 }

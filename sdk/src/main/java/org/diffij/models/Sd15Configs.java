@@ -2,39 +2,42 @@ package org.diffij.models;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.diffij.DiffijException;
 import org.diffij.models.unet.UNet2DConditionConfig;
 import org.diffij.models.vae.AutoencoderKLConfig;
 
-/** The full-size Stable Diffusion 1.5 UNet and VAE configs (as in runwayml/stable-diffusion-v1-5). */
+/**
+ * The full-size Stable Diffusion 1.5 UNet and VAE configs, read from the built-in SD 1.x configs that
+ * single-file checkpoints get (the jar's {@value #FOLDER}), so that benchmarks and checkpoints share one copy.
+ */
 public final class Sd15Configs {
 
-    private static final String UNET = """
-            {"block_out_channels": [320, 640, 1280, 1280], "layers_per_block": 2, "attention_head_dim": 8,
-             "cross_attention_dim": 768, "norm_num_groups": 32, "norm_eps": 1e-5, "in_channels": 4, "out_channels": 4,
-             "down_block_types": ["CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"],
-             "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"],
-             "flip_sin_to_cos": true, "freq_shift": 0, "sample_size": 64}
-            """;
-
-    private static final String VAE = """
-            {"block_out_channels": [128, 256, 512, 512], "layers_per_block": 2, "latent_channels": 4,
-             "norm_num_groups": 32, "in_channels": 3, "out_channels": 3, "scaling_factor": 0.18215,
-             "down_block_types": ["DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"],
-             "up_block_types": ["UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D"]}
-            """;
+    private static final String FOLDER = "/org/diffij/models/configs/sd1/";
 
     private Sd15Configs() {
     }
 
     public static UNet2DConditionConfig unet() {
-        return UNet2DConditionConfig.from(json(UNET));
+        return UNet2DConditionConfig.from(json("unet/config.json"), FOLDER + "unet/config.json");
     }
 
     public static AutoencoderKLConfig vae() {
-        return AutoencoderKLConfig.from(json(VAE));
+        return AutoencoderKLConfig.from(json("vae/config.json"), FOLDER + "vae/config.json");
     }
 
-    private static JsonObject json(String text) {
-        return JsonParser.parseString(text).getAsJsonObject();
+    private static JsonObject json(String relative) {
+        try (InputStream in = Sd15Configs.class.getResourceAsStream(FOLDER + relative)) {
+            if (in == null) {
+                throw new DiffijException("Diffij's jar lacks its built-in SD 1.x config " + FOLDER + relative
+                        + ": reinstall Diffij");
+            }
+            return JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
+        } catch (IOException e) {
+            throw new DiffijException("the built-in SD 1.x config " + FOLDER + relative + " cannot be read from "
+                    + "Diffij's jar (" + e.getMessage() + ")", e);
+        }
     }
 }

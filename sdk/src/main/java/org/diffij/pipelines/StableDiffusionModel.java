@@ -102,7 +102,8 @@ public final class StableDiffusionModel implements CachedModel {
         }
     }
 
-    private static ModelFolder pipelineFolder(Path folder) {
+    /** The folder as a pipeline, refused unless it has the components every Stable Diffusion pipeline has. */
+    static ModelFolder pipelineFolder(Path folder) {
         if (!Files.isDirectory(folder)) {
             throw new DiffijException(folder + ": no such model folder");
         }

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.diffij.io.HostTensor;
+import org.diffij.io.SafetensorsWriter;
 import org.diffij.parity.Golden;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,5 +91,22 @@ class PipelineGapsTest {
             Path anyLora = files.filter(f -> f.toString().endsWith(".safetensors")).findFirst().orElseThrow();
             assertEquals(PipelineGaps.NOT_A_PIPELINE, PipelineGaps.describe(anyLora, hub()));
         }
+    }
+
+    @Test
+    void aSingleFileOfThePublicSizesLacksOnlyTheVocabularyOfItsBuiltInConfigs() throws IOException {
+        Path checkpoint = dir.resolve("sd15-sized.safetensors");
+        SafetensorsWriter.write(checkpoint, Map.of(
+                "model.diffusion_model.input_blocks.0.0.weight", HostTensor.ofFloats(new float[320 * 4 * 9], 320, 4, 3, 3),
+                "model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight",
+                HostTensor.ofFloats(new float[320 * 768], 320, 768),
+                "cond_stage_model.transformer.text_model.final_layer_norm.weight", HostTensor.ofFloats(new float[1], 1),
+                "first_stage_model.decoder.conv_in.bias", HostTensor.ofFloats(new float[1], 1)), Map.of());
+        assertEquals("configs built in; needs the CLIP vocabulary (pulled on first use when online): "
+                + ClipVocabulary.PULL_COMMAND, PipelineGaps.describe(checkpoint, hub()));
+
+        Path vocabulary = ClipVocabularies.write(dir.resolve("clip"), ClipVocabulary.SIZE);
+        HubCaches.write(hub().cache(), ClipVocabulary.PULLED, vocabulary, COMMIT, p -> true);
+        assertEquals(PipelineGaps.COMPLETE, PipelineGaps.describe(checkpoint, hub()));
     }
 }
