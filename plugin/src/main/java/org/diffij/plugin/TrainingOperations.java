@@ -82,6 +82,10 @@ public final class TrainingOperations {
         }
         String name = stem(Path.of(request.output()));
         LossPlot plot = new LossPlot("Training loss - " + name);
+        if (resume != null) {
+            // A resumed run's plot shows the whole run: the steps before the checkpoint first.
+            Trainer.history(TrainingCheckpoint.read(resume)).forEach(plot::add);
+        }
         Trainer trainer = new Trainer(settings.modelResolver(), settings.singleFileConfig().isEmpty() ? null
                 : Path.of(settings.singleFileConfig()), DiffijVersion.label());
         Trainer.Result result = TrainingRun.run(title, trainer, request, data, resume, plot);

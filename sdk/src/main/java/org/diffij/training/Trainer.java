@@ -260,14 +260,16 @@ public final class Trainer {
                 modelHash, family, target, at, total, order.epoch() + 1, plan.data(), startedAt, version,
                 checkpointing);
         LatentCache latents = new LatentCache(model.vae(), m);
-        ArrayDeque<Double> recent = new ArrayDeque<>();
+        List<Double> losses = new ArrayList<>(plan.resume() == null ? List.of() : plan.resume().losses());
+        ArrayDeque<Double> recent = new ArrayDeque<>(losses.subList(Math.max(0, losses.size() - MEAN_LOSS_WINDOW),
+                losses.size()));
         Path checkpoint = plan.resume() == null ? null : checkpointPath(plan.output());
         List<Path> samples = new ArrayList<>();
         long firstStep = step;
         long loopStart = System.nanoTime();
         while (step < total) {
             if (job.isCancelled()) {
-                checkpoint = writeCheckpoint(m, plan, step, order, trained, stepper, fingerprint);
+                checkpoint = writeCheckpoint(m, plan, step, order, trained, stepper, fingerprint, losses);
                 return new Result(request, step, false, List.of(), checkpoint, samples, mean(recent),
                         (System.nanoTime() - started) / 1e9, memory.describe());
             }
@@ -303,6 +305,7 @@ public final class Trainer {
                         + "learning rate (lr) or enable max_grad_norm");
             }
             step++;
+            losses.add(loss);
             recent.addLast(loss);
             if (recent.size() > MEAN_LOSS_WINDOW) {
                 recent.removeFirst();
@@ -324,7 +327,7 @@ public final class Trainer {
                 }
             }
             if (request.checkpointEvery() > 0 && step % request.checkpointEvery() == 0 && step < total) {
-                checkpoint = writeCheckpoint(m, plan, step, order, trained, stepper, fingerprint);
+                checkpoint = writeCheckpoint(m, plan, step, order, trained, stepper, fingerprint, losses);
             }
         }
         List<Path> outputs = method.save(plan.output(), request.formats(), provenance.apply(step),
@@ -437,10 +440,10 @@ public final class Trainer {
     }
 
     private static Path writeCheckpoint(NDManager m, Plan plan, long step, DataOrder order,
-            Map<String, NDArray> trained, OptimizerStep stepper, String dataFingerprint) {
+            Map<String, NDArray> trained, OptimizerStep stepper, String dataFingerprint, List<Double> losses) {
         Path file = checkpointPath(plan.output());
         try (NDManager scope = m.newSubManager()) {
-            new TrainingCheckpoint(plan.request(), step, order.epoch(), order.batchInEpoch(), dataFingerprint)
+            new TrainingCheckpoint(plan.request(), step, order.epoch(), order.batchInEpoch(), dataFingerprint, losses)
                     .write(file, trained, stepper.optimizer().state(scope));
         }
         return file;
@@ -485,6 +488,26 @@ public final class Trainer {
             }
         }
         return largest;
+    }
+
+    /**
+     * The steps a checkpoint's run took before it stopped, as their progress reports were (loss and
+     * running mean; the learning rate, gradient norm and timing are not kept and are NaN, and the
+     * total is 0 for a run counted in epochs), for a resumed run's loss plot to show the whole run.
+     */
+    public static List<Progress> history(TrainingCheckpoint checkpoint) {
+        List<Progress> steps = new ArrayList<>();
+        ArrayDeque<Double> recent = new ArrayDeque<>();
+        long total = checkpoint.request().steps();
+        for (double loss : checkpoint.losses()) {
+            recent.addLast(loss);
+            if (recent.size() > MEAN_LOSS_WINDOW) {
+                recent.removeFirst();
+            }
+            steps.add(new Progress(steps.size() + 1, total, loss, mean(recent), Double.NaN, Double.NaN, Double.NaN,
+                    Double.NaN));
+        }
+        return steps;
     }
 
     private static double mean(ArrayDeque<Double> values) {

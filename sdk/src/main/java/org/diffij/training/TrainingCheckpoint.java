@@ -4,9 +4,11 @@ import ai.djl.ndarray.NDArray;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.diffij.DiffijException;
 import org.diffij.engine.Tensors;
 import org.diffij.io.HostTensor;
@@ -21,7 +23,8 @@ import org.diffij.nn.Autograd;
  * the trained tensors ({@code trained.<name>}), the optimiser state ({@code optimizer.<name>.exp_avg},
  * ...), and in {@code __metadata__} the request's macro string, the optimiser step (which is also
  * the LR-schedule position), the data position (epoch and batch within it; the order itself follows
- * from the seed, see {@link TrainingData#epoch}) and a fingerprint of the data. This record is that
+ * from the seed, see {@link TrainingData#epoch}), a fingerprint of the data and every step's loss so
+ * far (so that a resumed run reports the same running mean and plots the whole run). This record is that
  * metadata; the tensors go straight between the engine and the file, one at a time, since a full
  * fine-tune's state (10 GB for an SD 1.5 UNet) would not fit in Java memory beside the model.
  *
@@ -30,7 +33,7 @@ import org.diffij.nn.Autograd;
  * request's seed and the step, and a resumed run draws the same noise as an uninterrupted one.
  */
 public record TrainingCheckpoint(TrainingRequest request, long step, int epoch, int batchInEpoch,
-        String dataFingerprint) {
+        String dataFingerprint, List<Double> losses) {
 
     public static final String FORMAT = "diffij-training-checkpoint/1";
     private static final String TRAINED = "trained.";
@@ -38,6 +41,10 @@ public record TrainingCheckpoint(TrainingRequest request, long step, int epoch, 
 
     public TrainingCheckpoint {
         dataFingerprint = dataFingerprint == null ? "" : dataFingerprint;
+        losses = List.copyOf(losses == null ? List.of() : losses);
+        if (!losses.isEmpty() && losses.size() != step) {
+            throw new IllegalArgumentException("a checkpoint at step " + step + " holds " + losses.size() + " losses");
+        }
     }
 
     /** The engine seed of an optimiser step: distinct per step, the same in every run of the request. */
@@ -61,6 +68,7 @@ public record TrainingCheckpoint(TrainingRequest request, long step, int epoch, 
         metadata.put("diffij.epoch", Integer.toString(epoch));
         metadata.put("diffij.batch_in_epoch", Integer.toString(batchInEpoch));
         metadata.put("diffij.data", dataFingerprint);
+        metadata.put("diffij.losses", losses.stream().map(String::valueOf).collect(Collectors.joining(",")));
         SafetensorsWriter.write(file, infos, name -> Tensors.toHost(arrays.get(name)), metadata);
     }
 
@@ -69,9 +77,12 @@ public record TrainingCheckpoint(TrainingRequest request, long step, int epoch, 
         try (SafetensorsFile in = open(file)) {
             Map<String, String> metadata = in.metadata();
             try {
+                // Checkpoints of Diffij before 0.2.0 have no losses: their resumed runs start the mean afresh.
+                String losses = metadata.getOrDefault("diffij.losses", "");
                 return new TrainingCheckpoint(TrainingRequest.fromMacroOptions(metadata.get("diffij.request")),
                         Long.parseLong(metadata.get("diffij.step")), Integer.parseInt(metadata.get("diffij.epoch")),
-                        Integer.parseInt(metadata.get("diffij.batch_in_epoch")), metadata.get("diffij.data"));
+                        Integer.parseInt(metadata.get("diffij.batch_in_epoch")), metadata.get("diffij.data"),
+                        losses.isEmpty() ? List.of() : Arrays.stream(losses.split(",")).map(Double::valueOf).toList());
             } catch (RuntimeException e) {
                 throw new DiffijException(file + ": the training checkpoint's metadata is damaged ("
                         + e.getMessage() + ")", e);

@@ -125,6 +125,17 @@ class TrainerTest {
             assertArrayEquals(a.get(name).toFloatArray(), b.get(name).toFloatArray(), 0f, name);
         }
         assertEquals(progress.get(5).loss(), resumed.get(2).loss(), 0, "the last step's loss");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(progress.get(3 + i).meanLoss(), resumed.get(i).meanLoss(), 0,
+                    "the running mean goes on from the checkpoint's losses at step " + (4 + i));
+        }
+        assertEquals(whole.meanLoss(), second.meanLoss(), 0);
+        List<Trainer.Progress> history = Trainer.history(TrainingCheckpoint.read(first.checkpoint()));
+        assertEquals(List.of(1L, 2L, 3L), history.stream().map(Trainer.Progress::step).toList());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(progress.get(i).loss(), history.get(i).loss(), 0, "step " + (i + 1) + " as it was");
+            assertEquals(progress.get(i).meanLoss(), history.get(i).meanLoss(), 0);
+        }
     }
 
     @Test

@@ -23,6 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TrainingCheckpointTest {
 
+    /** 17 steps' losses, some with every digit a double has. */
+    private static final java.util.List<Double> LOSSES = java.util.stream.IntStream.range(0, 17)
+            .mapToObj(i -> 1.0 / (i + 3) + 1e-17 * i).toList();
+
     @TempDir
     Path dir;
 
@@ -39,7 +43,7 @@ class TrainingCheckpointTest {
             adamw.step("unet.a.lora_A.weight", weight, m.create(new float[] {0.1f, 0.2f, 0.3f, 0.4f}, new Shape(2, 2)),
                     1e-3);
             float[] trainedValues = weight.toFloatArray();
-            new TrainingCheckpoint(request, 17, 2, 3, "abc").write(file, Map.of("unet.a.lora_A.weight", weight),
+            new TrainingCheckpoint(request, 17, 2, 3, "abc", LOSSES).write(file, Map.of("unet.a.lora_A.weight", weight),
                     adamw.state(m));
 
             NDArray fresh = m.zeros(new Shape(2, 2));
@@ -63,7 +67,8 @@ class TrainingCheckpointTest {
         }
         assertEquals(Set.of("unet.a.lora_A.weight"), TrainingCheckpoint.trainedNames(file));
         TrainingCheckpoint back = TrainingCheckpoint.read(file);
-        assertEquals(new TrainingCheckpoint(request, 17, 2, 3, "abc"), back);
+        assertEquals(new TrainingCheckpoint(request, 17, 2, 3, "abc", LOSSES), back);
+        assertEquals(LOSSES, back.losses(), "every step's loss, to the last digit");
         back.requireResumableWith(request, "abc");
         DiffijException refused = assertThrows(DiffijException.class, () -> back.requireResumableWith(
                 TrainingRequest.fromMacroOptions("model=m data=[my data] rank=4 seed=5 lr_schedule=cosine "

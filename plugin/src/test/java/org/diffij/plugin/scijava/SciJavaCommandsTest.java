@@ -215,6 +215,10 @@ class SciJavaCommandsTest {
                 "checkpoint", checkpoint.toString(), "source", cells).get();
         assertEquals(split.toString(), resumed.getOutput("trained"));
         assertEquals("", resumed.getOutput("resumeCheckpoint"));
+        ij.gui.Plot plot = (ij.gui.Plot) ((ImagePlus) resumed.getOutput("lossPlot")).getProperty(
+                ij.gui.Plot.PROPERTY_KEY);
+        assertEquals(8, plot.getDataObjectArrays(0)[0].length, "the resumed run's plot shows all 8 steps");
+        assertEquals(1f, plot.getDataObjectArrays(0)[0][0], "from the first, before the checkpoint");
         Map<String, float[]> uninterrupted = SafetensorsValues.of(straight);
         Map<String, float[]> continued = SafetensorsValues.of(split);
         assertFalse(uninterrupted.isEmpty());
