@@ -4,6 +4,8 @@ import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.diffij.DiffijException;
@@ -29,9 +31,11 @@ public final class SingleFileConfigs {
         SD1("SD 1.x", "sd1", List.of("stable-diffusion-v1-5/stable-diffusion-v1-5", "runwayml/stable-diffusion-v1-5")),
         SD1_INPAINTING("SD 1.x inpainting", "sd1-inpainting", List.of(
                 "stable-diffusion-v1-5/stable-diffusion-inpainting", "runwayml/stable-diffusion-inpainting")),
-        // As diffusers: the weights of 2.x do not say whether it predicts v or noise, and a file names no
-        // training step, so a 2.x checkpoint is taken for 2.1 (768, v-prediction); a 512 ε model needs --config.
+        /** SD 2.x at 768 predicting v (2.0-v, 2.1): what a 2.x checkpoint is taken for unless it says otherwise. */
         SD2("SD 2.x", "sd2", List.of("stabilityai/stable-diffusion-2-1")),
+        /** SD 2.x base at 512 predicting noise (2.0-base, 2.1-base), told apart by the checkpoint's own records. */
+        SD2_BASE("SD 2.x base (512, ε)", "sd2-base", List.of("stabilityai/stable-diffusion-2-1-base",
+                "stabilityai/stable-diffusion-2-base")),
         SD2_INPAINTING("SD 2.x inpainting", "sd2-inpainting", List.of("stabilityai/stable-diffusion-2-inpainting")),
         SDXL("SDXL", "sdxl", List.of("stabilityai/stable-diffusion-xl-base-1.0")),
         SDXL_INPAINTING("SDXL inpainting", "sdxl-inpainting", List.of("diffusers/stable-diffusion-xl-1.0-inpainting-0.1"));
@@ -62,11 +66,18 @@ public final class SingleFileConfigs {
         public boolean isXl() {
             return this == SDXL || this == SDXL_INPAINTING;
         }
+
+        /** Whether it is an SD 2.x (OpenCLIP ViT-H text encoder) architecture. */
+        public boolean isSd2() {
+            return this == SD2 || this == SD2_BASE || this == SD2_INPAINTING;
+        }
     }
 
     private static final String CONV_IN = "model.diffusion_model.input_blocks.0.0.weight";
     private static final String UNET_PREFIX = "model.diffusion_model.";
     private static final String CROSS_ATTENTION_KEY = "attn2.to_k.weight";
+    /** The {@code global_step} of Stability's 512-base-ema.ckpt, diffusers' sign of an ε SD 2.x file. */
+    private static final String SD2_BASE_GLOBAL_STEP = "875000";
 
     private SingleFileConfigs() {
     }
@@ -84,10 +95,30 @@ public final class SingleFileConfigs {
                 return inpainting ? Architecture.SDXL_INPAINTING : Architecture.SDXL;
             }
             if (names.stream().anyMatch(n -> n.startsWith("cond_stage_model.model."))) {
-                return inpainting ? Architecture.SD2_INPAINTING : Architecture.SD2;
+                return inpainting ? Architecture.SD2_INPAINTING
+                        : predictsNoise(weights.metadata()) ? Architecture.SD2_BASE : Architecture.SD2;
             }
             return inpainting ? Architecture.SD1_INPAINTING : Architecture.SD1;
         }
+    }
+
+    /**
+     * Whether an SD 2.x checkpoint's own records say it predicts noise at 512 (the 2.x base models):
+     * its {@code modelspec.*} metadata (Stability's model spec, which kohya's scripts and others write:
+     * {@code prediction_type} "epsilon" or "v", else an {@code architecture} ending in "-v" for v), else,
+     * for an original {@code .ckpt}, the training step diffusers goes by (875000 is 2.0-base's last). Its
+     * weights do not tell, so without a record it is taken for a v model, as diffusers takes it.
+     */
+    static boolean predictsNoise(Map<String, String> metadata) {
+        String prediction = metadata.getOrDefault("modelspec.prediction_type", "").trim().toLowerCase(Locale.ROOT);
+        if (!prediction.isEmpty()) {
+            return prediction.equals("epsilon");
+        }
+        String architecture = metadata.getOrDefault("modelspec.architecture", "").trim().toLowerCase(Locale.ROOT);
+        if (architecture.startsWith("stable-diffusion-v2")) {
+            return !architecture.endsWith("-v");
+        }
+        return metadata.getOrDefault("global_step", "").trim().equals(SD2_BASE_GLOBAL_STEP);
     }
 
     /**

@@ -55,6 +55,7 @@ class BuiltInConfigSizesTest {
         unets.put(Architecture.SD1, SD15_UNET);
         unets.put(Architecture.SD1_INPAINTING, SD15_UNET + INPAINTING_EXTRA);
         unets.put(Architecture.SD2, SD21_UNET);
+        unets.put(Architecture.SD2_BASE, SD21_UNET);
         unets.put(Architecture.SD2_INPAINTING, SD21_UNET + INPAINTING_EXTRA);
         unets.put(Architecture.SDXL, SDXL_UNET);
         unets.put(Architecture.SDXL_INPAINTING, SDXL_UNET + INPAINTING_EXTRA);
@@ -65,7 +66,7 @@ class BuiltInConfigSizesTest {
             UNet2DConditionConfig unet = UNet2DConditionConfig.from(model.component("unet").config());
             AutoencoderKLConfig vae = AutoencoderKLConfig.from(model.component("vae").config());
             ClipTextConfig text = ClipTextConfig.read(folder.resolve("text_encoder/config.json"));
-            boolean sd2 = architecture == Architecture.SD2 || architecture == Architecture.SD2_INPAINTING;
+            boolean sd2 = architecture.isSd2();
             String label = architecture.label();
 
             assertEquals(expected.getValue(), parameters(label + " UNet", l -> new UNet2DConditionModel(unet, l)), label);

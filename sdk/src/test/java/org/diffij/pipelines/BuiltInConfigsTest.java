@@ -86,7 +86,7 @@ class BuiltInConfigsTest {
             assertTrue(folder.getFileName().toString().startsWith(architecture.configId() + "-"), folder.toString());
             ModelFolder model = StableDiffusionModel.pipelineFolder(folder);
             boolean xl = architecture.isXl();
-            boolean sd2 = architecture == Architecture.SD2 || architecture == Architecture.SD2_INPAINTING;
+            boolean sd2 = architecture.isSd2();
             boolean inpainting = architecture.name().endsWith("INPAINTING");
 
             UNet2DConditionConfig unet = UNet2DConditionConfig.from(model.component("unet").config(), folder + "/unet");

@@ -71,6 +71,28 @@ class SingleFileConfigsTest {
         assertEquals(SingleFileConfigs.Architecture.SD2_INPAINTING, architecture(9, "cond_stage_model.model.x"));
         assertEquals(SingleFileConfigs.Architecture.SDXL, architecture(4, "conditioner.embedders.0.x"));
         assertEquals(SingleFileConfigs.Architecture.SDXL_INPAINTING, architecture(9, "conditioner.embedders.0.x"));
+        // SD 2.x: v at 768 unless the checkpoint's own records say it is a base (ε, 512) model.
+        assertEquals(SingleFileConfigs.Architecture.SD2_BASE, architecture(4, "cond_stage_model.model.x",
+                Map.of("modelspec.prediction_type", "epsilon")));
+        assertEquals(SingleFileConfigs.Architecture.SD2, architecture(4, "cond_stage_model.model.x",
+                Map.of("modelspec.prediction_type", "v", "modelspec.architecture", "stable-diffusion-v2-512")));
+        assertEquals(SingleFileConfigs.Architecture.SD2_BASE, architecture(4, "cond_stage_model.model.x",
+                Map.of("modelspec.architecture", "stable-diffusion-v2-512")));
+        assertEquals(SingleFileConfigs.Architecture.SD2, architecture(4, "cond_stage_model.model.x",
+                Map.of("modelspec.architecture", "stable-diffusion-v2-768-v")));
+        assertEquals(SingleFileConfigs.Architecture.SD2_INPAINTING, architecture(9, "cond_stage_model.model.x",
+                Map.of("modelspec.prediction_type", "epsilon")));
+        for (long step : new long[] {875000, 110000}) {
+            Path ckpt = dir.resolve("sd2-" + step + ".ckpt");
+            Map<String, Object> root = new java.util.LinkedHashMap<>();
+            root.put("global_step", step);
+            root.put("state_dict", Map.of("model.diffusion_model.input_blocks.0.0.weight",
+                    HostTensor.ofFloats(new float[8], 2, 4, 1, 1), "cond_stage_model.model.x",
+                    HostTensor.ofFloats(new float[1], 1)));
+            org.diffij.io.pickle.TorchPickleWriter.write(ckpt, root);
+            assertEquals(step == 875000 ? SingleFileConfigs.Architecture.SD2_BASE : SingleFileConfigs.Architecture.SD2,
+                    SingleFileConfigs.detect(ckpt), "global_step " + step + ", diffusers' rule");
+        }
         Path lora = dir.resolve("lora.safetensors");
         SafetensorsWriter.write(lora, Map.of("lora_unet_x.lora_down.weight", HostTensor.ofFloats(new float[1], 1)),
                 Map.of());
@@ -80,10 +102,14 @@ class SingleFileConfigsTest {
     }
 
     private SingleFileConfigs.Architecture architecture(int inputChannels, String textKey) {
-        Path file = dir.resolve(inputChannels + textKey + ".safetensors");
+        return architecture(inputChannels, textKey, Map.of());
+    }
+
+    private SingleFileConfigs.Architecture architecture(int inputChannels, String textKey, Map<String, String> metadata) {
+        Path file = dir.resolve(inputChannels + textKey + metadata.hashCode() + ".safetensors");
         SafetensorsWriter.write(file, Map.of("model.diffusion_model.input_blocks.0.0.weight",
                 HostTensor.ofFloats(new float[2 * inputChannels], 2, inputChannels, 1, 1),
-                textKey, HostTensor.ofFloats(new float[1], 1)), Map.of());
+                textKey, HostTensor.ofFloats(new float[1], 1)), metadata);
         return SingleFileConfigs.detect(file);
     }
 }
