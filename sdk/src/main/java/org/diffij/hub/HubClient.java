@@ -201,6 +201,13 @@ final class HubClient {
         if (response.body() instanceof InputStream stream) {
             closeQuietly(stream);
         }
+        if (status / 100 == 3) {
+            // Java's client hands back the last redirect once it stops following (after 5): the hub never
+            // redirects that often, so the names redirect to each other.
+            throw new DiffijException(request.uri() + " redirects in a loop (a repo renamed to a name that "
+                    + "redirects back, or a proxy): check the repo's name on its hub page and HF_ENDPOINT ("
+                    + settings.endpoint() + ")");
+        }
         throw refusal(response, reference, file);
     }
 

@@ -182,6 +182,17 @@ class ModelPullTest {
     }
 
     @Test
+    void reposRenamedToEachOtherAreALoopNamedInOneLine() throws IOException {
+        try (FakeHub hub = new FakeHub().rename("org/a", "org/b").rename("org/b", "org/a")) {
+            DiffijException loop = assertThrows(DiffijException.class, () -> new ModelPull(settings(hub.endpoint()))
+                    .pull(RepoReference.require("org/a"), ModelPull.Options.pipeline(), null));
+            assertTrue(loop.getMessage().contains("redirects in a loop") && loop.getMessage().contains("HF_ENDPOINT"),
+                    loop.getMessage());
+            assertEquals(1, loop.getMessage().lines().count());
+        }
+    }
+
+    @Test
     void gatedRepoNeedsTheTokenWhichIsSentAsBearer() throws IOException {
         try (FakeHub hub = new FakeHub().serve("org/gated", Golden.manifest().modelPath("tiny-sd15").resolve("vae"),
                 COMMIT, true)) {
