@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -261,8 +260,6 @@ public final class Trainer {
                 checkpointing);
         LatentCache latents = new LatentCache(model.vae(), m);
         List<Double> losses = new ArrayList<>(plan.resume() == null ? List.of() : plan.resume().losses());
-        ArrayDeque<Double> recent = new ArrayDeque<>(losses.subList(Math.max(0, losses.size() - MEAN_LOSS_WINDOW),
-                losses.size()));
         Path checkpoint = plan.resume() == null ? null : checkpointPath(plan.output());
         List<Path> samples = new ArrayList<>();
         long firstStep = step;
@@ -270,7 +267,7 @@ public final class Trainer {
         while (step < total) {
             if (job.isCancelled()) {
                 checkpoint = writeCheckpoint(m, plan, step, order, trained, stepper, fingerprint, losses);
-                return new Result(request, step, false, List.of(), checkpoint, samples, mean(recent),
+                return new Result(request, step, false, List.of(), checkpoint, samples, runningMean(losses),
                         (System.nanoTime() - started) / 1e9, memory.describe());
             }
             engine.seed(TrainingCheckpoint.stepSeed(request.seed(), step));
@@ -306,12 +303,8 @@ public final class Trainer {
             }
             step++;
             losses.add(loss);
-            recent.addLast(loss);
-            if (recent.size() > MEAN_LOSS_WINDOW) {
-                recent.removeFirst();
-            }
             double perStep = (System.nanoTime() - loopStart) / 1e9 / (step - firstStep);
-            Progress progress = new Progress(step, total, loss, mean(recent),
+            Progress progress = new Progress(step, total, loss, runningMean(losses),
                     request.lrUnet() * lrSchedule.factor(current), report.gradientNorm(), perStep,
                     perStep * (total - step));
             job.progress(step, total, progress.line());
@@ -335,7 +328,7 @@ public final class Trainer {
         if (!plan.samplePrompts().isEmpty() && request.sampleEvery() > 0) {
             samples.addAll(sampleImages(job, model, plan, method, outputs.get(0), step));
         }
-        return new Result(request, step, true, outputs, checkpoint, samples, mean(recent),
+        return new Result(request, step, true, outputs, checkpoint, samples, runningMean(losses),
                 (System.nanoTime() - started) / 1e9, memory.describe());
     }
 
@@ -497,21 +490,19 @@ public final class Trainer {
      */
     public static List<Progress> history(TrainingCheckpoint checkpoint) {
         List<Progress> steps = new ArrayList<>();
-        ArrayDeque<Double> recent = new ArrayDeque<>();
+        List<Double> losses = checkpoint.losses();
         long total = checkpoint.request().steps();
-        for (double loss : checkpoint.losses()) {
-            recent.addLast(loss);
-            if (recent.size() > MEAN_LOSS_WINDOW) {
-                recent.removeFirst();
-            }
-            steps.add(new Progress(steps.size() + 1, total, loss, mean(recent), Double.NaN, Double.NaN, Double.NaN,
-                    Double.NaN));
+        for (int i = 0; i < losses.size(); i++) {
+            steps.add(new Progress(i + 1, total, losses.get(i), runningMean(losses.subList(0, i + 1)), Double.NaN,
+                    Double.NaN, Double.NaN, Double.NaN));
         }
         return steps;
     }
 
-    private static double mean(ArrayDeque<Double> values) {
-        return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    /** The mean of the last {@value #MEAN_LOSS_WINDOW} losses (the status line's "mean"); NaN for none. */
+    private static double runningMean(List<Double> losses) {
+        return losses.subList(Math.max(0, losses.size() - MEAN_LOSS_WINDOW), losses.size()).stream()
+                .mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
     /** {@code <folder>/<stem of file><suffix><extension>}. */
