@@ -1,6 +1,5 @@
 package org.diffij.nn;
 
-import ai.djl.ndarray.NDArray;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -32,27 +31,24 @@ public final class OpProfile {
         return out;
     }
 
-    static NDArray time(String kind, Supplier<NDArray> op) {
+    /** Runs {@code op} (an op, or a phase of a training step: backward, clipping, the optimiser), counted as {@code kind}. */
+    public static <T> T time(String kind, Supplier<T> op) {
         Map<String, long[]> counting = totals;
         if (counting == null) {
             return op.get();
         }
         long t0 = System.nanoTime();
-        NDArray result = op.get();
+        T result = op.get();
         add(counting, kind, System.nanoTime() - t0);
         return result;
     }
 
-    /** Counts {@code step} (a phase of a training step: backward, clipping, the optimiser) as {@code kind}. */
+    /** As {@link #time}, for a phase that gives no result. */
     public static void timed(String kind, Runnable step) {
-        Map<String, long[]> counting = totals;
-        if (counting == null) {
+        time(kind, () -> {
             step.run();
-            return;
-        }
-        long t0 = System.nanoTime();
-        step.run();
-        add(counting, kind, System.nanoTime() - t0);
+            return null;
+        });
     }
 
     private static void add(Map<String, long[]> counting, String kind, long elapsed) {

@@ -72,10 +72,8 @@ public final class OptimizerStep {
             if (beforeClipping != null) {
                 beforeClipping.accept(gradients);
             }
-            GradientClipping.Clipped[] norm = new GradientClipping.Clipped[1];
-            OpProfile.timed("gradient norm and clipping", () -> norm[0] = GradientClipping.clipGradNorm(
-                    gradients.values(), maxGradNorm > 0 ? maxGradNorm : Double.POSITIVE_INFINITY));
-            GradientClipping.Clipped clipped = norm[0];
+            GradientClipping.Clipped clipped = OpProfile.time("gradient norm and clipping", () -> GradientClipping
+                    .clipGradNorm(gradients.values(), maxGradNorm > 0 ? maxGradNorm : Double.POSITIVE_INFINITY));
             if (!Double.isFinite(clipped.totalNorm())) {
                 // An update from these would turn every trained value into NaN: keep the weights as they are.
                 trained.values().forEach(Autograd::zeroGradient);
