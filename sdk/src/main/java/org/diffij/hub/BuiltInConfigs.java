@@ -2,16 +2,16 @@ package org.diffij.hub;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import org.diffij.DiffijException;
 import org.diffij.io.AtomicFiles;
+import org.diffij.io.ModelHash;
 
 /**
  * Diffij's own pipeline configs for single-file checkpoints of the public architectures, written from
@@ -40,29 +40,21 @@ public final class BuiltInConfigs {
      */
     public static Path installed(SingleFileConfigs.Architecture architecture, Path vocabulary, Path home) {
         byte[] index = resource(architecture, BuiltInModels.SUMS);
-        List<String> lines = new String(index, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
         try {
             byte[] vocab = Files.readAllBytes(vocabulary.resolve("vocab.json"));
             byte[] merges = Files.readAllBytes(vocabulary.resolve("merges.txt"));
-            MessageDigest digest = sha256();
-            digest.update(index);
-            digest.update(sha256().digest(vocab));
-            digest.update(sha256().digest(merges));
-            String hash = HexFormat.of().formatHex(digest.digest()).substring(0, 12);
+            ByteArrayOutputStream identity = new ByteArrayOutputStream();
+            identity.write(index);
+            identity.write(HexFormat.of().parseHex(ModelHash.ofBytes(vocab)));
+            identity.write(HexFormat.of().parseHex(ModelHash.ofBytes(merges)));
+            String hash = ModelHash.ofBytes(identity.toByteArray()).substring(0, 12);
             Path folder = home.resolve("configs").resolve(architecture.configId() + "-" + hash);
             if (Files.isRegularFile(folder.resolve(BuiltInModels.SUMS))) {
                 return folder;
             }
             AtomicFiles.writeFolder(folder, partial -> {
-                for (String line : lines) {
-                    String relative = line.substring(66);
-                    byte[] content = resource(architecture, relative);
-                    if (!HexFormat.of().formatHex(sha256().digest(content)).equals(line.substring(0, 64))) {
-                        throw new DiffijException("the built-in " + architecture.label() + " configs in Diffij's jar "
-                                + "are damaged (" + relative + " does not match its SHA-256): reinstall Diffij");
-                    }
-                    write(partial.resolve(relative), content);
-                }
+                BuiltInModels.copyIndexed(index, relative -> resource(architecture, relative), partial,
+                        "the built-in " + architecture.label() + " configs in Diffij's jar are damaged");
                 for (String tokenizer : List.of("tokenizer", "tokenizer_2")) {
                     if (Files.isDirectory(partial.resolve(tokenizer))) {
                         write(partial.resolve(tokenizer).resolve("vocab.json"), vocab);
@@ -96,14 +88,6 @@ public final class BuiltInConfigs {
         } catch (IOException e) {
             throw new DiffijException("the built-in " + architecture.label() + " configs cannot be read from Diffij's "
                     + "jar (" + e.getMessage() + ")", e);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.diffij.DiffijException;
 import org.diffij.io.AtomicFiles;
@@ -54,21 +55,8 @@ public final class BuiltInModels {
         Path partial = folder.resolveSibling(folder.getFileName() + ".partial-" + ProcessHandle.current().pid());
         try {
             Files.createDirectories(partial);
-            for (String line : new String(index, StandardCharsets.UTF_8).split("\n")) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                String expected = line.substring(0, 64);
-                String relative = line.substring(66);
-                byte[] content = resource(name, relative);
-                if (!ModelHash.ofBytes(content).equals(expected)) {
-                    throw new DiffijException("the built-in model '" + name + "' in Diffij's jar is damaged ("
-                            + relative + " does not match its SHA-256): reinstall Diffij");
-                }
-                Path target = partial.resolve(relative);
-                Files.createDirectories(target.getParent());
-                Files.write(target, content);
-            }
+            copyIndexed(index, relative -> resource(name, relative), partial,
+                    "the built-in model '" + name + "' in Diffij's jar is damaged");
             Files.write(partial.resolve(SUMS), index);
             try {
                 Files.move(partial, folder);
@@ -83,6 +71,28 @@ public final class BuiltInModels {
         } catch (IOException e) {
             throw new DiffijException("the built-in model '" + name + "' cannot be installed into " + folder + " ("
                     + e.getMessage() + "): make that folder writable or set DIFFIJ_HOME to a writable folder", e);
+        }
+    }
+
+    /**
+     * Writes into {@code folder} every file a {@value #SUMS} index lists, as {@code resource} reads it from
+     * the jar, each checked against its SHA-256 first; {@code damaged} begins the message of one that does
+     * not match.
+     */
+    static void copyIndexed(byte[] index, Function<String, byte[]> resource, Path folder, String damaged)
+            throws IOException {
+        for (String line : new String(index, StandardCharsets.UTF_8).split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String relative = line.substring(66);
+            byte[] content = resource.apply(relative);
+            if (!ModelHash.ofBytes(content).equals(line.substring(0, 64))) {
+                throw new DiffijException(damaged + " (" + relative + " does not match its SHA-256): reinstall Diffij");
+            }
+            Path target = folder.resolve(relative);
+            Files.createDirectories(target.getParent());
+            Files.write(target, content);
         }
     }
 

@@ -201,7 +201,7 @@ final class HubClient {
         if (response.body() instanceof InputStream stream) {
             closeQuietly(stream);
         }
-        if (status / 100 == 3) {
+        if (isRedirect(response)) {
             // Java's client hands back the last redirect once it stops following (after 5): the hub never
             // redirects that often, so the names redirect to each other.
             throw new DiffijException(request.uri() + " redirects in a loop (a repo renamed to a name that "
